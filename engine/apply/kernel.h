@@ -1,0 +1,70 @@
+// The operations the executor needs from the kernel. The real implementation talks netlink
+// (libnl-route-3), sysctl files and libiptc (kernel/); tests substitute a recording fake.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "state/objects.h"
+
+namespace netlab {
+
+// A kernel call failed: what was being done, to which object, and the kernel's reason.
+class KernelError : public std::runtime_error {
+ public:
+  KernelError(const std::string& what, int err)
+      : std::runtime_error(what), errno_value(err) {}
+  int errno_value;  // positive errno, 0 if unknown
+};
+
+// The attributes of an existing link to change in one request; unset = leave as is.
+struct LinkChange {
+  std::optional<bool> up;
+  std::optional<std::string> master;  // "" = release from its bridge
+  std::optional<std::string> alias;
+  std::optional<uint32_t> mtu;
+  std::optional<Mac> mac;
+  bool empty() const { return !up && !master && !alias && !mtu && !mac; }
+};
+
+class Kernel {
+ public:
+  virtual ~Kernel() = default;
+
+  // Reads the live state: one dump per object type per namespace.
+  virtual LiveState read(const ReadRequest& request) = 0;
+
+  // A named namespace bound at /run/netns/NAME, the way `ip netns add` makes it.
+  virtual void create_namespace(const std::string& name) = 0;
+  // Unbinds and removes /run/netns/NAME. The kernel frees it once nothing holds it.
+  virtual void delete_namespace(const std::string& name) = 0;
+
+  // Creates a bridge, or a veth pair (link = this end, with peer_ns/peer_name; peer holds the
+  // other end's creation attributes). Created down; mtu and mac are set at creation.
+  virtual void create_link(const LinkObj& link, const LinkObj* peer) = 0;
+  virtual void change_link(const std::string& ns, const std::string& name,
+                           const LinkChange& change) = 0;
+  virtual void delete_link(const std::string& ns, const std::string& name) = 0;
+
+  // IPv6 addresses are added with IFA_F_NODAD: usable at once.
+  virtual void add_address(const AddrObj& addr) = 0;
+  virtual void delete_address(const AddrObj& addr) = 0;
+
+  virtual void add_route(const RouteObj& route) = 0;
+  virtual void delete_route(const RouteObj& route) = 0;
+
+  // Returns the previous value.
+  virtual std::string set_sysctl(const std::string& ns, const std::string& key,
+                                 const std::string& value) = 0;
+
+  // NAT rules are tagged with their comment (NatRule::comment) and appended to their chain.
+  virtual void add_nat(const NatRule& rule) = 0;
+  virtual void delete_nat(const NatRule& rule) = 0;
+
+  // Blocks until no link of the given names is left in the namespace (deleted namespaces free
+  // their links asynchronously). A no-op for kernels without that delay.
+  virtual void settle() {}
+};
+
+}  // namespace netlab

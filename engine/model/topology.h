@@ -1,0 +1,109 @@
+// The topology of format v1 (DESIGN.md) as typed data. Every value keeps where it came from,
+// so validation and later stages can point at the line that caused a problem.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/diagnostic.h"
+#include "model/ip.h"
+
+namespace netlab {
+
+inline constexpr const char* kHost = "host";  // the root namespace's name in a topology
+
+template <class T>
+struct Located {
+  T value{};
+  Pos pos;
+};
+
+struct Route {
+  Pos pos;                          // the list item
+  Located<std::string> to;          // "default" or a CIDR, as written
+  std::optional<Cidr> dst;          // parsed network; default -> 0.0.0.0/0 or ::/0
+  std::optional<Located<IpAddr>> via;
+  std::optional<Located<std::string>> dev;
+  std::optional<Located<uint32_t>> metric;
+};
+
+struct Sysctl {
+  Pos pos;
+  std::string key;  // "net.ipv4.ip_forward"
+  Located<std::string> value;
+};
+
+struct Host {
+  Pos pos;
+  std::vector<Sysctl> sysctl;
+  std::vector<Route> routes;
+};
+
+struct Namespace {
+  Pos pos;  // the key
+  std::string name;
+  Located<bool> loopback_up{true, {}};
+  std::vector<Sysctl> sysctl;
+  std::vector<Route> routes;
+};
+
+// One network interface the lab creates: a bridge or one end of a veth pair.
+struct Interface {
+  Pos pos;
+  Located<std::string> name;
+  Located<std::string> ns{kHost, {}};
+  std::optional<Located<std::string>> bridge;  // veth ends only
+  std::vector<Located<Cidr>> addresses;
+  std::optional<Located<uint32_t>> mtu;
+  std::optional<Located<std::array<uint8_t, 6>>> mac;
+  Located<bool> up{true, {}};
+};
+
+struct Bridge {
+  Interface iface;
+};
+
+struct Veth {
+  Pos pos;
+  Interface end;   // "this end"
+  Interface peer;  // `peer:`
+};
+
+enum class NatType { Masquerade, Snat, Dnat };
+
+struct Nat {
+  Pos pos;
+  Located<std::string> ns{kHost, {}};
+  Located<NatType> type;
+  std::optional<Located<Cidr>> source;       // stored as written; compare via network()
+  std::optional<Located<Cidr>> destination;
+  std::optional<Located<std::string>> out;   // may start with '!'
+  std::optional<Located<std::string>> in;    // may start with '!'
+  std::optional<Located<std::string>> protocol;  // "tcp" | "udp"
+  std::optional<Located<uint16_t>> port;
+  std::optional<Located<IpAddr>> to_addr;
+  std::optional<uint16_t> to_port;
+};
+
+struct Test {
+  Pos pos;
+  Located<std::string> from;
+  Located<IpAddr> ping;
+  Located<bool> expect_reachable{true, {}};
+};
+
+struct Topology {
+  std::string file;  // as given on the command line
+  Located<std::string> name;
+  Host host;
+  std::vector<Namespace> namespaces;  // in file order
+  std::vector<Bridge> bridges;
+  std::vector<Veth> veths;
+  std::vector<Nat> nat;
+  std::vector<Test> tests;
+};
+
+}  // namespace netlab

@@ -1,0 +1,105 @@
+// Kernel objects as netlab sees them. The same types describe the desired state (from the
+// topology) and the live state (read from the kernel), so the planner compares like with like.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/ip.h"
+#include "model/topology.h"
+
+namespace netlab {
+
+using Mac = std::array<uint8_t, 6>;
+
+// Routes netlab adds carry this rtm_protocol, so they are told apart from the kernel's,
+// the boot scripts' and other tools' routes (see /etc/iproute2/rt_protos: unassigned).
+inline constexpr uint8_t kRouteProtocol = 151;
+
+inline std::string lab_tag(const std::string& lab) { return "netlab:" + lab; }
+
+struct LinkObj {
+  std::string ns;    // "host" or a namespace of the lab
+  std::string name;
+  std::string kind;  // "veth", "bridge", "loopback", or the kernel's kind of a foreign link
+  std::optional<uint32_t> mtu;  // desired: nullopt = leave the kernel's default
+  std::optional<Mac> mac;       // desired: nullopt = random (the kernel's choice)
+  bool up = false;
+  std::string master;  // the bridge it is a port of (same namespace), "" for none
+  std::string alias;   // "netlab:<lab>" on links a lab made
+  // veth: where the other end is (desired) / its ifindex (live: peer_ifindex).
+  std::string peer_ns;
+  std::string peer_name;
+  int ifindex = 0;       // live only
+  int peer_ifindex = 0;  // live only: IFLA_LINK of a veth
+};
+
+struct AddrObj {
+  std::string ns;
+  std::string dev;
+  Cidr cidr;  // as on the interface: 172.18.0.10/12
+  auto operator<=>(const AddrObj&) const = default;
+};
+
+struct RouteObj {
+  std::string ns;
+  Cidr dst;  // a network; default is 0.0.0.0/0 or ::/0
+  std::optional<IpAddr> via;
+  std::string dev;  // "" when the kernel picks it from via (desired only)
+  uint32_t metric = 0;
+  uint8_t protocol = kRouteProtocol;  // live: what the kernel reports
+};
+
+struct SysctlObj {
+  std::string ns;
+  std::string key;  // "net.ipv4.ip_forward"
+  std::string value;
+};
+
+// One iptables rule of the nat table. Networks are stored masked (canonical).
+struct NatRule {
+  std::string ns;
+  NatType type = NatType::Masquerade;
+  std::optional<Cidr> source;
+  std::optional<Cidr> destination;
+  std::string out;       // "" none; may start with '!'
+  std::string in;        // "" none; may start with '!'
+  std::string protocol;  // dnat: "tcp" | "udp"
+  uint16_t port = 0;     // dnat: --dport
+  std::optional<IpAddr> to_addr;  // snat / dnat
+  uint16_t to_port = 0;           // dnat, 0 = unchanged
+  std::string chain;     // "POSTROUTING", "PREROUTING", "OUTPUT"
+  std::string comment;   // "netlab:<lab>"
+  std::string str() const;  // iptables-save-like text, for messages and plans
+  bool same_rule(const NatRule& o) const;  // equal in everything the kernel matches on
+};
+
+// What one namespace looks like now.
+struct NsLive {
+  bool exists = false;
+  std::vector<LinkObj> links;
+  std::vector<AddrObj> addrs;
+  std::vector<RouteObj> routes;  // main table only, kernel-made (proto kernel) left out
+  std::map<std::string, std::string> sysctl;  // only the keys asked for
+  std::vector<NatRule> nat;                   // only when asked for; all rules of the nat table
+  const LinkObj* link(const std::string& name) const;
+};
+
+struct LiveState {
+  std::map<std::string, NsLive> ns;  // "host" always present
+  const NsLive* find(const std::string& name) const;
+};
+
+// What to read: namespaces (host implied), sysctl keys per namespace, and whether to read the
+// nat table (only labs with NAT pay for iptables).
+struct ReadRequest {
+  std::vector<std::string> namespaces;
+  std::map<std::string, std::vector<std::string>> sysctl_keys;
+  std::vector<std::string> nat_namespaces;
+};
+
+}  // namespace netlab

@@ -1,0 +1,5 @@
+#include <cstdio>
+int main() {
+  std::puts("netlab: under construction");
+  return 0;
+}
