@@ -1,0 +1,65 @@
+// The engine's verbs, shared by the command line and the C++ API: read the kernel and the
+// record, plan, apply, verify.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "apply/executor.h"
+#include "plan/planner.h"
+#include "record/store.h"
+#include "state/desired.h"
+
+namespace netlab {
+
+// The plan would touch what the lab does not own; nothing was changed.
+class ConflictError : public std::runtime_error {
+ public:
+  explicit ConflictError(std::vector<Conflict> c);
+  std::vector<Conflict> conflicts;
+};
+
+// After `up`, the kernel still differs from the file.
+class VerifyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  std::chrono::milliseconds lock_timeout{30000};
+  Executor::Progress progress;
+  const std::atomic<bool>* stop = nullptr;  // set by signal handlers: roll back and stop
+};
+
+struct Outcome {
+  Plan plan;          // what was (or would be) done
+  ApplyCounts counts; // what was done
+};
+
+class Engine {
+ public:
+  Engine(Kernel& kernel, RecordStore& store, Options options = {})
+      : kernel_(kernel), store_(store), options_(std::move(options)) {}
+
+  // Changes nothing. Conflicts are in plan.conflicts.
+  Plan plan(const DesiredState& desired);
+  // Converges the kernel to `desired`; throws ConflictError, ApplyError (rolled back),
+  // VerifyError, RecordError.
+  Outcome up(const DesiredState& desired);
+  // Removes everything the lab made; restores host settings. Idempotent.
+  Outcome down(const std::string& lab);
+  // The live state that concerns a lab (for status).
+  LiveState read(const DesiredState* desired, const Record& record);
+
+  RecordStore& store() { return store_; }
+
+ private:
+  Kernel& kernel_;
+  RecordStore& store_;
+  Options options_;
+};
+
+}  // namespace netlab

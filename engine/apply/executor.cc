@@ -1,0 +1,132 @@
+#include "apply/executor.h"
+
+#include <cerrno>
+#include <cstring>
+
+namespace netlab {
+
+namespace {
+
+template <class... F>
+struct Overload : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overload(F...) -> Overload<F...>;
+
+// Undoing a step whose object is already gone is a success.
+bool already_gone(int err) { return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL; }
+
+}  // namespace
+
+std::string describe_step(const Step& s) {
+  return std::visit(
+      Overload{
+          [](const step::CreateNamespace& x) { return "create namespace " + x.name; },
+          [](const step::DeleteNamespace& x) { return "delete namespace " + x.name; },
+          [](const step::CreateLink& x) { return "create " + x.link.kind + " " + x.link.name + " in " + x.link.ns; },
+          [](const step::ChangeLink& x) { return "configure " + x.name + " in " + x.ns; },
+          [](const step::DeleteLink& x) { return "delete " + x.name + " in " + x.ns; },
+          [](const step::AddAddress& x) {
+            return "add address " + x.addr.cidr.str() + " to " + x.addr.dev + " in " + x.addr.ns;
+          },
+          [](const step::DeleteAddress& x) {
+            return "delete address " + x.addr.cidr.str() + " from " + x.addr.dev + " in " + x.addr.ns;
+          },
+          [](const step::AddRoute& x) { return "add route " + x.route.dst.str() + " in " + x.route.ns; },
+          [](const step::DeleteRoute& x) { return "delete route " + x.route.dst.str() + " in " + x.route.ns; },
+          [](const step::SetSysctl& x) { return "set " + x.key + "=" + x.value + " in " + x.ns; },
+          [](const step::AddNat& x) { return "add nat rule in " + x.rule.ns; },
+          [](const step::DeleteNat& x) { return "delete nat rule in " + x.rule.ns; },
+      },
+      s);
+}
+
+void Executor::run(const Step& s) {
+  std::visit(Overload{
+                 [&](const step::CreateNamespace& x) { kernel_.create_namespace(x.name); },
+                 [&](const step::DeleteNamespace& x) { kernel_.delete_namespace(x.name); },
+                 [&](const step::CreateLink& x) {
+                   kernel_.create_link(x.link, x.peer ? &*x.peer : nullptr);
+                 },
+                 [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
+                 [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
+                 [&](const step::AddAddress& x) { kernel_.add_address(x.addr); },
+                 [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
+                 [&](const step::AddRoute& x) { kernel_.add_route(x.route); },
+                 [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
+                 [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
+                 [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
+                 [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
+             },
+             s);
+}
+
+ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Progress& progress,
+                            const std::atomic<bool>* stop) {
+  ApplyCounts counts;
+  auto journal = store_.journal(record_);
+  if (!file.empty() && !plan.actions.empty()) journal.set_file(file);
+  std::vector<const Action*> done;
+  const Action* failed = nullptr;
+  std::string error;
+  try {
+    for (const auto& a : plan.actions) {
+      if (stop && stop->load()) throw std::runtime_error("interrupted");
+      failed = &a;
+      // Write-ahead: the record names the object before the kernel has it.
+      for (const auto& e : a.own) journal.own(e);
+      run(a.step);
+      for (const auto& e : a.disown) journal.disown(e);
+      failed = nullptr;
+      done.push_back(&a);
+      if (!a.detail) {
+        if (a.op == Op::Create) ++counts.created;
+        if (a.op == Op::Change) ++counts.changed;
+        if (a.op == Op::Delete) ++counts.deleted;
+      }
+      if (progress) progress(a, done.size(), plan.actions.size());
+    }
+    for (const auto& e : plan.forget) journal.disown(e);
+    store_.save(record_);
+    return counts;
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+
+  // Take back what this run did, newest first; the failed action may have half-happened.
+  std::vector<std::string> failures;
+  auto take_back = [&](const Action& a, bool tolerate_absent) {
+    if (!a.undo) return;
+    try {
+      run(*a.undo);
+    } catch (const KernelError& e) {
+      if (!(tolerate_absent && already_gone(e.errno_value))) {
+        failures.push_back(describe_step(*a.undo) + ": " + e.what());
+        return;
+      }
+    } catch (const std::exception& e) {
+      failures.push_back(describe_step(*a.undo) + ": " + e.what());
+      return;
+    }
+    try {
+      for (const auto& e : a.own) journal.disown(e);
+    } catch (const std::exception& e) {
+      failures.push_back(e.what());
+    }
+  };
+  if (failed) take_back(*failed, true);
+  for (auto it = done.rbegin(); it != done.rend(); ++it) take_back(**it, false);
+  try {
+    store_.save(record_);
+  } catch (const std::exception& e) {
+    failures.push_back(e.what());
+  }
+
+  std::string msg = failed ? "cannot " + describe_step(failed->step) + ": " + error : error;
+  msg += failures.empty() ? "; rolled back " + std::to_string(done.size()) + " change(s)"
+                          : "; rollback incomplete";
+  throw ApplyError(msg, failures);
+}
+
+}  // namespace netlab

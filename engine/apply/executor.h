@@ -1,0 +1,51 @@
+// The executor: the only code that changes the kernel. Applies a plan in order, journals
+// each ownership change before the kernel sees it, and on failure (or an interrupt) takes
+// back what this run did, newest first.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "apply/kernel.h"
+#include "plan/plan.h"
+#include "record/store.h"
+
+namespace netlab {
+
+class ApplyError : public std::runtime_error {
+ public:
+  ApplyError(const std::string& what, std::vector<std::string> rollback_failures)
+      : std::runtime_error(what), rollback_failures(std::move(rollback_failures)) {}
+  std::vector<std::string> rollback_failures;  // empty when the machine is as before
+};
+
+struct ApplyCounts {
+  size_t created = 0, changed = 0, deleted = 0;
+};
+
+class Executor {
+ public:
+  // Called after each applied action (for progress output).
+  using Progress = std::function<void(const Action&, size_t done, size_t total)>;
+
+  Executor(Kernel& kernel, RecordStore& store, Record& record)
+      : kernel_(kernel), store_(store), record_(record) {}
+
+  // `stop` is polled between actions: set by SIGINT/SIGTERM handlers.
+  ApplyCounts apply(const Plan& plan, const std::string& file, const Progress& progress = {},
+                    const std::atomic<bool>* stop = nullptr);
+
+ private:
+  void run(const Step& s);
+  Kernel& kernel_;
+  RecordStore& store_;
+  Record& record_;
+};
+
+// The kernel call of a step, in words: "create veth veth0 in host".
+std::string describe_step(const Step& s);
+
+}  // namespace netlab

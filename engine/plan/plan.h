@@ -1,0 +1,69 @@
+// A plan: the ordered kernel changes that make the live state the desired one. Each action
+// says what it does, where, and why, carries what the lab record must say before and after
+// it, and how to undo it if a later action fails.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "apply/kernel.h"
+#include "record/record.h"
+
+namespace netlab {
+
+namespace step {
+struct CreateNamespace { std::string name; };
+struct DeleteNamespace { std::string name; };
+struct CreateLink { LinkObj link; std::optional<LinkObj> peer; };
+struct ChangeLink { std::string ns, name; LinkChange change; };
+struct DeleteLink { std::string ns, name; };
+struct AddAddress { AddrObj addr; };
+struct DeleteAddress { AddrObj addr; };
+struct AddRoute { RouteObj route; };
+struct DeleteRoute { RouteObj route; };
+struct SetSysctl { std::string ns, key, value; };
+struct AddNat { NatRule rule; };
+struct DeleteNat { NatRule rule; };
+}  // namespace step
+
+using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
+                          step::ChangeLink, step::DeleteLink, step::AddAddress,
+                          step::DeleteAddress, step::AddRoute, step::DeleteRoute,
+                          step::SetSysctl, step::AddNat, step::DeleteNat>;
+
+enum class Op { Create, Change, Delete };
+
+struct Action {
+  Op op = Op::Create;
+  std::string ns;      // where: "host" or a namespace of the lab
+  std::string object;  // what: "veth veth0 (peer ceth0 in net0)", "address 10.0.0.1/16 on br0"
+  std::string why;     // "missing", "mtu 1400 -> 1500", "no longer declared"
+  Step step;
+  std::vector<OwnedEntry> own;     // journalled before the step
+  std::vector<OwnedEntry> disown;  // journalled after it succeeded
+  std::optional<Step> undo;        // how to take it back if a later action fails
+  bool detail = false;  // part of making an object shown on its own line (e.g. bringing a new
+                        // link up): not listed in the plan, but applied like any other
+};
+
+struct Conflict {
+  std::string object;  // "link veth0 in host"
+  std::string reason;  // "exists and was not made by lab bridge (alias is \"\")"
+  std::string str() const { return object + ": " + reason; }
+};
+
+struct Plan {
+  std::string lab;
+  std::vector<Action> actions;
+  std::vector<Conflict> conflicts;  // when not empty, nothing may be applied
+  std::vector<OwnedEntry> forget;   // recorded objects already gone from the kernel: dropped
+                                    // from the record once the actions succeeded
+  bool empty() const { return actions.empty(); }
+};
+
+// "+ create veth veth0 (peer ceth0 in net0) in host", like terraform's plan.
+std::string format_action(const Action& a);
+
+}  // namespace netlab

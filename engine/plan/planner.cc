@@ -1,0 +1,513 @@
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+namespace netlab {
+
+namespace {
+
+using Kind = OwnedEntry::Kind;
+
+OwnedEntry ns_entry(const std::string& name) { return {Kind::Namespace, kHost, name}; }
+OwnedEntry link_entry(const LinkObj& l, bool with_peer) {
+  OwnedEntry e{Kind::Link, l.ns, l.name};
+  if (with_peer) {
+    e.peer_ns = l.peer_ns;
+    e.peer_name = l.peer_name;
+  }
+  return e;
+}
+OwnedEntry route_entry(const RouteObj& r) {
+  OwnedEntry e{Kind::Route, r.ns};
+  e.route = r;
+  return e;
+}
+OwnedEntry sysctl_entry(const std::string& ns, const std::string& key, const std::string& old) {
+  OwnedEntry e{Kind::Sysctl, ns, key};
+  e.old_value = old;
+  return e;
+}
+OwnedEntry nat_entry(const std::string& ns) { return {Kind::Nat, ns}; }
+
+std::string describe_link(const LinkObj& l) {
+  if (l.kind == "veth" && !l.peer_name.empty())
+    return "veth " + l.name + " (peer " + l.peer_name + " in " + l.peer_ns + ")";
+  return (l.kind.empty() ? std::string("link") : l.kind) + " " + l.name;
+}
+std::string describe_route(const RouteObj& r) {
+  std::string s = "route " + (r.dst.prefix == 0 ? std::string("default") : r.dst.str());
+  if (r.via) s += " via " + r.via->str();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  if (r.metric && !(r.dst.addr.is_v6() && r.metric == 1024))
+    s += " metric " + std::to_string(r.metric);
+  return s;
+}
+
+// Sysctl files print several values separated by tabs; compare them by their words.
+std::string words(const std::string& s) {
+  std::istringstream in(s);
+  std::string w, out;
+  while (in >> w) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+bool is_link_local_v6(const Cidr& c) {
+  return c.addr.is_v6() && c.addr.bytes[0] == 0xfe && (c.addr.bytes[1] & 0xc0) == 0x80;
+}
+
+bool route_matches(const RouteObj& want, const RouteObj& have) {
+  return want.dst == have.dst && want.metric == have.metric && want.via == have.via &&
+         (want.dev.empty() || want.dev == have.dev);
+}
+
+class Planner {
+ public:
+  Planner(const DesiredState* desired, const LiveState& live, const Record& record,
+          std::string lab)
+      : d_(desired), live_(live), rec_(record), lab_(std::move(lab)), tag_(lab_tag(lab_)) {
+    plan_.lab = lab_;
+    if (d_) {
+      wanted_ns_.insert(d_->namespaces.begin(), d_->namespaces.end());
+      for (const auto& l : d_->links) wanted_links_.insert({l.ns, l.name});
+    }
+  }
+
+  Plan run() {
+    if (d_) check_conflicts();
+    if (!plan_.conflicts.empty()) return std::move(plan_);
+    plan_deletions();
+    if (d_)
+      for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
+    return std::move(plan_);
+  }
+
+ private:
+  const NsLive* ns_live(const std::string& ns) const {
+    const NsLive* n = live_.find(ns);
+    return n && n->exists ? n : nullptr;
+  }
+  const LinkObj* live_link(const std::string& ns, const std::string& name) const {
+    const NsLive* n = ns_live(ns);
+    return n ? n->link(name) : nullptr;
+  }
+  bool owns_link(const LinkObj& live) const {
+    return rec_.owns_link(live.ns, live.name) || live.alias == tag_;
+  }
+  bool fresh_ns(const std::string& ns) const { return fresh_ns_.count(ns) != 0; }
+  bool fresh_link(const std::string& ns, const std::string& name) const {
+    return fresh_links_.count({ns, name}) != 0;
+  }
+
+  void add(Action a) { plan_.actions.push_back(std::move(a)); }
+
+  // ---- conflicts: anything the lab would need to touch but does not own ----
+  void check_conflicts() {
+    for (const auto& ns : d_->namespaces)
+      if (ns_live(ns) && !rec_.namespaces.count(ns))
+        plan_.conflicts.push_back({"namespace " + ns,
+                                   "exists and was not made by lab " + lab_ +
+                                       "; rename the namespace in the file or remove it"});
+    for (const auto& l : d_->links) {
+      const LinkObj* have = live_link(l.ns, l.name);
+      if (have && !owns_link(*have) && (l.ns == kHost || !plan_ns_foreign(l.ns)))
+        plan_.conflicts.push_back(
+            {"link " + l.name + " in " + l.ns,
+             "exists and was not made by lab " + lab_ +
+                 (have->alias.empty() ? std::string(" (it has no netlab tag)")
+                                      : " (its alias is \"" + have->alias + "\")") +
+                 "; rename the interface in the file"});
+    }
+    for (const auto& r : d_->routes) {
+      if (r.ns != kHost) continue;
+      const NsLive* n = ns_live(kHost);
+      for (const auto& have : n ? n->routes : std::vector<RouteObj>{})
+        if (have.dst == r.dst && have.metric == r.metric && !route_matches(r, have) &&
+            !(have.protocol == kRouteProtocol && rec_.owns_route(have)))
+          plan_.conflicts.push_back({describe_route(have) + " in host",
+                                     "is in the way of " + describe_route(r) +
+                                         " and was not added by lab " + lab_});
+    }
+  }
+  // A namespace that exists and is not ours is already a conflict; do not pile on its links.
+  bool plan_ns_foreign(const std::string& ns) const {
+    return ns_live(ns) && !rec_.namespaces.count(ns);
+  }
+
+  // ---- deletions: what the lab owns and no longer declares, or what drifted ----
+  void plan_deletions() {
+    delete_nat();
+    delete_routes();
+    delete_addresses();
+    restore_sysctls();
+    delete_links();
+    delete_namespaces();
+  }
+
+  bool wanted_nat(const NatRule& r) const {
+    if (!d_) return false;
+    return std::any_of(d_->nat.begin(), d_->nat.end(),
+                       [&](const NatRule& w) { return w.ns == r.ns && w.same_rule(r); });
+  }
+
+  void delete_nat() {
+    std::set<std::string> where = rec_.nat_namespaces;
+    if (d_)
+      for (const auto& r : d_->nat) where.insert(r.ns);
+    for (const auto& ns : where) {
+      bool declared = d_ && std::any_of(d_->nat.begin(), d_->nat.end(),
+                                        [&](const NatRule& r) { return r.ns == ns; });
+      if (const NsLive* n = ns_live(ns))
+        for (const auto& r : n->nat)
+          if (r.comment == tag_ && !wanted_nat(r))
+            add({Op::Delete, ns, "nat rule " + r.str(), d_ ? "no longer declared" : "lab down",
+                 step::DeleteNat{r}});
+      if (!declared && rec_.nat_namespaces.count(ns)) plan_.forget.push_back(nat_entry(ns));
+    }
+  }
+
+  bool wanted_route(const RouteObj& r) const {
+    if (!d_) return false;
+    return std::any_of(d_->routes.begin(), d_->routes.end(),
+                       [&](const RouteObj& w) { return w.ns == r.ns && route_matches(w, r); });
+  }
+
+  void delete_routes() {
+    // Routes in the host: only those the record says the lab added.
+    for (const auto& r : rec_.routes) {
+      if (wanted_route(r)) continue;
+      const NsLive* n = ns_live(r.ns);
+      bool present = n && std::any_of(n->routes.begin(), n->routes.end(), [&](const auto& h) {
+                       return route_matches(r, h) && h.protocol == kRouteProtocol;
+                     });
+      Action a{Op::Delete, r.ns, describe_route(r), d_ ? "no longer declared" : "lab down",
+               step::DeleteRoute{r}};
+      a.disown.push_back(route_entry(r));
+      if (!present) {
+        plan_.forget.push_back(route_entry(r));  // gone already
+        continue;
+      }
+      add(std::move(a));
+    }
+    // Routes in the lab's own namespaces that carry netlab's protocol but are not declared
+    // (the namespace goes with the lab, so only an `up` needs this).
+    if (!d_) return;
+    for (const auto& ns : d_->namespaces) {
+      const NsLive* n = ns_live(ns);
+      if (!n || !rec_.namespaces.count(ns)) continue;
+      for (const auto& r : n->routes)
+        if (r.protocol == kRouteProtocol && !wanted_route(r))
+          add({Op::Delete, ns, describe_route(r), "not declared", step::DeleteRoute{r}});
+    }
+  }
+
+  void delete_addresses() {
+    if (!d_) return;  // addresses go with their links
+    for (const auto& l : d_->links) {
+      const LinkObj* have = live_link(l.ns, l.name);
+      if (!have || !owns_link(*have) || have->kind != l.kind) continue;
+      for (const auto& a : ns_live(l.ns)->addrs) {
+        if (a.dev != l.name || is_link_local_v6(a.cidr)) continue;
+        bool wanted = std::any_of(d_->addrs.begin(), d_->addrs.end(),
+                                  [&](const AddrObj& w) { return w == a; });
+        if (!wanted)
+          add({Op::Delete, l.ns, "address " + a.cidr.str() + " on " + a.dev, "not declared",
+               step::DeleteAddress{a}});
+      }
+    }
+  }
+
+  void restore_sysctls() {
+    for (const auto& [key, old] : rec_.sysctl_old) {
+      const auto& [ns, name] = key;
+      bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(), [&](const auto& s) {
+                      return s.ns == ns && s.key == name;
+                    });
+      if (wanted) continue;
+      Action a{Op::Change, ns, "sysctl " + name, "restore the value before the lab (" + old + ")",
+               step::SetSysctl{ns, name, old}};
+      a.disown.push_back(sysctl_entry(ns, name, old));
+      add(std::move(a));
+    }
+  }
+
+  void delete_links() {
+    // Recorded links plus any live link tagged with this lab (an orphan of a lost record).
+    std::map<std::pair<std::string, std::string>, OwnedEntry> owned = rec_.links;
+    for (const auto& [ns, n] : live_.ns)
+      if (n.exists)
+        for (const auto& l : n.links)
+          if (l.alias == tag_ && !owned.count({ns, l.name}))
+            owned[{ns, l.name}] = OwnedEntry{Kind::Link, ns, l.name};
+    // Deleting one end of a veth deletes the other: do not ask twice.
+    std::set<std::pair<std::string, std::string>> goes_with_peer;
+    for (const auto& [key, e] : owned)
+      if (!e.peer_name.empty() && !wanted_links_.count(key) && live_link(key.first, key.second))
+        goes_with_peer.insert({e.peer_ns, e.peer_name});
+    for (const auto& [key, e] : owned) {
+      if (wanted_links_.count(key)) continue;
+      const LinkObj* have = live_link(key.first, key.second);
+      if (!have || goes_with_peer.count(key) || (have->alias != tag_ && !rec_.owns_link(key.first, key.second))) {
+        if (rec_.links.count(key)) plan_.forget.push_back(e);
+        continue;
+      }
+      LinkObj shown = *have;
+      shown.peer_ns = e.peer_ns;
+      shown.peer_name = e.peer_name;
+      Action a{Op::Delete, key.first, describe_link(shown), d_ ? "no longer declared" : "lab down",
+               step::DeleteLink{key.first, key.second}};
+      if (rec_.links.count(key)) a.disown.push_back(e);
+      if (!e.peer_name.empty() && rec_.links.count({e.peer_ns, e.peer_name}))
+        a.disown.push_back(rec_.links.at({e.peer_ns, e.peer_name}));
+      add(std::move(a));
+    }
+  }
+
+  void delete_namespaces() {
+    for (const auto& ns : rec_.namespaces) {
+      if (wanted_ns_.count(ns)) continue;
+      if (!ns_live(ns)) {
+        plan_.forget.push_back(ns_entry(ns));
+        continue;
+      }
+      Action a{Op::Delete, kHost, "namespace " + ns, d_ ? "no longer declared" : "lab down",
+               step::DeleteNamespace{ns}};
+      a.disown.push_back(ns_entry(ns));
+      add(std::move(a));
+    }
+  }
+
+  // ---- creations and changes, vertex by vertex in dependency order ----
+  void plan_vertex(const VertexRef& v) {
+    switch (v.facet) {
+      case Facet::Namespace: plan_namespace(d_->namespaces[v.index]); break;
+      case Facet::Link: plan_link(v.index); break;
+      case Facet::LinkConfig: plan_link_config(d_->links[v.index]); break;
+      case Facet::Loopback: plan_loopback(d_->loopbacks[v.index]); break;
+      case Facet::Address: plan_address(d_->addrs[v.index]); break;
+      case Facet::Route: plan_route(d_->routes[v.index]); break;
+      case Facet::Sysctl: plan_sysctl(d_->sysctls[v.index]); break;
+      case Facet::Nat: plan_nat(d_->nat[v.index]); break;
+    }
+  }
+
+  void plan_namespace(const std::string& ns) {
+    if (ns_live(ns)) return;
+    fresh_ns_.insert(ns);
+    Action a{Op::Create, kHost, "namespace " + ns, "missing", step::CreateNamespace{ns}};
+    a.own.push_back(ns_entry(ns));
+    a.undo = step::DeleteNamespace{ns};
+    add(std::move(a));
+  }
+
+  // Whether a live veth pair is the one the file declares: both ends present and each the
+  // other's peer.
+  bool pair_intact(const LinkObj& have, const LinkObj& want) const {
+    if (want.kind != "veth") return true;
+    const LinkObj* peer = live_link(want.peer_ns, want.peer_name);
+    return peer && peer->kind == "veth" && have.peer_ifindex == peer->ifindex &&
+           peer->peer_ifindex == have.ifindex;
+  }
+
+  void plan_link(size_t index) {
+    const LinkObj& want = d_->links[index];
+    const bool creates = d_->creates[index];
+    if (!creates) return;  // the pair is made (or kept) with its first end
+    const LinkObj* have = fresh_ns(want.ns) ? nullptr : live_link(want.ns, want.name);
+    std::string why = "missing";
+    if (have) {
+      if (have->kind == want.kind && pair_intact(*have, want)) return;
+      why = have->kind != want.kind ? "is a " + have->kind + ", must be a " + want.kind
+                                    : "its peer is not " + want.peer_name + " in " + want.peer_ns;
+      add({Op::Delete, want.ns, describe_link(*have), why, step::DeleteLink{want.ns, want.name}});
+    }
+    if (want.kind == "veth" && !fresh_ns(want.peer_ns)) {
+      const LinkObj* stray = live_link(want.peer_ns, want.peer_name);
+      if (stray && (!have || have->peer_ifindex != stray->ifindex))
+        add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
+             step::DeleteLink{want.peer_ns, want.peer_name}});
+    }
+    Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
+             step::CreateLink{want, std::nullopt}};
+    a.own.push_back(link_entry(want, want.kind == "veth"));
+    fresh_links_.insert({want.ns, want.name});
+    if (want.kind == "veth") {
+      int p = d_->find_link(want.peer_ns, want.peer_name);
+      std::get<step::CreateLink>(a.step).peer = d_->links.at(p);
+      a.own.push_back(link_entry(d_->links.at(p), false));
+      fresh_links_.insert({want.peer_ns, want.peer_name});
+    }
+    a.undo = step::DeleteLink{want.ns, want.name};
+    add(std::move(a));
+  }
+
+  void plan_link_config(const LinkObj& want) {
+    LinkChange c;
+    if (fresh_link(want.ns, want.name)) {
+      c.alias = tag_;
+      if (!want.master.empty()) c.master = want.master;
+      if (want.up) c.up = true;
+      Action a{Op::Create, want.ns, "configure " + want.name, "new", step::ChangeLink{want.ns, want.name, c}};
+      a.detail = true;
+      add(std::move(a));
+      return;
+    }
+    const LinkObj* have = live_link(want.ns, want.name);
+    if (!have) return;  // a conflict was reported, or the pair is remade with its first end
+    LinkChange undo;
+    std::vector<std::string> why;
+    if (have->alias != tag_) {
+      c.alias = tag_;
+      undo.alias = have->alias;
+      why.push_back("tag");
+    }
+    if (have->master != want.master) {
+      c.master = want.master;
+      undo.master = have->master;
+      why.push_back("bridge " + (have->master.empty() ? "none" : have->master) + " -> " +
+                    (want.master.empty() ? "none" : want.master));
+    }
+    if (want.mtu && have->mtu != want.mtu) {
+      c.mtu = want.mtu;
+      undo.mtu = have->mtu;
+      why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
+                    std::to_string(*want.mtu));
+    }
+    if (want.mac && have->mac != want.mac) {
+      c.mac = want.mac;
+      undo.mac = have->mac;
+      why.push_back("mac " + (have->mac ? format_mac(*have->mac) : "?") + " -> " +
+                    format_mac(*want.mac));
+    }
+    if (have->up != want.up) {
+      c.up = want.up;
+      undo.up = have->up;
+      why.push_back(want.up ? "down -> up" : "up -> down");
+    }
+    if (c.empty()) return;
+    std::string reason;
+    for (const auto& w : why) reason += (reason.empty() ? "" : ", ") + w;
+    Action a{Op::Change, want.ns, describe_link(want), reason,
+             step::ChangeLink{want.ns, want.name, c}};
+    a.undo = step::ChangeLink{want.ns, want.name, undo};
+    add(std::move(a));
+  }
+
+  void plan_loopback(const Loopback& lo) {
+    if (fresh_ns(lo.ns)) {
+      if (!lo.up) return;  // a new namespace's loopback is down
+      LinkChange c;
+      c.up = true;
+      Action a{Op::Create, lo.ns, "loopback lo", "up", step::ChangeLink{lo.ns, "lo", c}};
+      a.detail = true;
+      add(std::move(a));
+      return;
+    }
+    const LinkObj* have = live_link(lo.ns, "lo");
+    if (!have || have->up == lo.up) return;
+    LinkChange c, undo;
+    c.up = lo.up;
+    undo.up = have->up;
+    Action a{Op::Change, lo.ns, "loopback lo", lo.up ? "down -> up" : "up -> down",
+             step::ChangeLink{lo.ns, "lo", c}};
+    a.undo = step::ChangeLink{lo.ns, "lo", undo};
+    add(std::move(a));
+  }
+
+  void plan_address(const AddrObj& want) {
+    bool fresh = fresh_link(want.ns, want.dev);
+    if (!fresh) {
+      const NsLive* n = ns_live(want.ns);
+      if (n && std::find(n->addrs.begin(), n->addrs.end(), want) != n->addrs.end()) return;
+    }
+    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev, "missing",
+             step::AddAddress{want}};
+    if (!fresh) a.undo = step::DeleteAddress{want};
+    add(std::move(a));
+  }
+
+  void plan_route(const RouteObj& want) {
+    const NsLive* n = fresh_ns(want.ns) ? nullptr : ns_live(want.ns);
+    if (n) {
+      for (const auto& have : n->routes) {
+        if (!route_matches(want, have)) continue;
+        if (have.protocol == kRouteProtocol) return;
+        // Same route, made by someone else (ip route add): in the lab's own namespace it is
+        // the lab's to take over; in the host it was reported as a conflict.
+        break;
+      }
+    }
+    Action a{Op::Create, want.ns, describe_route(want), "missing", step::AddRoute{want}};
+    if (want.ns == kHost) a.own.push_back(route_entry(want));
+    if (!fresh_ns(want.ns)) a.undo = step::DeleteRoute{want};
+    add(std::move(a));
+  }
+
+  void plan_sysctl(const SysctlObj& want) {
+    std::string have;
+    if (!fresh_ns(want.ns)) {
+      const NsLive* n = ns_live(want.ns);
+      auto it = n ? n->sysctl.find(want.key) : decltype(n->sysctl.end()){};
+      if (n && it != n->sysctl.end()) {
+        have = it->second;
+        if (words(have) == words(want.value)) return;
+      }
+    }
+    Action a{fresh_ns(want.ns) ? Op::Create : Op::Change, want.ns, "sysctl " + want.key,
+             (have.empty() ? std::string("set") : words(have)) + " -> " + want.value,
+             step::SetSysctl{want.ns, want.key, want.value}};
+    if (want.ns == kHost && !rec_.sysctl_old.count({want.ns, want.key}))
+      a.own.push_back(sysctl_entry(want.ns, want.key, have));
+    if (!fresh_ns(want.ns) && !have.empty()) a.undo = step::SetSysctl{want.ns, want.key, have};
+    add(std::move(a));
+  }
+
+  void plan_nat(const NatRule& want) {
+    if (!fresh_ns(want.ns)) {
+      const NsLive* n = ns_live(want.ns);
+      if (n && std::any_of(n->nat.begin(), n->nat.end(),
+                           [&](const NatRule& h) { return h.same_rule(want); }))
+        return;
+    }
+    Action a{Op::Create, want.ns, "nat rule " + want.str(), "missing", step::AddNat{want}};
+    if (!rec_.nat_namespaces.count(want.ns)) a.own.push_back(nat_entry(want.ns));
+    if (!fresh_ns(want.ns)) a.undo = step::DeleteNat{want};
+    add(std::move(a));
+  }
+
+  const DesiredState* d_;
+  const LiveState& live_;
+  const Record& rec_;
+  std::string lab_;
+  std::string tag_;
+  Plan plan_;
+  std::set<std::string> wanted_ns_;
+  std::set<std::pair<std::string, std::string>> wanted_links_;
+  std::set<std::string> fresh_ns_;
+  std::set<std::pair<std::string, std::string>> fresh_links_;
+};
+
+}  // namespace
+
+Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record) {
+  return Planner(&desired, live, record, desired.lab).run();
+}
+
+Plan make_down_plan(const std::string& lab, const LiveState& live, const Record& record) {
+  return Planner(nullptr, live, record, lab).run();
+}
+
+ReadRequest record_read_request(const Record& record) {
+  ReadRequest r;
+  r.namespaces.assign(record.namespaces.begin(), record.namespaces.end());
+  for (const auto& [key, e] : record.links)
+    if (key.first != kHost &&
+        std::find(r.namespaces.begin(), r.namespaces.end(), key.first) == r.namespaces.end())
+      r.namespaces.push_back(key.first);
+  for (const auto& [key, old] : record.sysctl_old) r.sysctl_keys[key.first].push_back(key.second);
+  r.nat_namespaces.assign(record.nat_namespaces.begin(), record.nat_namespaces.end());
+  return r;
+}
+
+}  // namespace netlab

@@ -1,0 +1,51 @@
+// The lab record: what a lab owns. Everything `down` needs, so `down` works from the lab's
+// name alone, and the proof of ownership that keeps netlab off what others made.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "state/objects.h"
+
+namespace netlab {
+
+// One thing a lab owns, as journalled.
+struct OwnedEntry {
+  enum class Kind { Namespace, Link, Route, Sysctl, Nat };
+  Kind kind = Kind::Namespace;
+  std::string ns;
+  std::string name;       // namespace name, link name, sysctl key
+  std::string peer_ns;    // link: a veth's other end (deleting one end deletes both)
+  std::string peer_name;
+  RouteObj route;         // route
+  std::string old_value;  // sysctl: the value before the lab changed it (host only)
+  std::string str() const;  // for messages
+};
+
+struct Record {
+  std::string lab;
+  std::string file;  // the topology file of the last `up`
+  std::set<std::string> namespaces;
+  std::map<std::pair<std::string, std::string>, OwnedEntry> links;  // (ns, name)
+  std::vector<RouteObj> routes;  // routes in namespaces the lab does not own (host)
+  std::map<std::pair<std::string, std::string>, std::string> sysctl_old;  // (ns, key) -> old
+  std::set<std::string> nat_namespaces;  // where rules tagged netlab:<lab> may be
+
+  bool empty() const;
+  bool owns_link(const std::string& ns, const std::string& name) const {
+    return links.count({ns, name}) != 0;
+  }
+  bool owns_route(const RouteObj& r) const;
+  // Journal replay: the first `own` of a sysctl keeps its old value, so a crash and a second
+  // `up` never record the lab's own value as the host's.
+  void own(const OwnedEntry& e);
+  void disown(const OwnedEntry& e);
+};
+
+bool same_route(const RouteObj& a, const RouteObj& b);  // same dst, via, dev, metric
+
+}  // namespace netlab

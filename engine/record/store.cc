@@ -1,0 +1,274 @@
+#include "record/store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <algorithm>
+#include <memory>
+
+namespace netlab {
+
+using json = nlohmann::json;
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+const char* kind_name(OwnedEntry::Kind k) {
+  switch (k) {
+    case OwnedEntry::Kind::Namespace: return "namespace";
+    case OwnedEntry::Kind::Link: return "link";
+    case OwnedEntry::Kind::Route: return "route";
+    case OwnedEntry::Kind::Sysctl: return "sysctl";
+    case OwnedEntry::Kind::Nat: return "nat";
+  }
+  return "?";
+}
+
+json to_json(const OwnedEntry& e) {
+  json j = {{"kind", kind_name(e.kind)}, {"ns", e.ns}};
+  if (!e.name.empty()) j["name"] = e.name;
+  if (!e.peer_name.empty()) {
+    j["peer_ns"] = e.peer_ns;
+    j["peer_name"] = e.peer_name;
+  }
+  if (e.kind == OwnedEntry::Kind::Route) {
+    j["dst"] = e.route.dst.str();
+    if (e.route.via) j["via"] = e.route.via->str();
+    if (!e.route.dev.empty()) j["dev"] = e.route.dev;
+    j["metric"] = e.route.metric;
+  }
+  if (e.kind == OwnedEntry::Kind::Sysctl) j["old"] = e.old_value;
+  return j;
+}
+
+OwnedEntry from_json(const json& j) {
+  OwnedEntry e;
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind == "namespace") e.kind = OwnedEntry::Kind::Namespace;
+  else if (kind == "link") e.kind = OwnedEntry::Kind::Link;
+  else if (kind == "route") e.kind = OwnedEntry::Kind::Route;
+  else if (kind == "sysctl") e.kind = OwnedEntry::Kind::Sysctl;
+  else if (kind == "nat") e.kind = OwnedEntry::Kind::Nat;
+  else throw RecordError("unknown entry kind " + kind);
+  e.ns = j.value("ns", "");
+  e.name = j.value("name", "");
+  e.peer_ns = j.value("peer_ns", "");
+  e.peer_name = j.value("peer_name", "");
+  if (e.kind == OwnedEntry::Kind::Route) {
+    e.route.ns = e.ns;
+    auto dst = Cidr::parse(j.at("dst").get<std::string>());
+    if (!dst) throw RecordError("bad route in record");
+    e.route.dst = *dst;
+    if (j.contains("via")) e.route.via = IpAddr::parse(j["via"].get<std::string>());
+    e.route.dev = j.value("dev", "");
+    e.route.metric = j.value("metric", 0u);
+  }
+  e.old_value = j.value("old", "");
+  return e;
+}
+
+std::vector<OwnedEntry> entries_of(const Record& r) {
+  std::vector<OwnedEntry> out;
+  for (const auto& n : r.namespaces) out.push_back({OwnedEntry::Kind::Namespace, kHost, n});
+  for (const auto& [key, e] : r.links) out.push_back(e);
+  for (const auto& rt : r.routes) {
+    OwnedEntry e{OwnedEntry::Kind::Route, rt.ns};
+    e.route = rt;
+    out.push_back(e);
+  }
+  for (const auto& [key, old] : r.sysctl_old) {
+    OwnedEntry e{OwnedEntry::Kind::Sysctl, key.first, key.second};
+    e.old_value = old;
+    out.push_back(e);
+  }
+  for (const auto& n : r.nat_namespaces) out.push_back({OwnedEntry::Kind::Nat, n});
+  return out;
+}
+
+void write_all(int fd, const std::string& data, const std::string& what) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw RecordError("cannot write " + what + ": " + errno_text());
+    done += static_cast<size_t>(n);
+  }
+}
+
+}  // namespace
+
+bool valid_lab_name(const std::string& name) {
+  if (name.empty() || name.size() > 32) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+FileLock& FileLock::operator=(FileLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing releases the flock
+}
+
+Journal::~Journal() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void Journal::append(const std::string& line) {
+  write_all(fd_, line + "\n", "journal");
+  if (::fdatasync(fd_) != 0) throw RecordError("cannot sync journal: " + errno_text());
+}
+
+void Journal::own(const OwnedEntry& e) {
+  append(json{{"op", "own"}, {"entry", to_json(e)}}.dump());
+  record_.own(e);
+}
+
+void Journal::disown(const OwnedEntry& e) {
+  append(json{{"op", "disown"}, {"entry", to_json(e)}}.dump());
+  record_.disown(e);
+}
+
+void Journal::set_file(const std::string& file) {
+  if (record_.file == file) return;
+  append(json{{"op", "file"}, {"file", file}}.dump());
+  record_.file = file;
+}
+
+RecordStore::RecordStore(std::string dir) : dir_(std::move(dir)) {}
+
+std::string RecordStore::path(const std::string& lab, const char* ext) const {
+  if (!valid_lab_name(lab)) throw RecordError("invalid lab name \"" + lab + "\"");
+  return dir_ + "/" + lab + ext;
+}
+
+FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds timeout) {
+  auto lock_path = path(lab, ".lock");
+  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
+    throw RecordError("cannot create " + dir_ + ": " + errno_text());
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw RecordError("cannot open " + lock_path + ": " + errno_text());
+  FileLock held(fd);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      throw RecordError("cannot lock " + lock_path + ": " + errno_text());
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw RecordError("another netlab is working on lab " + lab + " (it holds " + lock_path +
+                        "); gave up after " +
+                        std::to_string(timeout.count() / 1000) + " s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return held;
+}
+
+Record RecordStore::load(const std::string& lab) const {
+  Record r;
+  r.lab = lab;
+  std::ifstream rec(path(lab, ".json"));
+  if (rec) {
+    try {
+      json j = json::parse(rec);
+      r.file = j.value("file", "");
+      for (const auto& e : j.at("entries")) r.own(from_json(e));
+    } catch (const json::exception& e) {
+      throw RecordError("corrupt record " + path(lab, ".json") + ": " + e.what());
+    }
+  }
+  std::ifstream jr(path(lab, ".journal"));
+  std::string line;
+  while (std::getline(jr, line)) {
+    if (line.empty()) continue;
+    json j;
+    try {
+      j = json::parse(line);
+    } catch (const json::exception&) {
+      break;  // a line cut short by a crash: the kernel was not touched for it
+    }
+    const auto op = j.value("op", "");
+    if (op == "own") r.own(from_json(j.at("entry")));
+    else if (op == "disown") r.disown(from_json(j.at("entry")));
+    else if (op == "file") r.file = j.value("file", "");
+  }
+  return r;
+}
+
+std::vector<std::string> RecordStore::labs() const {
+  std::vector<std::string> out;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), ::closedir);
+  if (!d) return out;
+  while (auto* ent = ::readdir(d.get())) {
+    std::string n = ent->d_name;
+    for (const char* ext : {".json", ".journal"}) {
+      std::string e = ext;
+      if (n.size() > e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0) {
+        auto lab = n.substr(0, n.size() - e.size());
+        if (valid_lab_name(lab) && std::find(out.begin(), out.end(), lab) == out.end())
+          out.push_back(lab);
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Journal RecordStore::journal(Record& record) {
+  auto p = path(record.lab, ".journal");
+  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
+    throw RecordError("cannot create " + dir_ + ": " + errno_text());
+  int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) throw RecordError("cannot open " + p + ": " + errno_text());
+  return Journal(fd, record);
+}
+
+void RecordStore::save(const Record& record) {
+  auto rec = path(record.lab, ".json");
+  auto jour = path(record.lab, ".journal");
+  if (record.empty()) {
+    if (::unlink(rec.c_str()) != 0 && errno != ENOENT)
+      throw RecordError("cannot remove " + rec + ": " + errno_text());
+    if (::unlink(jour.c_str()) != 0 && errno != ENOENT)
+      throw RecordError("cannot remove " + jour + ": " + errno_text());
+    return;
+  }
+  json j = {{"version", 1}, {"lab", record.lab}, {"file", record.file}};
+  j["entries"] = json::array();
+  for (const auto& e : entries_of(record)) j["entries"].push_back(to_json(e));
+  auto tmp = rec + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw RecordError("cannot write " + tmp + ": " + errno_text());
+  try {
+    write_all(fd, j.dump(2) + "\n", tmp);
+    if (::fsync(fd) != 0) throw RecordError("cannot sync " + tmp + ": " + errno_text());
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), rec.c_str()) != 0)
+    throw RecordError("cannot replace " + rec + ": " + errno_text());
+  // The journal is now folded into the record; replaying it again would be harmless.
+  if (::truncate(jour.c_str(), 0) != 0 && errno != ENOENT)
+    throw RecordError("cannot empty " + jour + ": " + errno_text());
+}
+
+}  // namespace netlab

@@ -1,0 +1,77 @@
+// Where lab records live (/run/netlab: kernel objects do not survive a reboot, so neither do
+// their records) and how they are written so that a kill -9 at any instant loses nothing:
+// each change of ownership is appended to <lab>.journal and fsync'd before the kernel is
+// touched; at the end of a run the record is rewritten atomically (<lab>.json) and the
+// journal emptied. Loading replays the journal over the record.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "record/record.h"
+
+namespace netlab {
+
+class RecordError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class FileLock {
+ public:
+  FileLock() = default;
+  FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  FileLock& operator=(FileLock&& o) noexcept;
+  ~FileLock();
+
+ private:
+  friend class RecordStore;
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+class Journal {
+ public:
+  Journal(Journal&& o) noexcept : fd_(std::exchange(o.fd_, -1)), record_(o.record_) {}
+  Journal& operator=(Journal&&) = delete;
+  ~Journal();
+  // Both write the line and fsync before returning; they update the record in memory too.
+  void own(const OwnedEntry& e);
+  void disown(const OwnedEntry& e);
+  void set_file(const std::string& file);
+
+ private:
+  friend class RecordStore;
+  Journal(int fd, Record& record) : fd_(fd), record_(record) {}
+  void append(const std::string& line);
+  int fd_ = -1;
+  Record& record_;
+};
+
+class RecordStore {
+ public:
+  explicit RecordStore(std::string dir = "/run/netlab");
+  const std::string& dir() const { return dir_; }
+
+  // Serialises runs on one lab; waits up to `timeout`, then throws a RecordError that says
+  // who holds it.
+  FileLock lock(const std::string& lab, std::chrono::milliseconds timeout);
+  // The lab's record with its journal replayed; an empty record if it has none.
+  Record load(const std::string& lab) const;
+  // The names of the labs that have a record here.
+  std::vector<std::string> labs() const;
+  Journal journal(Record& record);
+  // Rewrites the record atomically and empties the journal; removes both when the record
+  // is empty (the lab is down).
+  void save(const Record& record);
+
+ private:
+  std::string path(const std::string& lab, const char* ext) const;
+  std::string dir_;
+};
+
+// Lab names become file names: only [a-z0-9][a-z0-9-]{0,31} is accepted anywhere.
+bool valid_lab_name(const std::string& name);
+
+}  // namespace netlab

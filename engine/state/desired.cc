@@ -1,0 +1,209 @@
+#include "state/desired.h"
+
+#include <algorithm>
+
+namespace netlab {
+
+namespace {
+
+std::string link_id(const std::string& ns, const std::string& name) {
+  return "link:" + ns + "/" + name;
+}
+std::string cfg_id(const std::string& ns, const std::string& name) {
+  return "cfg:" + ns + "/" + name;
+}
+
+class Builder {
+ public:
+  explicit Builder(DesiredState& d) : d_(d) {}
+
+  size_t vertex(std::string id, Facet facet, size_t index) {
+    size_t v = d_.graph.add(std::move(id));
+    d_.vertices.push_back({facet, index});
+    return v;
+  }
+
+  void need_ns(size_t v, const std::string& ns) {
+    if (ns != kHost) d_.graph.need(v, d_.graph.index("ns:" + ns));
+  }
+
+  void add_interface(const Interface& i, const std::string& kind, const Interface* peer,
+                     bool creates) {
+    LinkObj l;
+    l.ns = i.ns.value;
+    l.name = i.name.value;
+    l.kind = kind;
+    if (i.mtu) l.mtu = i.mtu->value;
+    if (i.mac) l.mac = i.mac->value;
+    l.up = i.up.value;
+    if (i.bridge) l.master = i.bridge->value;
+    l.alias = lab_tag(d_.lab);
+    if (peer) {
+      l.peer_ns = peer->ns.value;
+      l.peer_name = peer->name.value;
+    }
+    d_.links.push_back(l);
+    d_.creates.push_back(creates);
+    size_t idx = d_.links.size() - 1;
+    size_t v = vertex(link_id(l.ns, l.name), Facet::Link, idx);
+    need_ns(v, l.ns);
+    if (peer && creates) need_ns(v, l.peer_ns);
+    if (peer && !creates) d_.graph.need(v, d_.graph.index(link_id(l.peer_ns, l.peer_name)));
+    for (const auto& a : i.addresses) d_.addrs.push_back({l.ns, l.name, a.value});
+  }
+
+  void add_route(const Route& r, const std::string& ns) {
+    RouteObj o;
+    o.ns = ns;
+    o.dst = r.dst.value_or(Cidr{});
+    if (r.via) o.via = r.via->value;
+    if (r.dev) o.dev = r.dev->value;
+    if (r.metric) o.metric = r.metric->value;
+    // The kernel gives IPv6 routes without a metric 1024; say so, or no route ever matches.
+    if (o.dst.addr.is_v6() && o.metric == 0) o.metric = 1024;
+    d_.routes.push_back(o);
+  }
+
+  void add_sysctls(const std::vector<Sysctl>& list, const std::string& ns) {
+    for (const auto& s : list) d_.sysctls.push_back({ns, s.key, s.value.value});
+  }
+
+ private:
+  DesiredState& d_;
+};
+
+NatRule nat_rule(const Nat& n, const std::string& lab) {
+  NatRule r;
+  r.ns = n.ns.value;
+  r.type = n.type.value;
+  if (n.source) r.source = n.source->value.network();
+  if (n.destination) r.destination = n.destination->value.network();
+  if (n.out) r.out = n.out->value;
+  if (n.in) r.in = n.in->value;
+  if (n.protocol) r.protocol = n.protocol->value;
+  if (n.port) r.port = n.port->value;
+  if (n.to_addr) r.to_addr = n.to_addr->value;
+  if (n.to_port) r.to_port = *n.to_port;
+  r.comment = lab_tag(lab);
+  r.chain = r.type == NatType::Dnat ? "PREROUTING" : "POSTROUTING";
+  return r;
+}
+
+// "net.ipv4.conf.veth0.rp_filter" -> "veth0"; "" if the key is not per interface.
+std::string sysctl_device(const std::string& key) {
+  for (const char* prefix : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.",
+                             "net.ipv6.neigh."}) {
+    std::string p = prefix;
+    if (key.rfind(p, 0) != 0) continue;
+    auto end = key.find('.', p.size());
+    return end == std::string::npos ? "" : key.substr(p.size(), end - p.size());
+  }
+  return "";
+}
+
+}  // namespace
+
+int DesiredState::find_link(const std::string& ns, const std::string& name) const {
+  for (size_t i = 0; i < links.size(); ++i)
+    if (links[i].ns == ns && links[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+ReadRequest DesiredState::read_request() const {
+  ReadRequest r;
+  r.namespaces = namespaces;
+  for (const auto& s : sysctls) r.sysctl_keys[s.ns].push_back(s.key);
+  for (const auto& n : nat)
+    if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), n.ns) ==
+        r.nat_namespaces.end())
+      r.nat_namespaces.push_back(n.ns);
+  return r;
+}
+
+DesiredState build_desired(const Topology& t) {
+  DesiredState d;
+  d.lab = t.name.value;
+  d.file = t.file;
+  Builder b(d);
+
+  for (const auto& ns : t.namespaces) {
+    d.namespaces.push_back(ns.name);
+    b.vertex("ns:" + ns.name, Facet::Namespace, d.namespaces.size() - 1);
+  }
+  for (const auto& br : t.bridges) b.add_interface(br.iface, "bridge", nullptr, true);
+  for (const auto& v : t.veths) {
+    b.add_interface(v.end, "veth", &v.peer, true);
+    b.add_interface(v.peer, "veth", &v.end, false);
+  }
+
+  // Configuration: alias, bridge, admin state. A port joins its bridge before the bridge
+  // comes up: ports joining a bridge that is up cost the kernel a rescan of all ports each.
+  for (size_t i = 0; i < d.links.size(); ++i) {
+    const auto& l = d.links[i];
+    size_t v = b.vertex(cfg_id(l.ns, l.name), Facet::LinkConfig, i);
+    d.graph.need(v, d.graph.index(link_id(l.ns, l.name)));
+    if (!l.master.empty()) d.graph.need(v, d.graph.index(link_id(l.ns, l.master)));
+  }
+  for (const auto& l : d.links)
+    if (!l.master.empty()) d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.ns, l.name));
+  for (const auto& ns : t.namespaces) {
+    d.loopbacks.push_back({ns.name, ns.loopback_up.value});
+    size_t v = b.vertex(cfg_id(ns.name, "lo"), Facet::Loopback, d.loopbacks.size() - 1);
+    b.need_ns(v, ns.name);
+  }
+
+  // Addresses after their link is up: IPv6 neighbour discovery is ready at once then.
+  for (size_t i = 0; i < d.addrs.size(); ++i) {
+    const auto& a = d.addrs[i];
+    size_t v = b.vertex("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str(), Facet::Address, i);
+    d.graph.need(v, d.graph.index(cfg_id(a.ns, a.dev)));
+  }
+
+  for (const auto& r : t.host.routes) b.add_route(r, kHost);
+  for (const auto& ns : t.namespaces)
+    for (const auto& r : ns.routes) b.add_route(r, ns.name);
+  for (size_t i = 0; i < d.routes.size(); ++i) {
+    const auto& r = d.routes[i];
+    size_t v = b.vertex("route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric),
+                        Facet::Route, i);
+    b.need_ns(v, r.ns);
+    // A gateway route needs its device up and an address on the gateway's subnet.
+    if (!r.dev.empty() && d.graph.has(cfg_id(r.ns, r.dev)))
+      d.graph.need(v, d.graph.index(cfg_id(r.ns, r.dev)));
+    if (r.via)
+      for (const auto& a : d.addrs)
+        if (a.ns == r.ns && a.cidr.contains(*r.via))
+          d.graph.need(v, d.graph.index("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str()));
+  }
+
+  b.add_sysctls(t.host.sysctl, kHost);
+  for (const auto& ns : t.namespaces) b.add_sysctls(ns.sysctl, ns.name);
+  for (size_t i = 0; i < d.sysctls.size(); ++i) {
+    const auto& s = d.sysctls[i];
+    size_t v = b.vertex("sysctl:" + s.ns + "/" + s.key, Facet::Sysctl, i);
+    b.need_ns(v, s.ns);
+    auto dev = sysctl_device(s.key);
+    if (!dev.empty() && d.graph.has(link_id(s.ns, dev)))
+      d.graph.need(v, d.graph.index(link_id(s.ns, dev)));
+  }
+
+  for (const auto& n : t.nat) {
+    d.nat.push_back(nat_rule(n, d.lab));
+    // A port forward serves the host's own connections too (OUTPUT has no in-interface).
+    if (d.nat.back().type == NatType::Dnat) {
+      NatRule out = d.nat.back();
+      out.chain = "OUTPUT";
+      out.in.clear();
+      d.nat.push_back(out);
+    }
+  }
+  for (size_t i = 0; i < d.nat.size(); ++i) {
+    size_t v = b.vertex("nat:" + d.nat[i].ns + "/" + std::to_string(i), Facet::Nat, i);
+    b.need_ns(v, d.nat[i].ns);
+  }
+
+  d.graph.order();  // throws on a cycle
+  return d;
+}
+
+}  // namespace netlab

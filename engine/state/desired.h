@@ -1,0 +1,61 @@
+// The desired state: what the kernel must look like for a topology, as kernel objects, and
+// the graph of what needs what. Built once from a validated Topology.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "model/topology.h"
+#include "state/objects.h"
+
+namespace netlab {
+
+// What a vertex of the desired graph stands for.
+enum class Facet {
+  Namespace,  // the namespace exists
+  Link,       // the link exists with its creation attributes (kind, peer, mtu, mac)
+  LinkConfig, // its alias, bridge, admin state (and mtu/mac when changed in place)
+  Loopback,   // a lab namespace's lo: up or down
+  Address,
+  Route,
+  Sysctl,
+  Nat,
+};
+
+struct VertexRef {
+  Facet facet;
+  size_t index;  // into the vector of DesiredState for that facet
+};
+
+struct Loopback {
+  std::string ns;
+  bool up = true;
+};
+
+struct DesiredState {
+  std::string lab;
+  std::string file;  // the topology file, for the record and `netlab list`
+  std::vector<std::string> namespaces;  // created and owned by the lab
+  std::vector<LinkObj> links;           // bridges and veth ends (both ends listed)
+  std::vector<bool> creates;            // parallel to links: this end's request makes the link
+  std::vector<Loopback> loopbacks;      // one per lab namespace
+  std::vector<AddrObj> addrs;
+  std::vector<RouteObj> routes;
+  std::vector<SysctlObj> sysctls;
+  std::vector<NatRule> nat;
+
+  Graph graph;
+  std::vector<VertexRef> vertices;  // parallel to graph's vertices
+
+  // The index in `links` of a link, or -1.
+  int find_link(const std::string& ns, const std::string& name) const;
+  // What to read from the kernel to compare with this state.
+  ReadRequest read_request() const;
+};
+
+// Throws CycleError (never for a validated topology: edges only point from later facets to
+// earlier ones, but the check is cheap and keeps that promise honest).
+DesiredState build_desired(const Topology& topology);
+
+}  // namespace netlab
