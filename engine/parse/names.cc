@@ -1,0 +1,121 @@
+#include "parse/names.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace netlab {
+namespace {
+
+bool is_lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// Optimal string alignment distance: Levenshtein plus adjacent transpositions ("nmae").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+}  // namespace
+
+std::string quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7F) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::optional<std::string> lab_name_problem(std::string_view name) {
+  bool ok =
+      !name.empty() && name.size() <= kMaxLabName && is_lower_alnum(name[0]) &&
+      std::all_of(name.begin(), name.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+  if (ok) return std::nullopt;
+  return "lab name " + quoted(name) +
+         " must match [a-z0-9][a-z0-9-]{0,31} (lowercase letters, digits and '-', at most 32)";
+}
+
+std::optional<std::string> namespace_name_problem(std::string_view name) {
+  std::string q = "namespace name " + quoted(name);
+  if (name.empty()) return std::string("namespace name must not be empty");
+  if (name == "." || name == "..") return q + " is not allowed";
+  if (name == "host") return q + " is reserved for the root namespace";
+  if (name.size() > kMaxNamespaceName)
+    return q + " is longer than " + std::to_string(kMaxNamespaceName) + " characters";
+  for (char c : name)
+    if (!is_lower_alnum(c) && c != '-' && c != '_' && c != '.')
+      return q + " may contain only a-z, 0-9, '-', '_' and '.'";
+  if (name.find("..") != std::string_view::npos) return q + " must not contain \"..\"";
+  return std::nullopt;
+}
+
+std::optional<std::string> interface_name_problem(std::string_view name) {
+  std::string q = "interface name " + quoted(name);
+  if (name.empty()) return std::string("interface name must not be empty");
+  if (name.size() > kMaxInterfaceName)
+    return q + " is longer than " + std::to_string(kMaxInterfaceName) + " characters";
+  if (name == "." || name == "..") return q + " is not allowed";
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == ':' || u <= 0x20 || u == 0x7F)
+      return q + " must not contain '/', ':' or blanks";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> sysctl_key_problem(std::string_view key) {
+  std::string q = "sysctl key " + quoted(key);
+  if (key.substr(0, 4) != "net.") return q + " must start with \"net.\"";
+  std::size_t start = 0;
+  while (start <= key.size()) {
+    std::size_t dot = key.find('.', start);
+    if (dot == std::string_view::npos) dot = key.size();
+    std::string_view part = key.substr(start, dot - start);
+    if (part.empty()) return q + " has an empty component (like net.ipv4.ip_forward)";
+    for (char c : part) {
+      bool ok = is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '-';
+      if (!ok) return q + " may contain only letters, digits, '_', '-' and '.' separators";
+    }
+    start = dot + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> closest_match(std::string_view word,
+                                         const std::vector<std::string>& candidates) {
+  std::optional<std::string> best;
+  std::size_t best_d = 0;
+  for (const auto& c : candidates) {
+    std::size_t limit = std::max<std::size_t>(1, std::max(word.size(), c.size()) / 3);
+    std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap > limit) continue;  // cannot be close; also keeps a huge word from costing much
+    std::size_t d = edit_distance(word, c);
+    if (d <= limit && (!best || d < best_d)) {
+      best = c;
+      best_d = d;
+    }
+  }
+  return best;
+}
+
+}  // namespace netlab
