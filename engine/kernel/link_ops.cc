@@ -1,0 +1,163 @@
+// Links: create (bridge, veth pair across namespaces), change, delete.
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+
+#include <cerrno>
+
+#include "kernel/netlink_kernel.h"
+#include "kernel/netns.h"
+#include "kernel/nl_socket.h"
+
+namespace netlab {
+
+using namespace kernel;
+
+namespace {
+
+// rtnl_link_set_name truncates silently to IFNAMSIZ-1: refuse instead.
+void check_name(const std::string& name, const std::string& what) {
+  if (name.empty() || name.size() >= IFNAMSIZ || name == "." || name == ".." ||
+      name.find_first_of("/ \t\n:") != std::string::npos)
+    throw KernelError(what + ": \"" + name + "\" is not a valid interface name (at most " +
+                          std::to_string(IFNAMSIZ - 1) + " characters, no '/', ':' or spaces)",
+                      EINVAL);
+}
+
+NlAddrPtr mac_addr(const Mac& mac) {
+  return checked<NlAddrPtr>(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+}
+
+// Creation attributes common to both ends. Never IFF_UP: the kernel refuses a veth whose peer
+// is created up (ENOTCONN); the executor brings links up afterwards.
+void set_creation_attrs(rtnl_link* l, const LinkObj& obj) {
+  rtnl_link_set_name(l, obj.name.c_str());
+  if (obj.mtu) rtnl_link_set_mtu(l, *obj.mtu);
+  if (obj.mac) rtnl_link_set_addr(l, mac_addr(*obj.mac).get());  // takes its own reference
+}
+
+NlMsgPtr take(nl_msg* m) {
+  return NlMsgPtr(m);
+}
+
+void check_build(int err, const std::string& what) {
+  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
+}
+
+}  // namespace
+
+void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
+  bool veth = link.kind == "veth";
+  std::string what = "create " + link.kind + " " + link.name + " in " + link.ns;
+  if (veth && peer) what += " (peer " + peer->name + " in " + peer->ns + ")";
+  if (veth && !peer) throw KernelError(what + ": a veth needs its peer", EINVAL);
+  if (!veth && link.kind != "bridge")
+    throw KernelError(what + ": links of kind \"" + link.kind + "\" are not supported", EOPNOTSUPP);
+  check_name(link.name, what);
+  if (veth) check_name(peer->name, what);
+
+  auto& st = state(link.ns);
+  LinkPtr l = checked<LinkPtr>(veth ? rtnl_link_veth_alloc() : rtnl_link_alloc());
+  if (!veth) check_build(rtnl_link_set_type(l.get(), "bridge"), what);
+  set_creation_attrs(l.get(), link);
+  if (!link.master.empty()) rtnl_link_set_master(l.get(), ifindex(link.ns, link.master, what));
+  Fd peer_ns;  // must stay open until the request is sent
+  if (veth) {
+    LinkPtr p(rtnl_link_veth_get_peer(l.get()));  // a new reference to the peer half
+    set_creation_attrs(p.get(), *peer);
+    // The peer is born in its namespace: by fd, never by pid (a pid names the main thread's
+    // namespace, not ours).
+    if (peer->ns != link.ns) {
+      peer_ns = ns_fd(peer->ns);
+      rtnl_link_set_ns_fd(p.get(), peer_ns.get());
+    }
+  }
+  nl_msg* raw = nullptr;
+  check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &raw),
+              what);
+  NlMsgPtr msg = take(raw);
+
+  forget_link(link.ns, link.name);
+  if (veth) forget_link(peer->ns, peer->name);
+  // The kernel echoes the new link (NLM_F_ECHO): its ifindex, and a veth's IFLA_LINK is the
+  // peer's ifindex in the peer's namespace. No lookup needed afterwards.
+  int index = 0, peer_index = 0;
+  st.sock->request(msg.get(), what, [&](const nlmsghdr& h) {
+    if (h.nlmsg_type != RTM_NEWLINK) return;
+    auto* nlh = const_cast<nlmsghdr*>(&h);
+    nlattr* tb[IFLA_MAX + 1];
+    if (nlmsg_parse(nlh, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_IFNAME]) return;
+    if (nla_get_string(tb[IFLA_IFNAME]) != link.name) return;
+    index = static_cast<ifinfomsg*>(nlmsg_data(nlh))->ifi_index;
+    if (tb[IFLA_LINK]) peer_index = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
+  });
+  if (index > 0) st.ifindex[link.name] = index;
+  if (veth) {
+    st.peer[link.name] = {peer->ns, peer->name};
+    auto& pst = ns_[peer->ns];  // its socket opens when first needed
+    pst.peer[peer->name] = {link.ns, link.name};
+    if (peer_index > 0) pst.ifindex[peer->name] = peer_index;
+  }
+  // Without an echo (kernels before 6.1) the names stay unknown: the next lookup dumps once.
+
+  // The kernel ignores IFLA_IFALIAS when it creates a link: tag each end right after.
+  if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
+  if (veth && !peer->alias.empty()) change_link(peer->ns, peer->name, {.alias = peer->alias});
+}
+
+void NetlinkKernel::change_link(const std::string& ns, const std::string& name,
+                                const LinkChange& change) {
+  if (change.empty()) return;
+  std::string what = "change link " + name + " in " + ns + " (";
+  const char* sep = "";
+  auto part = [&](const std::string& s) {
+    what += sep + s;
+    sep = ", ";
+  };
+  if (change.up) part(*change.up ? "up" : "down");
+  if (change.master) part(change.master->empty() ? "no master" : "master " + *change.master);
+  if (change.alias) part("alias \"" + *change.alias + "\"");
+  if (change.mtu) part("mtu " + std::to_string(*change.mtu));
+  if (change.mac) part("mac " + format_mac(*change.mac));
+  what += ")";
+  check_name(name, what);
+
+  auto& st = state(ns);
+  // The link itself is addressed by name (the kernel resolves it, so no stale index can hit
+  // the wrong link); only the master needs an ifindex.
+  LinkPtr orig = checked<LinkPtr>(rtnl_link_alloc());
+  LinkPtr c = checked<LinkPtr>(rtnl_link_alloc());
+  rtnl_link_set_name(c.get(), name.c_str());
+  if (change.up) {
+    if (*change.up)
+      rtnl_link_set_flags(c.get(), IFF_UP);
+    else
+      rtnl_link_unset_flags(c.get(), IFF_UP);
+  }
+  if (change.master)
+    rtnl_link_set_master(c.get(), change.master->empty() ? 0 : ifindex(ns, *change.master, what));
+  if (change.alias) rtnl_link_set_ifalias(c.get(), change.alias->c_str());
+  if (change.mtu) rtnl_link_set_mtu(c.get(), *change.mtu);
+  if (change.mac) rtnl_link_set_addr(c.get(), mac_addr(*change.mac).get());
+  nl_msg* raw = nullptr;
+  check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
+  NlMsgPtr msg = take(raw);
+  st.sock->request(msg.get(), what);
+}
+
+void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) {
+  std::string what = "delete link " + name + " in " + ns;
+  check_name(name, what);
+  auto& st = state(ns);
+  LinkPtr l = checked<LinkPtr>(rtnl_link_alloc());
+  rtnl_link_set_name(l.get(), name.c_str());
+  nl_msg* raw = nullptr;
+  check_build(rtnl_link_build_delete_request(l.get(), &raw), what);
+  NlMsgPtr msg = take(raw);
+  st.sock->request(msg.get(), what);
+  forget_link(ns, name);
+}
+
+}  // namespace netlab

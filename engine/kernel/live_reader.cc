@@ -1,0 +1,141 @@
+// read(): per namespace one dump each of links, addresses and routes, plus the sysctl keys
+// and (when asked) the nat table.
+#include <linux/if.h>
+#include <linux/rtnetlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/nexthop.h>
+#include <netlink/route/route.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "kernel/netlink_kernel.h"
+#include "kernel/netns.h"
+#include "kernel/nl_socket.h"
+#include "kernel/sysctl.h"
+
+namespace netlab {
+
+using namespace kernel;
+
+namespace {
+
+template <typename T, typename F>
+void each(nl_cache* cache, F f) {
+  for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
+    f(reinterpret_cast<T*>(o));
+}
+
+LinkObj link_of(rtnl_link* l, const std::string& ns) {
+  LinkObj obj;
+  obj.ns = ns;
+  if (const char* n = rtnl_link_get_name(l)) obj.name = n;
+  unsigned flags = rtnl_link_get_flags(l);
+  if (const char* t = rtnl_link_get_type(l))
+    obj.kind = t;
+  else if (flags & IFF_LOOPBACK)
+    obj.kind = "loopback";
+  // else: a device without IFLA_INFO_KIND (a physical NIC): kind stays "".
+  obj.mtu = rtnl_link_get_mtu(l);
+  if (nl_addr* a = rtnl_link_get_addr(l); a && nl_addr_get_len(a) == 6) {
+    Mac mac;
+    auto* b = static_cast<const uint8_t*>(nl_addr_get_binary_addr(a));
+    std::copy(b, b + 6, mac.begin());
+    obj.mac = mac;
+  }
+  obj.up = flags & IFF_UP;
+  if (const char* alias = rtnl_link_get_ifalias(l)) obj.alias = alias;
+  obj.ifindex = rtnl_link_get_ifindex(l);
+  if (obj.kind == "veth") obj.peer_ifindex = rtnl_link_get_link(l);
+  return obj;
+}
+
+}  // namespace
+
+LiveState NetlinkKernel::read(const ReadRequest& request) {
+  std::set<std::string> names{"host"};
+  names.insert(request.namespaces.begin(), request.namespaces.end());
+  for (const auto& [ns, keys] : request.sysctl_keys) names.insert(ns);
+  names.insert(request.nat_namespaces.begin(), request.nat_namespaces.end());
+  LiveState live;
+  for (const auto& ns : names) live.ns[ns] = read_ns(ns, request);
+  return live;
+}
+
+NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request) {
+  NsLive live;
+  if (ns != "host") {
+    struct stat sb;
+    if (stat(netns_path(ns).c_str(), &sb) != 0) {
+      ns_.erase(ns);
+      return live;  // exists = false
+    }
+    // Deleted and made again by someone else since our socket was opened: start afresh.
+    if (auto it = ns_.find(ns); it != ns_.end() && it->second.sock && it->second.ino != sb.st_ino)
+      ns_.erase(it);
+  }
+  live.exists = true;
+  auto& st = state(ns);
+
+  auto links = dump_links(ns, st);
+  std::unordered_map<int, std::string> name_of;
+  for (const auto& [name, index] : st.ifindex) name_of[index] = name;
+  auto dev_name = [&](int index) {
+    auto it = name_of.find(index);
+    return it == name_of.end() ? std::string() : it->second;
+  };
+  each<rtnl_link>(links.get(), [&](rtnl_link* l) {
+    LinkObj obj = link_of(l, ns);
+    if (int master = rtnl_link_get_master(l)) obj.master = dev_name(master);
+    live.links.push_back(std::move(obj));
+  });
+
+  auto addrs = st.sock->dump([](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); },
+                             "read the addresses of " + ns);
+  each<rtnl_addr>(addrs.get(), [&](rtnl_addr* a) {
+    nl_addr* local = rtnl_addr_get_local(a);
+    if (!local) return;
+    AddrObj obj{ns, dev_name(rtnl_addr_get_ifindex(a)),
+                Cidr{ip_of(local, rtnl_addr_get_family(a)), rtnl_addr_get_prefixlen(a)}};
+    live.addrs.push_back(std::move(obj));
+  });
+
+  auto routes = st.sock->dump(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, c); },
+      "read the routes of " + ns);
+  each<rtnl_route>(routes.get(), [&](rtnl_route* r) {
+    // The main table only, and not what the kernel derives from addresses and links
+    // (connected routes, IPv6 link-local and multicast).
+    if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_protocol(r) == RTPROT_KERNEL ||
+        rtnl_route_get_type(r) != RTN_UNICAST)
+      return;
+    int family = rtnl_route_get_family(r);
+    nl_addr* dst = rtnl_route_get_dst(r);
+    RouteObj obj;
+    obj.ns = ns;
+    obj.dst = Cidr{ip_of(dst, family), dst ? static_cast<int>(nl_addr_get_prefixlen(dst)) : 0};
+    obj.metric = rtnl_route_get_priority(r);
+    obj.protocol = rtnl_route_get_protocol(r);
+    if (rtnl_route_get_nnexthops(r) == 1) {
+      rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
+      if (nl_addr* gw = rtnl_route_nh_get_gateway(nh)) obj.via = ip_of(gw, family);
+      obj.dev = dev_name(rtnl_route_nh_get_ifindex(nh));
+    }
+    live.routes.push_back(std::move(obj));
+  });
+
+  Fd fd = ns_fd(ns);
+  if (auto it = request.sysctl_keys.find(ns); it != request.sysctl_keys.end())
+    live.sysctl = read_sysctls(fd.get(), ns, it->second);
+  if (std::find(request.nat_namespaces.begin(), request.nat_namespaces.end(), ns) !=
+      request.nat_namespaces.end()) {
+    ScopedNetns inside(fd.get());
+    live.nat = read_nat(ns);
+  }
+  return live;
+}
+
+}  // namespace netlab

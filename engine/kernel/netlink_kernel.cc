@@ -1,0 +1,163 @@
+#include "kernel/netlink_kernel.h"
+
+#include <fcntl.h>
+#include <netlink/route/link.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "kernel/nat_table.h"
+#include "kernel/netns.h"
+#include "kernel/nl_socket.h"
+#include "kernel/sysctl.h"
+
+namespace netlab {
+
+using kernel::Fd;
+
+namespace {
+
+// One netlink socket per namespace stays open for the run: a lab of 1000 namespaces needs
+// more descriptors than the usual soft limit of 1024, so take what the hard limit allows.
+void raise_fd_limit() {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);  // best effort: failing here only limits lab size
+  }
+}
+
+unsigned long inode_of(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0)
+    throw KernelError(std::string("stat a namespace: ") + std::strerror(errno), errno);
+  return st.st_ino;
+}
+
+}  // namespace
+
+NetlinkKernel::NetlinkKernel() : host_(kernel::open_current_netns()) {
+  raise_fd_limit();
+  host_ino_ = inode_of(host_.get());
+}
+
+NetlinkKernel::~NetlinkKernel() = default;
+
+Fd NetlinkKernel::ns_fd(const std::string& ns) const {
+  if (ns != "host") return kernel::open_netns(ns);
+  Fd fd(fcntl(host_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!fd)
+    throw KernelError(std::string("open the host namespace: ") + std::strerror(errno), errno);
+  return fd;
+}
+
+NetlinkKernel::NsState& NetlinkKernel::state(const std::string& ns) {
+  auto& st = ns_[ns];
+  if (!st.sock) {
+    Fd fd = ns_fd(ns);
+    st.ino = inode_of(fd.get());
+    // The host socket is opened where we are (the host); others from inside their namespace.
+    st.sock = std::make_unique<kernel::NlSocket>(ns == "host" ? -1 : fd.get());
+  }
+  return st;
+}
+
+kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st) {
+  auto cache = st.sock->dump(
+      [](nl_sock* sk, nl_cache** c) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, c); },
+      "read the links of " + ns);
+  st.ifindex.clear();
+  for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+    auto* l = reinterpret_cast<rtnl_link*>(o);
+    if (const char* name = rtnl_link_get_name(l)) st.ifindex[name] = rtnl_link_get_ifindex(l);
+  }
+  return cache;
+}
+
+int NetlinkKernel::ifindex(const std::string& ns, const std::string& name,
+                           const std::string& what) {
+  auto& st = state(ns);
+  if (auto it = st.ifindex.find(name); it != st.ifindex.end()) return it->second;
+  dump_links(ns, st);  // made by someone else, or not read yet: one dump of the namespace
+  if (auto it = st.ifindex.find(name); it != st.ifindex.end()) return it->second;
+  throw KernelError(what + ": no link " + name + " in " + ns + " (" + std::strerror(ENODEV) + ")",
+                    ENODEV);
+}
+
+void NetlinkKernel::forget_link(const std::string& ns, const std::string& name) {
+  auto it = ns_.find(ns);
+  if (it == ns_.end()) return;
+  it->second.ifindex.erase(name);
+  // Deleting a veth deletes its other end as well.
+  if (auto p = it->second.peer.find(name); p != it->second.peer.end()) {
+    auto [peer_ns, peer_name] = p->second;
+    it->second.peer.erase(p);
+    if (auto q = ns_.find(peer_ns); q != ns_.end()) {
+      q->second.ifindex.erase(peer_name);
+      q->second.peer.erase(peer_name);
+    }
+  }
+}
+
+void NetlinkKernel::create_namespace(const std::string& name) {
+  if (name == "host")
+    throw KernelError("create namespace host: host is the root namespace", EINVAL);
+  kernel::create_netns(name);
+  ns_.erase(name);  // a socket left from an earlier namespace of that name is stale
+}
+
+void NetlinkKernel::delete_namespace(const std::string& name) {
+  if (name == "host")
+    throw KernelError("delete namespace host: host is the root namespace", EINVAL);
+  std::string what = "delete namespace " + name;
+  if (!kernel::netns_exists(name)) {
+    ns_.erase(name);
+    throw KernelError(what + ": " + std::strerror(ENOENT), ENOENT);
+  }
+  // The kernel frees a namespace asynchronously, and its veths with it: their other ends in
+  // the host would linger and a following `up` would meet "File exists". Veths that reach
+  // into another namespace (IFLA_LINK_NETNSID) are deleted here first, synchronously; the
+  // executor normally has deleted them already, then this costs one dump.
+  auto& st = state(name);
+  auto links = dump_links(name, st);
+  for (nl_object* o = nl_cache_get_first(links.get()); o; o = nl_cache_get_next(o)) {
+    auto* l = reinterpret_cast<rtnl_link*>(o);
+    int32_t netnsid = 0;
+    const char* type = rtnl_link_get_type(l);
+    if (!type || std::strcmp(type, "veth") != 0 || rtnl_link_get_link_netnsid(l, &netnsid) != 0)
+      continue;
+    delete_link(name, rtnl_link_get_name(l));
+  }
+  // Our socket holds the namespace alive: close it before unbinding.
+  ns_.erase(name);
+  kernel::delete_netns(name);
+}
+
+std::string NetlinkKernel::set_sysctl(const std::string& ns, const std::string& key,
+                                      const std::string& value) {
+  Fd fd = ns_fd(ns);
+  return kernel::write_sysctl(fd.get(), ns, key, value);
+}
+
+// --- NAT: libiptc lives in kernel/nat_table.h; iptc_init binds to the calling thread's
+// namespace, so each call runs inside the rule's namespace.
+
+std::vector<NatRule> NetlinkKernel::read_nat(const std::string& ns) {
+  return nat::read_rules(ns);  // the caller has entered ns
+}
+
+void NetlinkKernel::add_nat(const NatRule& rule) {
+  Fd fd = ns_fd(rule.ns);
+  kernel::ScopedNetns inside(fd.get());
+  nat::add_rule(rule);
+}
+
+void NetlinkKernel::delete_nat(const NatRule& rule) {
+  Fd fd = ns_fd(rule.ns);
+  kernel::ScopedNetns inside(fd.get());
+  nat::delete_rule(rule);
+}
+
+}  // namespace netlab

@@ -1,0 +1,74 @@
+// The real Kernel: rtnetlink through libnl-route-3 (one socket per namespace, opened once),
+// sysctl files, named namespaces, and libiptc for NAT (kernel/nat_table.h).
+//
+// Single-threaded: it switches the calling thread's network namespace for short moments
+// (opening a socket, a sysctl file, an iptables handle) and always comes back before
+// returning. Construct it in the namespace that is "host".
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "apply/kernel.h"
+#include "kernel/fd.h"
+#include "kernel/nl_ptr.h"
+
+namespace netlab::kernel {
+class NlSocket;
+}
+
+namespace netlab {
+
+class NetlinkKernel final : public Kernel {
+ public:
+  NetlinkKernel();
+  ~NetlinkKernel() override;
+  NetlinkKernel(const NetlinkKernel&) = delete;
+  NetlinkKernel& operator=(const NetlinkKernel&) = delete;
+
+  LiveState read(const ReadRequest& request) override;
+  void create_namespace(const std::string& name) override;
+  void delete_namespace(const std::string& name) override;
+  void create_link(const LinkObj& link, const LinkObj* peer) override;
+  void change_link(const std::string& ns, const std::string& name,
+                   const LinkChange& change) override;
+  void delete_link(const std::string& ns, const std::string& name) override;
+  void add_address(const AddrObj& addr) override;
+  void delete_address(const AddrObj& addr) override;
+  void add_route(const RouteObj& route) override;
+  void delete_route(const RouteObj& route) override;
+  std::string set_sysctl(const std::string& ns, const std::string& key,
+                         const std::string& value) override;
+  void add_nat(const NatRule& rule) override;
+  void delete_nat(const NatRule& rule) override;
+  // Nothing to wait for: delete_link is synchronous, and delete_namespace deletes the
+  // namespace's veths that reach into other namespaces before unbinding it.
+
+ private:
+  struct NsState {
+    std::unique_ptr<kernel::NlSocket> sock;
+    unsigned long ino = 0;  // the namespace the socket belongs to (nsfs inode)
+    // name → ifindex, kept from our own creates/deletes and from dumps, so that masters,
+    // addresses and routes need no RTM_GETLINK each.
+    std::unordered_map<std::string, int> ifindex;
+    // veths we created: name → (peer namespace, peer name), to forget the peer with it.
+    std::unordered_map<std::string, std::pair<std::string, std::string>> peer;
+  };
+
+  NsState& state(const std::string& ns);  // opens the namespace's socket on first use
+  kernel::Fd ns_fd(const std::string& ns) const;
+  int ifindex(const std::string& ns, const std::string& name, const std::string& what);
+  // One link dump of the namespace; refreshes its name → ifindex map.
+  kernel::NlCachePtr dump_links(const std::string& ns, NsState& st);
+  void forget_link(const std::string& ns, const std::string& name);
+  NsLive read_ns(const std::string& ns, const ReadRequest& request);
+  std::vector<NatRule> read_nat(const std::string& ns);  // the calling thread in ns
+
+  kernel::Fd host_;  // the namespace the process was in at construction
+  unsigned long host_ino_ = 0;
+  std::map<std::string, NsState> ns_;
+};
+
+}  // namespace netlab

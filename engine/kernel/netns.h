@@ -1,0 +1,43 @@
+// Named network namespaces (/run/netns/NAME, as `ip netns add` makes them) and entering them.
+// setns/unshare change only the calling thread, so every path here is /proc/thread-self.
+#pragma once
+
+#include <string>
+
+#include "kernel/fd.h"
+
+namespace netlab::kernel {
+
+inline constexpr const char* kNetnsDir = "/run/netns";
+
+std::string netns_path(const std::string& name);
+bool netns_exists(const std::string& name);
+// The namespace the calling thread is in now.
+Fd open_current_netns();
+// An fd of /run/netns/NAME; throws KernelError (ENOENT when it does not exist).
+Fd open_netns(const std::string& name);
+
+// Creates /run/netns/NAME bound to a new namespace; the calling thread comes back to where it
+// was. On failure nothing is left behind.
+void create_netns(const std::string& name);
+// Unbinds (MNT_DETACH) and removes /run/netns/NAME. The kernel frees the namespace once
+// nothing (process, socket, bind mount) holds it any more, asynchronously.
+void delete_netns(const std::string& name);
+
+// Enters a namespace for the life of the guard. If coming back fails the thread would run on
+// in the wrong namespace and change the wrong network: that aborts the process.
+class ScopedNetns {
+ public:
+  explicit ScopedNetns(int target_fd);
+  struct NewNamespace {};
+  // unshare(CLONE_NEWNET): the thread is in a fresh namespace until the guard ends.
+  explicit ScopedNetns(NewNamespace);
+  ~ScopedNetns();
+  ScopedNetns(const ScopedNetns&) = delete;
+  ScopedNetns& operator=(const ScopedNetns&) = delete;
+
+ private:
+  Fd back_;
+};
+
+}  // namespace netlab::kernel

@@ -1,0 +1,86 @@
+#include "kernel/nl_socket.h"
+
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+
+#include <cstring>
+#include <optional>
+
+#include "apply/kernel.h"
+#include "kernel/netns.h"
+
+namespace netlab::kernel {
+
+NlSocket::NlSocket(int ns_fd) : sk_(checked<NlSockPtr>(nl_socket_alloc())) {
+  int err = nl_socket_modify_err_cb(sk_.get(), NL_CB_CUSTOM, &NlSocket::on_error, this);
+  if (err < 0) fail("set up a netlink socket", err);
+  // Messages larger than a page (links with many attributes) must not be truncated.
+  nl_socket_enable_msg_peek(sk_.get());
+  std::optional<ScopedNetns> inside;
+  if (ns_fd >= 0) inside.emplace(ns_fd);
+  err = nl_connect(sk_.get(), NETLINK_ROUTE);
+  if (err < 0) fail("open a netlink socket", err);
+}
+
+int NlSocket::on_error(sockaddr_nl*, nlmsgerr* e, void* self) {
+  static_cast<NlSocket*>(self)->last_errno_ = -e->error;
+  return NL_STOP;  // libnl then returns its own (lossy) code; we keep the real one
+}
+
+void NlSocket::fail(const std::string& what, int nl_err) const {
+  if (last_errno_ > 0) throw KernelError(what + ": " + std::strerror(last_errno_), last_errno_);
+  throw KernelError(what + ": " + nl_geterror(nl_err), 0);
+}
+
+namespace {
+
+struct Exchange {
+  const NlSocket::ReplyHandler* on_reply;
+  bool acked = false;
+};
+
+int on_valid(nl_msg* msg, void* arg) {
+  auto* x = static_cast<Exchange*>(arg);
+  if (*x->on_reply) (*x->on_reply)(*nlmsg_hdr(msg));
+  return NL_OK;
+}
+
+int on_ack(nl_msg*, void* arg) {
+  static_cast<Exchange*>(arg)->acked = true;
+  return NL_STOP;
+}
+
+}  // namespace
+
+void NlSocket::request(nl_msg* msg, const std::string& what, const ReplyHandler& on_reply) {
+  last_errno_ = 0;
+  int err = nl_send_auto(sk_.get(), msg);
+  if (err < 0) fail(what, err);
+  // A clone of the socket's callbacks keeps the error callback installed above.
+  NlCbPtr base(nl_socket_get_cb(sk_.get()));
+  auto cb = checked<NlCbPtr>(nl_cb_clone(base.get()));
+  Exchange x{&on_reply};
+  nl_cb_set(cb.get(), NL_CB_VALID, NL_CB_CUSTOM, on_valid, &x);
+  nl_cb_set(cb.get(), NL_CB_ACK, NL_CB_CUSTOM, on_ack, &x);
+  // nl_recvmsgs returns after each datagram that is not a multipart dump; an echo comes in
+  // its own datagram before the ack.
+  while (!x.acked) {
+    err = nl_recvmsgs(sk_.get(), cb.get());
+    if (err < 0) fail(what, err);
+  }
+}
+
+NlCachePtr NlSocket::dump(const std::function<int(nl_sock*, nl_cache**)>& alloc,
+                          const std::string& what) {
+  for (int attempt = 1;; ++attempt) {
+    last_errno_ = 0;
+    nl_cache* cache = nullptr;
+    int err = alloc(sk_.get(), &cache);
+    if (err >= 0 && cache) return NlCachePtr(cache);
+    if (cache) nl_cache_free(cache);
+    if (err == -NLE_DUMP_INTR && attempt < 5) continue;
+    fail(what, err);
+  }
+}
+
+}  // namespace netlab::kernel
