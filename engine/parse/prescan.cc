@@ -70,12 +70,12 @@ bool check_encoding(std::string_view text, const std::shared_ptr<const std::stri
 
 // Estimates the nesting depth line by line: the stack of open block indentation columns plus
 // the open flow brackets. Quoted scalars, comments and block scalars are skipped so their
-// brackets do not count. It may over-estimate (a compact "- key:" counts once more than yaml-cpp
-// nests) but never under-estimates, which is what a guard needs. Calls on_deeper(depth, line,
+// brackets do not count. It may over-estimate (every "- " counts as a list and a mapping) but
+// does not under-estimate, which is what a guard needs. Calls on_deeper(depth, line,
 // col) whenever the depth grows; stops early if it returns false.
 template <class F>
 void scan_depth(std::string_view text, F on_deeper) {
-  std::vector<int> indents;  // strictly increasing columns of open block levels
+  std::vector<int> indents;  // non-decreasing columns of open block levels
   int flow = 0;
   char quote = 0;
   int block_scalar_parent = -1;  // >= 0 while inside a | or > scalar: its parent's indent
@@ -165,8 +165,12 @@ void scan_depth(std::string_view text, F on_deeper) {
         std::size_t q = p + 1;
         while (q < l.size() && is_blank(l[q])) ++q;
         if (q < l.size() && l[q] != '#') {
-          indents.push_back(static_cast<int>(q));
-          if (!on_deeper(depth(), line, static_cast<int>(q) + 1)) return;
+          // Two levels: the item may open a mapping at this column ("- name: x"), which
+          // following lines at the same indentation continue.
+          for (int k = 0; k < 2; ++k) {
+            indents.push_back(static_cast<int>(q));
+            if (!on_deeper(depth(), line, static_cast<int>(q) + 1)) return;
+          }
         }
         p = q - 1;
         continue;

@@ -586,7 +586,7 @@ TEST(Hostile, DeepBlockNestingRefused) {
   std::string dashes = "name: x\nnat:\n" + std::string(" ");
   for (int i = 0; i < 80; ++i) dashes += "- ";
   dashes += "x\n";
-  EXPECT_EQ(messages(dashes), Lines{"t.yaml:3:128: error: nesting is deeper than 64 levels"});
+  EXPECT_EQ(messages(dashes), Lines{"t.yaml:3:66: error: nesting is deeper than 64 levels"});
 }
 
 TEST(Hostile, NestingUpToTheLimitIsFine) {
@@ -607,6 +607,8 @@ TEST(Hostile, BracketsInStringsAndCommentsDoNotCount) {
 TEST(Hostile, DepthEstimateNeverBelowRealNesting) {
   EXPECT_GE(estimate_nesting_depth("a:\n  b:\n    c: [d, {e: [f]}]\n"), 6);
   EXPECT_GE(estimate_nesting_depth("- - - - x\n"), 4);
+  // A list of mappings at the indentation of its key: two levels a line.
+  EXPECT_GE(estimate_nesting_depth("a:\n- b:\n  - c:\n    - d:\n      - e\n"), 9);
   EXPECT_GE(estimate_nesting_depth("a: &x [[1]]\n"), 3);
   EXPECT_GE(estimate_nesting_depth("a: \"q\"\nb: [\"]\", [[]]]\n"), 4);
 }
