@@ -15,7 +15,9 @@ template <class... F>
 Overload(F...) -> Overload<F...>;
 
 // Undoing a step whose object is already gone is a success.
-bool already_gone(int err) { return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL; }
+bool already_gone(int err) {
+  return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL;
+}
 
 }  // namespace
 
@@ -24,20 +26,30 @@ std::string describe_step(const Step& s) {
       Overload{
           [](const step::CreateNamespace& x) { return "create namespace " + x.name; },
           [](const step::DeleteNamespace& x) { return "delete namespace " + x.name; },
-          [](const step::CreateLink& x) { return "create " + x.link.kind + " " + x.link.name + " in " + x.link.ns; },
+          [](const step::CreateLink& x) {
+            return "create " + x.link.kind + " " + x.link.name + " in " + x.link.ns;
+          },
           [](const step::ChangeLink& x) { return "configure " + x.name + " in " + x.ns; },
           [](const step::DeleteLink& x) { return "delete " + x.name + " in " + x.ns; },
           [](const step::AddAddress& x) {
             return "add address " + x.addr.cidr.str() + " to " + x.addr.dev + " in " + x.addr.ns;
           },
           [](const step::DeleteAddress& x) {
-            return "delete address " + x.addr.cidr.str() + " from " + x.addr.dev + " in " + x.addr.ns;
+            return "delete address " + x.addr.cidr.str() + " from " + x.addr.dev + " in " +
+                   x.addr.ns;
           },
-          [](const step::AddRoute& x) { return "add route " + x.route.dst.str() + " in " + x.route.ns; },
-          [](const step::DeleteRoute& x) { return "delete route " + x.route.dst.str() + " in " + x.route.ns; },
+          [](const step::AddRoute& x) {
+            return "add route " + x.route.dst.str() + " in " + x.route.ns;
+          },
+          [](const step::DeleteRoute& x) {
+            return "delete route " + x.route.dst.str() + " in " + x.route.ns;
+          },
           [](const step::SetSysctl& x) { return "set " + x.key + "=" + x.value + " in " + x.ns; },
           [](const step::AddNat& x) { return "add nat rule in " + x.rule.ns; },
           [](const step::DeleteNat& x) { return "delete nat rule in " + x.rule.ns; },
+          [](const step::AwaitGone& x) {
+            return "wait for " + std::to_string(x.links.size()) + " link(s) to go";
+          },
       },
       s);
 }
@@ -58,6 +70,7 @@ void Executor::run(const Step& s) {
                  [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
                  [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
                  [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
+                 [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
              },
              s);
 }

@@ -5,6 +5,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "state/objects.h"
 
@@ -13,8 +15,7 @@ namespace netlab {
 // A kernel call failed: what was being done, to which object, and the kernel's reason.
 class KernelError : public std::runtime_error {
  public:
-  KernelError(const std::string& what, int err)
-      : std::runtime_error(what), errno_value(err) {}
+  KernelError(const std::string& what, int err) : std::runtime_error(what), errno_value(err) {}
   int errno_value;  // positive errno, 0 if unknown
 };
 
@@ -62,9 +63,9 @@ class Kernel {
   virtual void add_nat(const NatRule& rule) = 0;
   virtual void delete_nat(const NatRule& rule) = 0;
 
-  // Blocks until no link of the given names is left in the namespace (deleted namespaces free
-  // their links asynchronously). A no-op for kernels without that delay.
-  virtual void settle() {}
+  // Blocks until none of these (namespace, link) is left: a deleted namespace takes its veths'
+  // other ends with it, but asynchronously. Throws KernelError after a timeout.
+  virtual void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) = 0;
 };
 
 }  // namespace netlab

@@ -1,5 +1,8 @@
 #include "kernel/netlink_kernel.h"
 
+#include <chrono>
+#include <thread>
+
 #include <fcntl.h>
 #include <netlink/route/link.h>
 #include <sys/resource.h>
@@ -116,23 +119,34 @@ void NetlinkKernel::delete_namespace(const std::string& name) {
     ns_.erase(name);
     throw KernelError(what + ": " + std::strerror(ENOENT), ENOENT);
   }
-  // The kernel frees a namespace asynchronously, and its veths with it: their other ends in
-  // the host would linger and a following `up` would meet "File exists". Veths that reach
-  // into another namespace (IFLA_LINK_NETNSID) are deleted here first, synchronously; the
-  // executor normally has deleted them already, then this costs one dump.
-  auto& st = state(name);
-  auto links = dump_links(name, st);
-  for (nl_object* o = nl_cache_get_first(links.get()); o; o = nl_cache_get_next(o)) {
-    auto* l = reinterpret_cast<rtnl_link*>(o);
-    int32_t netnsid = 0;
-    const char* type = rtnl_link_get_type(l);
-    if (!type || std::strcmp(type, "veth") != 0 || rtnl_link_get_link_netnsid(l, &netnsid) != 0)
-      continue;
-    delete_link(name, rtnl_link_get_name(l));
-  }
+  // The kernel frees the namespace (and its veths, with their other ends) asynchronously,
+  // in one batch with others deleted at the same time; the executor waits for what must be
+  // gone (wait_gone) rather than deleting veths one by one, which costs a grace period each.
   // Our socket holds the namespace alive: close it before unbinding.
   ns_.erase(name);
   kernel::delete_netns(name);
+}
+
+void NetlinkKernel::wait_gone(const std::vector<std::pair<std::string, std::string>>& links) {
+  using clock = std::chrono::steady_clock;
+  const auto deadline = clock::now() + std::chrono::seconds(30);
+  std::map<std::string, std::vector<std::string>> by_ns;
+  for (const auto& [ns, name] : links) by_ns[ns].push_back(name);
+  for (auto& [ns, names] : by_ns) {
+    if (ns != "host" && !kernel::netns_exists(ns)) continue;
+    auto& st = state(ns);
+    for (;;) {
+      dump_links(ns, st);
+      std::erase_if(names, [&](const std::string& n) { return !st.ifindex.count(n); });
+      if (names.empty()) break;
+      if (clock::now() > deadline)
+        throw KernelError("wait for " + std::to_string(names.size()) + " link(s) of deleted " +
+                              "namespaces to go from " + ns + " (" + names.front() +
+                              ", ...): still there after 30 s",
+                          EBUSY);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
 }
 
 std::string NetlinkKernel::set_sysctl(const std::string& ns, const std::string& key,

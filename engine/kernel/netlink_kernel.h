@@ -43,8 +43,7 @@ class NetlinkKernel final : public Kernel {
                          const std::string& value) override;
   void add_nat(const NatRule& rule) override;
   void delete_nat(const NatRule& rule) override;
-  // Nothing to wait for: delete_link is synchronous, and delete_namespace deletes the
-  // namespace's veths that reach into other namespaces before unbinding it.
+  void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
 
  private:
   struct NsState {

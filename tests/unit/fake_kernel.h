@@ -1,0 +1,187 @@
+// An in-memory kernel for tests that need no root: it keeps a LiveState and applies the
+// executor's calls to it, as the real kernel would (a veth's ends know each other, deleting
+// one end deletes both, deleting a namespace deletes what is in it). It can be told to fail
+// the Nth changing call, to test rollback.
+#pragma once
+
+#include <algorithm>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "apply/kernel.h"
+
+namespace netlab::testing {
+
+class FakeKernel : public Kernel {
+ public:
+  FakeKernel() { state.ns["host"].exists = true; }
+
+  LiveState state;
+  std::vector<std::string> calls;  // every changing call, in order
+  int fail_at = -1;                // 0-based index of the changing call that fails
+  int fail_errno = EEXIST;
+
+  LiveState read(const ReadRequest& req) override {
+    ++reads;
+    LiveState out;
+    out.ns["host"] = state.ns["host"];
+    for (const auto& n : req.namespaces) {
+      auto it = state.ns.find(n);
+      out.ns[n] = it == state.ns.end() ? NsLive{} : it->second;
+    }
+    return out;
+  }
+  int reads = 0;
+
+  void create_namespace(const std::string& name) override {
+    call("create_namespace " + name);
+    auto& n = state.ns[name];
+    if (n.exists) throw KernelError("namespace exists", EEXIST);
+    n = NsLive{};
+    n.exists = true;
+    LinkObj lo;
+    lo.ns = name;
+    lo.name = "lo";
+    lo.kind = "loopback";
+    lo.ifindex = 1;
+    n.links.push_back(lo);
+  }
+  void delete_namespace(const std::string& name) override {
+    call("delete_namespace " + name);
+    if (name.empty()) return;
+    auto& n = ns(name);
+    for (const auto& l : n.links)
+      if (l.kind == "veth") drop_peer(l);
+    state.ns.erase(name);
+  }
+  void create_link(const LinkObj& link, const LinkObj* peer) override {
+    call("create_link " + link.ns + "/" + link.name);
+    auto& n = ns(link.ns);
+    if (n.link(link.name)) throw KernelError("create " + link.name + ": File exists", EEXIST);
+    LinkObj l = link;
+    l.peer_ns.clear();  // the kernel reports a peer's ifindex, not its name
+    l.peer_name.clear();
+    l.up = false;
+    l.alias.clear();
+    l.master.clear();
+    l.ifindex = next_ifindex_++;
+    if (!l.mtu) l.mtu = 1500;
+    if (peer) {
+      auto& pn = ns(peer->ns);
+      if (pn.link(peer->name)) throw KernelError("peer exists", EEXIST);
+      LinkObj p = *peer;
+      p.peer_ns.clear();
+      p.peer_name.clear();
+      p.up = false;
+      p.alias.clear();
+      p.master.clear();
+      p.ifindex = next_ifindex_++;
+      if (!p.mtu) p.mtu = 1500;
+      p.peer_ifindex = l.ifindex;
+      l.peer_ifindex = p.ifindex;
+      pn.links.push_back(p);
+    }
+    ns(link.ns).links.push_back(l);
+  }
+  void change_link(const std::string& nsn, const std::string& name, const LinkChange& c) override {
+    call("change_link " + nsn + "/" + name);
+    auto* l = find(nsn, name);
+    if (!l) throw KernelError("no link " + name, ENODEV);
+    if (c.up) l->up = *c.up;
+    if (c.master) l->master = *c.master;
+    if (c.alias) l->alias = *c.alias;
+    if (c.mtu) l->mtu = *c.mtu;
+    if (c.mac) l->mac = *c.mac;
+  }
+  void delete_link(const std::string& nsn, const std::string& name) override {
+    call("delete_link " + nsn + "/" + name);
+    auto* l = find(nsn, name);
+    if (!l) throw KernelError("no link " + name, ENODEV);
+    LinkObj copy = *l;
+    remove_link(nsn, name);
+    if (copy.kind == "veth") drop_peer(copy);
+  }
+  void add_address(const AddrObj& a) override {
+    call("add_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
+    auto& n = ns(a.ns);
+    if (std::find(n.addrs.begin(), n.addrs.end(), a) != n.addrs.end())
+      throw KernelError("address exists", EEXIST);
+    n.addrs.push_back(a);
+  }
+  void delete_address(const AddrObj& a) override {
+    call("delete_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
+    std::erase(ns(a.ns).addrs, a);
+  }
+  void add_route(const RouteObj& r) override {
+    call("add_route " + r.ns + "/" + r.dst.str());
+    RouteObj x = r;
+    if (x.dev.empty()) x.dev = "auto";
+    ns(r.ns).routes.push_back(x);
+  }
+  void delete_route(const RouteObj& r) override {
+    call("delete_route " + r.ns + "/" + r.dst.str());
+    std::erase_if(ns(r.ns).routes, [&](const RouteObj& h) {
+      return h.dst == r.dst && h.metric == r.metric && h.via == r.via;
+    });
+  }
+  std::string set_sysctl(const std::string& nsn, const std::string& key,
+                         const std::string& value) override {
+    call("set_sysctl " + nsn + "/" + key + "=" + value);
+    auto& v = ns(nsn).sysctl[key];
+    std::string old = v.empty() ? "0" : v;
+    v = value;
+    return old;
+  }
+  void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override {
+    call("wait_gone " + std::to_string(links.size()));
+    for (const auto& [n, l] : links)
+      if (state.ns.count(n) && state.ns[n].link(l)) throw KernelError(l + " still there", EBUSY);
+  }
+  void add_nat(const NatRule& r) override {
+    call("add_nat " + r.ns + " " + r.str());
+    ns(r.ns).nat.push_back(r);
+  }
+  void delete_nat(const NatRule& r) override {
+    call("delete_nat " + r.ns + " " + r.str());
+    auto& v = ns(r.ns).nat;
+    auto it = std::find_if(v.begin(), v.end(), [&](const NatRule& h) { return h.same_rule(r); });
+    if (it != v.end()) v.erase(it);
+  }
+
+ private:
+  void call(const std::string& c) {
+    int i = static_cast<int>(calls.size());
+    calls.push_back(c);
+    if (i == fail_at) throw KernelError(c + ": injected failure", fail_errno);
+  }
+  NsLive& ns(const std::string& name) {
+    auto it = state.ns.find(name);
+    if (it == state.ns.end() || !it->second.exists)
+      throw KernelError("no namespace " + name, ENOENT);
+    return it->second;
+  }
+  LinkObj* find(const std::string& nsn, const std::string& name) {
+    for (auto& l : ns(nsn).links)
+      if (l.name == name) return &l;
+    return nullptr;
+  }
+  void remove_link(const std::string& nsn, const std::string& name) {
+    auto& n = ns(nsn);
+    std::erase_if(n.links, [&](const LinkObj& l) { return l.name == name; });
+    std::erase_if(n.addrs, [&](const AddrObj& a) { return a.dev == name; });
+    std::erase_if(n.routes, [&](const RouteObj& r) { return r.dev == name; });
+  }
+  void drop_peer(const LinkObj& l) {
+    for (auto& [name, n] : state.ns)
+      for (const auto& p : n.links)
+        if (p.ifindex == l.peer_ifindex && p.peer_ifindex == l.ifindex) {
+          std::string pname = p.name;
+          remove_link(name, pname);
+          return;
+        }
+  }
+  int next_ifindex_ = 10;
+};
+
+}  // namespace netlab::testing
