@@ -64,10 +64,11 @@ Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
   Outcome out{make_down_plan(lab, read(nullptr, record), record), {}};
-  if (out.plan.actions.empty() && out.plan.forget.empty() && record.empty()) return out;
-  Executor exec(kernel_, store_, record);
-  out.counts = exec.apply(out.plan, "", options_.progress, options_.stop);
-  kernel_.settle();
+  if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
+    Executor exec(kernel_, store_, record);
+    out.counts = exec.apply(out.plan, "", options_.progress, options_.stop);
+  }
+  if (record.empty()) store_.remove_lock(lock);
   return out;
 }
 

@@ -35,8 +35,8 @@ struct Options {
 };
 
 struct Outcome {
-  Plan plan;          // what was (or would be) done
-  ApplyCounts counts; // what was done
+  Plan plan;           // what was (or would be) done
+  ApplyCounts counts;  // what was done
 };
 
 class Engine {

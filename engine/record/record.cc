@@ -5,17 +5,21 @@
 namespace netlab {
 
 bool same_route(const RouteObj& a, const RouteObj& b) {
-  return a.ns == b.ns && a.dst == b.dst && a.via == b.via && a.dev == b.dev &&
-         a.metric == b.metric;
+  return a.ns == b.ns && a.dst == b.dst && a.via == b.via && a.dev == b.dev && a.metric == b.metric;
 }
 
 std::string OwnedEntry::str() const {
   switch (kind) {
-    case Kind::Namespace: return "namespace " + name;
-    case Kind::Link: return "link " + name + " in " + ns;
-    case Kind::Route: return "route " + route.dst.str() + " in " + ns;
-    case Kind::Sysctl: return "sysctl " + name + " in " + ns;
-    case Kind::Nat: return "nat rules in " + ns;
+    case Kind::Namespace:
+      return "namespace " + name;
+    case Kind::Link:
+      return "link " + name + " in " + ns;
+    case Kind::Route:
+      return "route " + route.dst.str() + " in " + ns;
+    case Kind::Sysctl:
+      return "sysctl " + name + " in " + ns;
+    case Kind::Nat:
+      return "nat rules in " + ns;
   }
   return "?";
 }
@@ -32,25 +36,41 @@ bool Record::owns_route(const RouteObj& r) const {
 
 void Record::own(const OwnedEntry& e) {
   switch (e.kind) {
-    case OwnedEntry::Kind::Namespace: namespaces.insert(e.name); break;
-    case OwnedEntry::Kind::Link: links[{e.ns, e.name}] = e; break;
+    case OwnedEntry::Kind::Namespace:
+      namespaces.insert(e.name);
+      break;
+    case OwnedEntry::Kind::Link:
+      links[{e.ns, e.name}] = e;
+      break;
     case OwnedEntry::Kind::Route:
       if (!owns_route(e.route)) routes.push_back(e.route);
       break;
-    case OwnedEntry::Kind::Sysctl: sysctl_old.emplace(std::make_pair(e.ns, e.name), e.old_value); break;
-    case OwnedEntry::Kind::Nat: nat_namespaces.insert(e.ns); break;
+    case OwnedEntry::Kind::Sysctl:
+      sysctl_old.emplace(std::make_pair(e.ns, e.name), e.old_value);
+      break;
+    case OwnedEntry::Kind::Nat:
+      nat_namespaces.insert(e.ns);
+      break;
   }
 }
 
 void Record::disown(const OwnedEntry& e) {
   switch (e.kind) {
-    case OwnedEntry::Kind::Namespace: namespaces.erase(e.name); break;
-    case OwnedEntry::Kind::Link: links.erase({e.ns, e.name}); break;
+    case OwnedEntry::Kind::Namespace:
+      namespaces.erase(e.name);
+      break;
+    case OwnedEntry::Kind::Link:
+      links.erase({e.ns, e.name});
+      break;
     case OwnedEntry::Kind::Route:
       std::erase_if(routes, [&](const RouteObj& o) { return same_route(o, e.route); });
       break;
-    case OwnedEntry::Kind::Sysctl: sysctl_old.erase({e.ns, e.name}); break;
-    case OwnedEntry::Kind::Nat: nat_namespaces.erase(e.ns); break;
+    case OwnedEntry::Kind::Sysctl:
+      sysctl_old.erase({e.ns, e.name});
+      break;
+    case OwnedEntry::Kind::Nat:
+      nat_namespaces.erase(e.ns);
+      break;
   }
 }
 

@@ -18,11 +18,11 @@ struct OwnedEntry {
   enum class Kind { Namespace, Link, Route, Sysctl, Nat };
   Kind kind = Kind::Namespace;
   std::string ns;
-  std::string name;       // namespace name, link name, sysctl key
-  std::string peer_ns;    // link: a veth's other end (deleting one end deletes both)
+  std::string name;     // namespace name, link name, sysctl key
+  std::string peer_ns;  // link: a veth's other end (deleting one end deletes both)
   std::string peer_name;
-  RouteObj route;         // route
-  std::string old_value;  // sysctl: the value before the lab changed it (host only)
+  RouteObj route;           // route
+  std::string old_value;    // sysctl: the value before the lab changed it (host only)
   std::string str() const;  // for messages
 };
 

@@ -6,14 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-#include <algorithm>
-#include <memory>
 
 namespace netlab {
 
@@ -21,15 +21,22 @@ using json = nlohmann::json;
 
 namespace {
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 const char* kind_name(OwnedEntry::Kind k) {
   switch (k) {
-    case OwnedEntry::Kind::Namespace: return "namespace";
-    case OwnedEntry::Kind::Link: return "link";
-    case OwnedEntry::Kind::Route: return "route";
-    case OwnedEntry::Kind::Sysctl: return "sysctl";
-    case OwnedEntry::Kind::Nat: return "nat";
+    case OwnedEntry::Kind::Namespace:
+      return "namespace";
+    case OwnedEntry::Kind::Link:
+      return "link";
+    case OwnedEntry::Kind::Route:
+      return "route";
+    case OwnedEntry::Kind::Sysctl:
+      return "sysctl";
+    case OwnedEntry::Kind::Nat:
+      return "nat";
   }
   return "?";
 }
@@ -54,12 +61,18 @@ json to_json(const OwnedEntry& e) {
 OwnedEntry from_json(const json& j) {
   OwnedEntry e;
   const std::string kind = j.at("kind").get<std::string>();
-  if (kind == "namespace") e.kind = OwnedEntry::Kind::Namespace;
-  else if (kind == "link") e.kind = OwnedEntry::Kind::Link;
-  else if (kind == "route") e.kind = OwnedEntry::Kind::Route;
-  else if (kind == "sysctl") e.kind = OwnedEntry::Kind::Sysctl;
-  else if (kind == "nat") e.kind = OwnedEntry::Kind::Nat;
-  else throw RecordError("unknown entry kind " + kind);
+  if (kind == "namespace")
+    e.kind = OwnedEntry::Kind::Namespace;
+  else if (kind == "link")
+    e.kind = OwnedEntry::Kind::Link;
+  else if (kind == "route")
+    e.kind = OwnedEntry::Kind::Route;
+  else if (kind == "sysctl")
+    e.kind = OwnedEntry::Kind::Sysctl;
+  else if (kind == "nat")
+    e.kind = OwnedEntry::Kind::Nat;
+  else
+    throw RecordError("unknown entry kind " + kind);
   e.ns = j.value("ns", "");
   e.name = j.value("name", "");
   e.peer_ns = j.value("peer_ns", "");
@@ -121,6 +134,7 @@ FileLock& FileLock::operator=(FileLock&& o) noexcept {
   if (this != &o) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(o.fd_, -1);
+    path_ = std::move(o.path_);
   }
   return *this;
 }
@@ -163,22 +177,38 @@ std::string RecordStore::path(const std::string& lab, const char* ext) const {
 
 FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds timeout) {
   auto lock_path = path(lab, ".lock");
-  if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
-    throw RecordError("cannot create " + dir_ + ": " + errno_text());
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) throw RecordError("cannot open " + lock_path + ": " + errno_text());
-  FileLock held(fd);
   auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (errno != EWOULDBLOCK && errno != EINTR)
-      throw RecordError("cannot lock " + lock_path + ": " + errno_text());
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw RecordError("another netlab is working on lab " + lab + " (it holds " + lock_path +
-                        "); gave up after " +
-                        std::to_string(timeout.count() / 1000) + " s");
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (;;) {
+    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
+      throw RecordError("cannot create " + dir_ + ": " + errno_text());
+    int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) continue;  // the directory went away with a last `down`
+    if (fd < 0) throw RecordError("cannot open " + lock_path + ": " + errno_text());
+    FileLock held(fd);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        throw RecordError("cannot lock " + lock_path + ": " + errno_text());
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw RecordError("another netlab is working on lab " + lab + " (it holds " + lock_path +
+                          "); gave up after " + std::to_string(timeout.count() / 1000) + " s");
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // The holder before us may have removed the file (`down` leaves nothing behind): then
+    // this lock guards nothing, and the file must be opened anew.
+    struct stat by_fd {
+    }, by_path{};
+    if (::fstat(fd, &by_fd) == 0 && ::stat(lock_path.c_str(), &by_path) == 0 &&
+        by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
+      held.path_ = lock_path;
+      return held;
+    }
   }
-  return held;
+}
+
+void RecordStore::remove_lock(FileLock& lock) {
+  if (lock.fd_ < 0 || lock.path_.empty()) return;
+  ::unlink(lock.path_.c_str());
+  ::rmdir(dir_.c_str());  // only if empty: other labs keep it
 }
 
 Record RecordStore::load(const std::string& lab) const {
@@ -205,9 +235,12 @@ Record RecordStore::load(const std::string& lab) const {
       break;  // a line cut short by a crash: the kernel was not touched for it
     }
     const auto op = j.value("op", "");
-    if (op == "own") r.own(from_json(j.at("entry")));
-    else if (op == "disown") r.disown(from_json(j.at("entry")));
-    else if (op == "file") r.file = j.value("file", "");
+    if (op == "own")
+      r.own(from_json(j.at("entry")));
+    else if (op == "disown")
+      r.disown(from_json(j.at("entry")));
+    else if (op == "file")
+      r.file = j.value("file", "");
   }
   return r;
 }

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <chrono>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "record/record.h"
@@ -21,7 +23,7 @@ class RecordError : public std::runtime_error {
 class FileLock {
  public:
   FileLock() = default;
-  FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
   FileLock& operator=(FileLock&& o) noexcept;
   ~FileLock();
 
@@ -29,6 +31,7 @@ class FileLock {
   friend class RecordStore;
   explicit FileLock(int fd) : fd_(fd) {}
   int fd_ = -1;
+  std::string path_;
 };
 
 class Journal {
@@ -61,6 +64,9 @@ class RecordStore {
   Record load(const std::string& lab) const;
   // The names of the labs that have a record here.
   std::vector<std::string> labs() const;
+  // Called with the lock held once a lab is down: removes the lock file (and the directory,
+  // when no other lab is left) so that `down` leaves nothing behind.
+  void remove_lock(FileLock& lock);
   Journal journal(Record& record);
   // Rewrites the record atomically and empties the journal; removes both when the record
   // is empty (the lab is down).

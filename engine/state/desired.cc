@@ -76,8 +76,10 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   NatRule r;
   r.ns = n.ns.value;
   r.type = n.type.value;
-  if (n.source) r.source = n.source->value.network();
-  if (n.destination) r.destination = n.destination->value.network();
+  // x/0 matches everything: the kernel stores it as no match at all, and so do we.
+  if (n.source && n.source->value.prefix > 0) r.source = n.source->value.network();
+  if (n.destination && n.destination->value.prefix > 0)
+    r.destination = n.destination->value.network();
   if (n.out) r.out = n.out->value;
   if (n.in) r.in = n.in->value;
   if (n.protocol) r.protocol = n.protocol->value;
@@ -91,8 +93,8 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
 
 // "net.ipv4.conf.veth0.rp_filter" -> "veth0"; "" if the key is not per interface.
 std::string sysctl_device(const std::string& key) {
-  for (const char* prefix : {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.",
-                             "net.ipv6.neigh."}) {
+  for (const char* prefix :
+       {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
     std::string p = prefix;
     if (key.rfind(p, 0) != 0) continue;
     auto end = key.find('.', p.size());
@@ -114,8 +116,7 @@ ReadRequest DesiredState::read_request() const {
   r.namespaces = namespaces;
   for (const auto& s : sysctls) r.sysctl_keys[s.ns].push_back(s.key);
   for (const auto& n : nat)
-    if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), n.ns) ==
-        r.nat_namespaces.end())
+    if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), n.ns) == r.nat_namespaces.end())
       r.nat_namespaces.push_back(n.ns);
   return r;
 }

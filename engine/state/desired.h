@@ -13,10 +13,10 @@ namespace netlab {
 
 // What a vertex of the desired graph stands for.
 enum class Facet {
-  Namespace,  // the namespace exists
-  Link,       // the link exists with its creation attributes (kind, peer, mtu, mac)
-  LinkConfig, // its alias, bridge, admin state (and mtu/mac when changed in place)
-  Loopback,   // a lab namespace's lo: up or down
+  Namespace,   // the namespace exists
+  Link,        // the link exists with its creation attributes (kind, peer, mtu, mac)
+  LinkConfig,  // its alias, bridge, admin state (and mtu/mac when changed in place)
+  Loopback,    // a lab namespace's lo: up or down
   Address,
   Route,
   Sysctl,
@@ -35,7 +35,7 @@ struct Loopback {
 
 struct DesiredState {
   std::string lab;
-  std::string file;  // the topology file, for the record and `netlab list`
+  std::string file;                     // the topology file, for the record and `netlab list`
   std::vector<std::string> namespaces;  // created and owned by the lab
   std::vector<LinkObj> links;           // bridges and veth ends (both ends listed)
   std::vector<bool> creates;            // parallel to links: this end's request makes the link

@@ -30,8 +30,12 @@ std::string NatRule::str() const {
   if (!protocol.empty()) s += " -p " + protocol;
   if (port) s += " --dport " + std::to_string(port);
   switch (type) {
-    case NatType::Masquerade: s += " -j MASQUERADE"; break;
-    case NatType::Snat: s += " -j SNAT --to-source " + (to_addr ? to_addr->str() : "?"); break;
+    case NatType::Masquerade:
+      s += " -j MASQUERADE";
+      break;
+    case NatType::Snat:
+      s += " -j SNAT --to-source " + (to_addr ? to_addr->str() : "?");
+      break;
     case NatType::Dnat:
       s += " -j DNAT --to-destination " + (to_addr ? to_addr->str() : "?");
       if (to_port) s += ":" + std::to_string(to_port);
@@ -44,10 +48,9 @@ bool NatRule::same_rule(const NatRule& o) const {
   auto net = [](const std::optional<Cidr>& c) {
     return c ? std::optional<Cidr>(c->network()) : std::nullopt;
   };
-  return type == o.type && net(source) == net(o.source) &&
-         net(destination) == net(o.destination) && out == o.out && in == o.in &&
-         protocol == o.protocol && port == o.port && to_addr == o.to_addr &&
-         to_port == o.to_port && chain == o.chain && comment == o.comment;
+  return type == o.type && net(source) == net(o.source) && net(destination) == net(o.destination) &&
+         out == o.out && in == o.in && protocol == o.protocol && port == o.port &&
+         to_addr == o.to_addr && to_port == o.to_port && chain == o.chain && comment == o.comment;
 }
 
 }  // namespace netlab

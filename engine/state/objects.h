@@ -20,10 +20,12 @@ using Mac = std::array<uint8_t, 6>;
 // the boot scripts' and other tools' routes (see /etc/iproute2/rt_protos: unassigned).
 inline constexpr uint8_t kRouteProtocol = 151;
 
-inline std::string lab_tag(const std::string& lab) { return "netlab:" + lab; }
+inline std::string lab_tag(const std::string& lab) {
+  return "netlab:" + lab;
+}
 
 struct LinkObj {
-  std::string ns;    // "host" or a namespace of the lab
+  std::string ns;  // "host" or a namespace of the lab
   std::string name;
   std::string kind;  // "veth", "bridge", "loopback", or the kernel's kind of a foreign link
   std::optional<uint32_t> mtu;  // desired: nullopt = leave the kernel's default
@@ -66,15 +68,15 @@ struct NatRule {
   NatType type = NatType::Masquerade;
   std::optional<Cidr> source;
   std::optional<Cidr> destination;
-  std::string out;       // "" none; may start with '!'
-  std::string in;        // "" none; may start with '!'
-  std::string protocol;  // dnat: "tcp" | "udp"
-  uint16_t port = 0;     // dnat: --dport
-  std::optional<IpAddr> to_addr;  // snat / dnat
-  uint16_t to_port = 0;           // dnat, 0 = unchanged
-  std::string chain;     // "POSTROUTING", "PREROUTING", "OUTPUT"
-  std::string comment;   // "netlab:<lab>"
-  std::string str() const;  // iptables-save-like text, for messages and plans
+  std::string out;                         // "" none; may start with '!'
+  std::string in;                          // "" none; may start with '!'
+  std::string protocol;                    // dnat: "tcp" | "udp"
+  uint16_t port = 0;                       // dnat: --dport
+  std::optional<IpAddr> to_addr;           // snat / dnat
+  uint16_t to_port = 0;                    // dnat, 0 = unchanged
+  std::string chain;                       // "POSTROUTING", "PREROUTING", "OUTPUT"
+  std::string comment;                     // "netlab:<lab>"
+  std::string str() const;                 // iptables-save-like text, for messages and plans
   bool same_rule(const NatRule& o) const;  // equal in everything the kernel matches on
 };
 
