@@ -1,0 +1,307 @@
+// The planner and executor together on an in-memory kernel: golden plans for create, no-op,
+// change, delete and conflict; idempotence; reconciliation equal to a fresh up; rollback.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "api/engine.h"
+#include "fake_kernel.h"
+#include "parse/load.h"
+
+namespace netlab {
+namespace {
+
+using testing::FakeKernel;
+
+DesiredState desired(const std::string& yaml) {
+  auto r = load_topology_text(yaml, "lab.yaml");
+  std::string diags;
+  for (const auto& d : r.diagnostics.sorted()) diags += d.str() + "\n";
+  EXPECT_TRUE(r.topology) << diags;
+  if (!r.topology) throw std::runtime_error(diags);
+  r.topology->file = "lab.yaml";
+  return build_desired(*r.topology);
+}
+
+std::vector<std::string> lines(const Plan& p, bool details = false) {
+  std::vector<std::string> out;
+  for (const auto& a : p.actions)
+    if (details || !a.detail) out.push_back(format_action(a));
+  return out;
+}
+
+const char* kBridgeLab = R"(name: demo
+namespaces:
+  net0: {}
+  net1: {loopback: down}
+bridges:
+  br0:
+    addresses: [10.0.0.1/16]
+veths:
+  - name: veth0
+    bridge: br0
+    peer: {name: eth0, namespace: net0, addresses: [10.0.0.2/16]}
+  - name: veth1
+    bridge: br0
+    peer: {name: eth0, namespace: net1, addresses: [10.0.0.3/16]}
+)";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/netlab-unit-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    store_ = std::make_unique<RecordStore>(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  Engine engine() { return Engine(kernel_, *store_); }
+
+  std::string dir_;
+  FakeKernel kernel_;
+  std::unique_ptr<RecordStore> store_;
+};
+
+TEST_F(EngineTest, FreshLabPlansEveryObjectInDependencyOrder) {
+  auto plan = engine().plan(desired(kBridgeLab));
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "+ namespace net0  (missing)",
+                             "+ namespace net1  (missing)",
+                             "+ bridge br0 in host  (missing)",
+                             "+ veth veth0 (peer eth0 in net0) in host  (missing)",
+                             "+ veth veth1 (peer eth0 in net1) in host  (missing)",
+                             "+ address 10.0.0.1/16 on br0 in host  (missing)",
+                             "+ address 10.0.0.2/16 on eth0 in net0  (missing)",
+                             "+ address 10.0.0.3/16 on eth0 in net1  (missing)",
+                         }));
+  EXPECT_TRUE(kernel_.calls.empty()) << "plan must change nothing";
+}
+
+TEST_F(EngineTest, BridgeComesUpAfterItsPortsJoined) {
+  auto out = engine().up(desired(kBridgeLab));
+  auto& c = kernel_.calls;
+  auto pos = [&](const std::string& s) { return std::find(c.begin(), c.end(), s) - c.begin(); };
+  EXPECT_LT(pos("change_link host/veth0"), pos("change_link host/br0"));
+  EXPECT_LT(pos("change_link host/veth1"), pos("change_link host/br0"));
+  EXPECT_LT(pos("change_link host/br0"), pos("add_address host/br0/10.0.0.1/16"));
+}
+
+TEST_F(EngineTest, SecondUpChangesNothingAndWritesNothing) {
+  auto d = desired(kBridgeLab);
+  engine().up(d);
+  kernel_.calls.clear();
+  auto record_before = std::filesystem::last_write_time(dir_ + "/demo.json");
+  auto out = engine().up(d);
+  EXPECT_TRUE(out.plan.actions.empty());
+  EXPECT_EQ(kernel_.calls, std::vector<std::string>{});
+  EXPECT_EQ(std::filesystem::last_write_time(dir_ + "/demo.json"), record_before);
+}
+
+TEST_F(EngineTest, UpSetsTheLabsTagAndBringsLinksUp) {
+  engine().up(desired(kBridgeLab));
+  const auto* br = kernel_.state.ns["host"].link("br0");
+  ASSERT_TRUE(br);
+  EXPECT_TRUE(br->up);
+  EXPECT_EQ(br->alias, "netlab:demo");
+  EXPECT_EQ(kernel_.state.ns["net0"].link("eth0")->up, true);
+  EXPECT_EQ(kernel_.state.ns["host"].link("veth0")->master, "br0");
+  EXPECT_TRUE(kernel_.state.ns["net0"].link("lo")->up);
+  EXPECT_FALSE(kernel_.state.ns["net1"].link("lo")->up);
+}
+
+TEST_F(EngineTest, EditedFileIsReconciledToWhatAFreshUpMakes) {
+  engine().up(desired(kBridgeLab));
+  std::string edited = kBridgeLab;
+  edited.replace(edited.find("10.0.0.3/16"), 11, "10.0.0.4/16");
+  edited.replace(edited.find("  - name: veth1"), std::string::npos,
+                 "  - name: veth1\n    bridge: br0\n    mtu: 1400\n"
+                 "    peer: {name: eth0, namespace: net1, addresses: [10.0.0.4/16]}\n");
+  auto d2 = desired(edited);
+  auto plan = engine().plan(d2);
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "- address 10.0.0.3/16 on eth0 in net1  (not declared)",
+                             "~ veth veth1 (peer eth0 in net1) in host  (mtu 1500 -> 1400)",
+                             "+ address 10.0.0.4/16 on eth0 in net1  (missing)",
+                         }));
+  engine().up(d2);
+  FakeKernel fresh;
+  char tmpl[] = "/tmp/netlab-unit-XXXXXX";
+  std::string other = mkdtemp(tmpl);
+  RecordStore other_store(other);
+  Engine(fresh, other_store).up(d2);
+  auto normal = [](LiveState s) {
+    for (auto& [n, ns] : s.ns) {
+      for (auto& l : ns.links) l.ifindex = l.peer_ifindex = 0;
+      std::sort(ns.links.begin(), ns.links.end(),
+                [](const auto& a, const auto& b) { return a.name < b.name; });
+      std::sort(ns.addrs.begin(), ns.addrs.end());
+    }
+    std::string out;
+    for (auto& [n, ns] : s.ns) {
+      out += n + ":";
+      for (auto& l : ns.links)
+        out += " " + l.name + "/" + l.kind + "/" + (l.up ? "up" : "down") + "/" + l.master + "/" +
+               std::to_string(l.mtu.value_or(0)) + "/" + l.alias;
+      for (auto& a : ns.addrs) out += " " + a.dev + "=" + a.cidr.str();
+      out += "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(normal(kernel_.state), normal(fresh.state));
+  std::filesystem::remove_all(other);
+}
+
+TEST_F(EngineTest, RemovedVethIsDeletedOnce) {
+  engine().up(desired(kBridgeLab));
+  std::string edited = kBridgeLab;
+  edited.erase(edited.find("  - name: veth1"));
+  kernel_.calls.clear();
+  auto plan = engine().plan(desired(edited));
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "- veth veth1 (peer eth0 in net1) in host  (no longer declared)",
+                         }));
+}
+
+TEST_F(EngineTest, RefusesALinkItDidNotMake) {
+  LinkObj foreign;
+  foreign.ns = "host";
+  foreign.name = "veth0";
+  foreign.kind = "veth";
+  kernel_.state.ns["host"].links.push_back(foreign);
+  try {
+    engine().up(desired(kBridgeLab));
+    FAIL() << "expected a conflict";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.conflicts.at(0).str(),
+              "link veth0 in host: exists and was not made by lab demo (it has no netlab tag); "
+              "rename the interface in the file");
+  }
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(EngineTest, RefusesANamespaceItDidNotMake) {
+  kernel_.create_namespace("net1");
+  kernel_.calls.clear();
+  EXPECT_THROW(engine().up(desired(kBridgeLab)), ConflictError);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(EngineTest, DownRemovesEverythingAndIsIdempotent) {
+  engine().up(desired(kBridgeLab));
+  kernel_.calls.clear();
+  auto out = engine().down("demo");
+  // Namespaces first (the kernel frees them in one batch, their veths with them), then what
+  // is left in the host, then a wait until the veths' host ends are really gone.
+  EXPECT_EQ(kernel_.calls, (std::vector<std::string>{
+                               "delete_namespace net0",
+                               "delete_namespace net1",
+                               "delete_link host/br0",
+                               "wait_gone 2",
+                           }));
+  EXPECT_EQ(kernel_.state.ns.size(), 1u);
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/demo.json"));
+  kernel_.calls.clear();
+  EXPECT_TRUE(engine().down("demo").plan.actions.empty());
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(EngineTest, HostSysctlIsRestoredByDown) {
+  kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
+  auto d = desired(std::string(kBridgeLab) + "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n");
+  engine().up(d);
+  EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "1");
+  engine().up(d);  // a second up must not record the lab's own value as the host's
+  engine().down("demo");
+  EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0");
+}
+
+TEST_F(EngineTest, FailureHalfWayRollsBackEverythingThisRunDid) {
+  kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
+  auto d = desired(std::string(kBridgeLab) + "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n");
+  kernel_.fail_at = 9;  // somewhere among the links' configuration
+  try {
+    engine().up(d);
+    FAIL() << "expected the injected failure";
+  } catch (const ApplyError& e) {
+    EXPECT_NE(std::string(e.what()).find("injected failure"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rolled back"), std::string::npos) << e.what();
+    EXPECT_TRUE(e.rollback_failures.empty());
+  }
+  EXPECT_EQ(kernel_.state.ns.size(), 1u);
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+  EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0");
+  EXPECT_TRUE(store_->load("demo").empty());
+}
+
+TEST_F(EngineTest, EveryFailurePointRollsBackToTheStartingState) {
+  auto d = desired(std::string(kBridgeLab) + "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n");
+  size_t total = 0;
+  {
+    FakeKernel probe;
+    char tmpl[] = "/tmp/netlab-unit-XXXXXX";
+    std::string other = mkdtemp(tmpl);
+    RecordStore s(other);
+    Engine(probe, s).up(d);
+    total = probe.calls.size();
+    std::filesystem::remove_all(other);
+  }
+  for (size_t k = 0; k < total; ++k) {
+    FakeKernel fk;
+    fk.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
+    fk.fail_at = static_cast<int>(k);
+    Engine e(fk, *store_);
+    EXPECT_THROW(e.up(d), ApplyError) << k;
+    EXPECT_EQ(fk.state.ns.size(), 1u) << k;
+    EXPECT_TRUE(fk.state.ns["host"].links.empty()) << k;
+    EXPECT_EQ(fk.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0") << k;
+    EXPECT_TRUE(store_->load("demo").empty()) << k;
+  }
+}
+
+TEST_F(EngineTest, ARecordLeftByACrashLetsDownRemoveEverything) {
+  auto d = desired(kBridgeLab);
+  auto plan = engine().plan(d);
+  // Replay half the plan the way the executor does, then "die" without saving the record.
+  {
+    Record rec = store_->load("demo");
+    auto journal = store_->journal(rec);
+    for (size_t i = 0; i < plan.actions.size() / 2; ++i) {
+      for (const auto& e : plan.actions[i].own) journal.own(e);
+      std::visit(
+          [&](const auto& s) {
+            using S = std::decay_t<decltype(s)>;
+            if constexpr (std::is_same_v<S, step::CreateNamespace>)
+              kernel_.create_namespace(s.name);
+            if constexpr (std::is_same_v<S, step::CreateLink>)
+              kernel_.create_link(s.link, s.peer ? &*s.peer : nullptr);
+          },
+          plan.actions[i].step);
+    }
+  }
+  ASSERT_FALSE(kernel_.state.ns["host"].links.empty());
+  engine().down("demo");
+  EXPECT_EQ(kernel_.state.ns.size(), 1u);
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+  // And a new up after the crash converges.
+  engine().up(d);
+  EXPECT_TRUE(engine().plan(d).actions.empty());
+}
+
+TEST_F(EngineTest, OrphanLinksTaggedWithTheLabAreRemovedWithoutARecord) {
+  LinkObj orphan;
+  orphan.ns = "host";
+  orphan.name = "br9";
+  orphan.kind = "bridge";
+  orphan.alias = "netlab:demo";
+  kernel_.state.ns["host"].links.push_back(orphan);
+  LinkObj other = orphan;
+  other.name = "br8";
+  other.alias = "netlab:other";
+  kernel_.state.ns["host"].links.push_back(other);
+  engine().down("demo");
+  EXPECT_EQ(kernel_.calls, std::vector<std::string>{"delete_link host/br9"});
+}
+
+}  // namespace
+}  // namespace netlab
