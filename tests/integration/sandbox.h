@@ -16,6 +16,9 @@ class Sandbox : public ::testing::Test {
   void SetUp() override;
 };
 
+// Moves the calling process into a fresh sandbox (throws on failure).
+void enter_sandbox();
+
 struct Output {
   int status = -1;  // exit status, or 128+signal
   std::string out;  // stdout
