@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The unit tests (parser, graph, planner, executor on an in-memory kernel) built with
+# AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cmake -S . -B build-asan -DNETLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build build-asan -j"$(nproc)" --target netlab_unit_tests
+echo "== unit tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  build-asan/netlab_unit_tests --gtest_brief=1
