@@ -25,11 +25,13 @@ void Graph::need(size_t from, size_t to) {
   if (std::find(n.begin(), n.end(), to) == n.end()) n.push_back(to);
 }
 
-void Graph::need(const std::string& from, const std::string& to) { need(index(from), index(to)); }
+void Graph::need(const std::string& from, const std::string& to) {
+  need(index(from), index(to));
+}
 
 std::vector<size_t> Graph::order() const {
   const size_t n = ids_.size();
-  std::vector<size_t> missing(n);                // needs not yet placed
+  std::vector<size_t> missing(n);  // needs not yet placed
   std::vector<std::vector<size_t>> needed_by(n);
   for (size_t v = 0; v < n; ++v) {
     missing[v] = needs_[v].size();
