@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <libiptc/libiptc.h>
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/xt_addrtype.h>
 #include <linux/netfilter/xt_comment.h>
 #include <linux/netfilter/xt_tcpudp.h>
 #include <netinet/in.h>
@@ -219,6 +220,11 @@ IptEntry encode(const NatRule& rule, uint8_t dnat_revision) {
   } else if (rule.port) {
     invalid(rule, "--dport needs -p tcp|udp");
   }
+  if (rule.dst_local) {
+    xt_addrtype_info_v1 a{};
+    a.dest = XT_ADDRTYPE_LOCAL;
+    matches.push_back(extension("addrtype", 1, a));
+  }
   if (!rule.comment.empty()) {
     xt_comment_info c{};
     if (rule.comment.size() >= sizeof c.comment) invalid(rule, "comment too long");
@@ -272,7 +278,16 @@ std::optional<NatRule> decode(const ipt_entry& e, const std::string& chain) {
 
   for (std::size_t off = sizeof(ipt_entry); off < e.target_offset;) {
     auto m = view_extension(base, off, e.target_offset);
-    if (!m || m->revision != 0) return std::nullopt;
+    if (!m) return std::nullopt;
+    if (m->name == "addrtype" && m->revision == 1 && !rule.dst_local) {
+      auto a = payload<xt_addrtype_info_v1>(*m);
+      if (!a || a->source != 0 || a->dest != XT_ADDRTYPE_LOCAL || a->flags != 0)
+        return std::nullopt;
+      rule.dst_local = true;
+      off += m->size;
+      continue;
+    }
+    if (m->revision != 0) return std::nullopt;
     if (!rule.protocol.empty() && m->name == rule.protocol && !rule.port) {
       // tcp and udp both start with spts[2], dpts[2].
       auto t = payload<xt_udp>(*m);

@@ -88,6 +88,10 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   if (n.to_port) r.to_port = *n.to_port;
   r.comment = lab_tag(lab);
   r.chain = r.type == NatType::Dnat ? "PREROUTING" : "POSTROUTING";
+  // A port forward without a destination forwards the host's own port: traffic that only
+  // passes through the host (a lab namespace's connection to port 8080 elsewhere) is left
+  // alone, as Docker does.
+  r.dst_local = r.type == NatType::Dnat && !r.destination;
   return r;
 }
 

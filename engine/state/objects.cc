@@ -29,6 +29,7 @@ std::string NatRule::str() const {
   flag(s, "-o", out);
   if (!protocol.empty()) s += " -p " + protocol;
   if (port) s += " --dport " + std::to_string(port);
+  if (dst_local) s += " -m addrtype --dst-type LOCAL";
   switch (type) {
     case NatType::Masquerade:
       s += " -j MASQUERADE";
@@ -50,7 +51,8 @@ bool NatRule::same_rule(const NatRule& o) const {
   };
   return type == o.type && net(source) == net(o.source) && net(destination) == net(o.destination) &&
          out == o.out && in == o.in && protocol == o.protocol && port == o.port &&
-         to_addr == o.to_addr && to_port == o.to_port && chain == o.chain && comment == o.comment;
+         to_addr == o.to_addr && to_port == o.to_port && dst_local == o.dst_local &&
+         chain == o.chain && comment == o.comment;
 }
 
 }  // namespace netlab

@@ -68,15 +68,16 @@ struct NatRule {
   NatType type = NatType::Masquerade;
   std::optional<Cidr> source;
   std::optional<Cidr> destination;
-  std::string out;                         // "" none; may start with '!'
-  std::string in;                          // "" none; may start with '!'
-  std::string protocol;                    // dnat: "tcp" | "udp"
-  uint16_t port = 0;                       // dnat: --dport
-  std::optional<IpAddr> to_addr;           // snat / dnat
-  uint16_t to_port = 0;                    // dnat, 0 = unchanged
-  std::string chain;                       // "POSTROUTING", "PREROUTING", "OUTPUT"
-  std::string comment;                     // "netlab:<lab>"
-  std::string str() const;                 // iptables-save-like text, for messages and plans
+  std::string out;                // "" none; may start with '!'
+  std::string in;                 // "" none; may start with '!'
+  std::string protocol;           // dnat: "tcp" | "udp"
+  uint16_t port = 0;              // dnat: --dport
+  std::optional<IpAddr> to_addr;  // snat / dnat
+  uint16_t to_port = 0;           // dnat, 0 = unchanged
+  bool dst_local = false;         // -m addrtype --dst-type LOCAL: only traffic to the host itself
+  std::string chain;              // "POSTROUTING", "PREROUTING", "OUTPUT"
+  std::string comment;            // "netlab:<lab>"
+  std::string str() const;        // iptables-save-like text, for messages and plans
   bool same_rule(const NatRule& o) const;  // equal in everything the kernel matches on
 };
 

@@ -47,6 +47,11 @@ NatRule snat(Cidr source, std::string out, const char* to, std::string comment) 
   return r;
 }
 
+NatRule local(NatRule r) {
+  r.dst_local = true;
+  return r;
+}
+
 NatRule dnat(std::string chain, std::string in, std::string protocol, uint16_t port, const char* to,
              uint16_t to_port, std::string comment) {
   NatRule r;
@@ -131,6 +136,7 @@ TEST(NatEncode, DecodeGivesBackWhatWasEncoded) {
       dnat("PREROUTING", "eth0", "tcp", 8080, "172.18.0.10", 80, "netlab:x"),
       dnat("OUTPUT", "", "udp", 53, "172.18.0.10", 0, "netlab:x"),
       dnat("PREROUTING", "!br0", "tcp", 0, "10.0.0.1", 0, ""),
+      local(dnat("PREROUTING", "", "udp", 53, "172.18.0.10", 5353, "netlab:x")),
   };
   for (const auto& r : rules) {
     for (uint8_t rev : {nat::kDnatRevisionRange2, nat::kDnatRevisionCompat}) {
@@ -180,6 +186,9 @@ TEST_F(NatTest, RulesAreBuiltExactlyAsIptablesLegacyBuildsThem) {
       {dnat("PREROUTING", "!br0", "tcp", 0, "10.0.0.1", 0, "netlab:x"),
        "PREROUTING ! -i br0 -p tcp -m comment --comment netlab:x -j DNAT --to-destination "
        "10.0.0.1"},
+      {local(dnat("OUTPUT", "", "tcp", 8080, "172.18.0.10", 80, "netlab:x")),
+       "OUTPUT -p tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment netlab:x "
+       "-j DNAT --to-destination 172.18.0.10:80"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.iptables);
