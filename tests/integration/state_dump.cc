@@ -56,8 +56,7 @@ void dump_ns(const std::string& ns, std::vector<std::string>& out) {
       if (std::string(family) == "-6" && (dst.rfind("fe80:", 0) == 0 || proto == "kernel"))
         continue;
       // `ip route add` makes "boot" routes, which ip -j prints without a protocol.
-      if (proto == "151" || proto == "boot" || proto == "static" || proto.empty())
-        proto = "static";
+      if (proto == "151" || proto == "boot" || proto == "static" || proto.empty()) proto = "static";
       out.push_back(ns + " route " + dst + " via=" + str(r, "gateway") + " dev=" + str(r, "dev") +
                     " proto=" + proto + " scope=" + str(r, "scope") + " src=" + str(r, "prefsrc") +
                     " metric=" + str(r, "metric"));
@@ -99,6 +98,10 @@ std::string dump_state() {
 }
 
 std::string dump_after_script_in_new_sandbox(const std::string& script) {
+  return dump_after_script_in_new_sandbox_cmd("sh -e " + script);
+}
+
+std::string dump_after_script_in_new_sandbox_cmd(const std::string& command) {
   int fds[2];
   if (pipe(fds) != 0) return "pipe failed";
   pid_t pid = fork();
@@ -107,7 +110,7 @@ std::string dump_after_script_in_new_sandbox(const std::string& script) {
     std::string result;
     try {
       enter_sandbox();
-      auto o = sh("sh -e " + script);
+      auto o = sh(command);
       result = o.status == 0 ? dump_state()
                              : "script failed (" + std::to_string(o.status) + "): " + o.err;
     } catch (const std::exception& e) {

@@ -20,5 +20,7 @@ std::string dump_state();
 // Forks a child that enters a fresh sandbox of its own, runs `script` there with sh, and
 // returns dump_state() of the result (or "script failed: ..." with its output).
 std::string dump_after_script_in_new_sandbox(const std::string& script);
+// The same for a command line.
+std::string dump_after_script_in_new_sandbox_cmd(const std::string& command);
 
 }  // namespace netlab::testing
