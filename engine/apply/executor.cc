@@ -1,5 +1,7 @@
 #include "apply/executor.h"
 
+#include "record/host_settings.h"
+
 #include <cerrno>
 #include <cstring>
 
@@ -45,6 +47,8 @@ std::string describe_step(const Step& s) {
             return "delete route " + x.route.dst.str() + " in " + x.route.ns;
           },
           [](const step::SetSysctl& x) { return "set " + x.key + "=" + x.value + " in " + x.ns; },
+          [](const step::HoldSysctl& x) { return "set " + x.key + "=" + x.value + " in " + x.ns; },
+          [](const step::ReleaseSysctl& x) { return "restore " + x.key + " in " + x.ns; },
           [](const step::AddNat& x) { return "add nat rule in " + x.rule.ns; },
           [](const step::DeleteNat& x) { return "delete nat rule in " + x.rule.ns; },
           [](const step::AwaitGone& x) {
@@ -68,6 +72,17 @@ void Executor::run(const Step& s) {
                  [&](const step::AddRoute& x) { kernel_.add_route(x.route); },
                  [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
                  [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
+                 [&](const step::HoldSysctl& x) {
+                   HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, [&] {
+                     return kernel_.set_sysctl(x.ns, x.key, x.value);
+                   });
+                 },
+                 [&](const step::ReleaseSysctl& x) {
+                   auto set = [&](const std::string& v) { kernel_.set_sysctl(x.ns, x.key, v); };
+                   auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
+                   if (r.what == HostSettings::Release::Unknown && !x.fallback.empty())
+                     set(x.fallback);
+                 },
                  [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
                  [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
                  [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
@@ -83,14 +98,40 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   std::vector<const Action*> done;
   const Action* failed = nullptr;
   std::string error;
+  const auto& actions = plan.actions;
+  // Journalled a phase at a time: a phase is a run of actions of one kind (create the
+  // namespaces, then the links, ...). Its intents are written with one sync before the first
+  // of them touches the kernel; the disowns of its done actions when it ends (a record that
+  // still names a deleted object only costs a later `down` a lookup).
+  size_t owned_until = 0;  // actions before this index have their intents journalled
+  std::vector<OwnedEntry> disowned;
+  auto flush_disowned = [&] {
+    journal.disown(disowned);
+    disowned.clear();
+  };
   try {
-    for (const auto& a : plan.actions) {
+    for (size_t i = 0; i < actions.size(); ++i) {
+      const Action& a = actions[i];
       if (stop && stop->load()) throw std::runtime_error("interrupted");
       failed = &a;
-      // Write-ahead: the record names the object before the kernel has it.
-      for (const auto& e : a.own) journal.own(e);
-      run(a.step);
-      for (const auto& e : a.disown) journal.disown(e);
+      if (i == owned_until) {
+        flush_disowned();
+        // Write-ahead: the record names the objects before the kernel has them.
+        std::vector<OwnedEntry> intents;
+        for (; owned_until < actions.size() && actions[owned_until].step.index() == a.step.index();
+             ++owned_until)
+          intents.insert(intents.end(), actions[owned_until].own.begin(),
+                         actions[owned_until].own.end());
+        journal.own(intents);
+      }
+      try {
+        run(a.step);
+      } catch (const KernelError& e) {
+        // Gone between the read and now (the kernel frees a deleted namespace's veths on its
+        // own time, e.g. after a `down` killed half-way): what a delete wanted is so.
+        if (a.op != Op::Delete || !already_gone(e.errno_value)) throw;
+      }
+      disowned.insert(disowned.end(), a.disown.begin(), a.disown.end());
       failed = nullptr;
       done.push_back(&a);
       if (!a.detail) {
@@ -100,7 +141,8 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
       }
       if (progress) progress(a, done.size(), plan.actions.size());
     }
-    for (const auto& e : plan.forget) journal.disown(e);
+    flush_disowned();
+    journal.disown(plan.forget);
     store_.save(record_);
     return counts;
   } catch (const std::exception& e) {
@@ -109,6 +151,16 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
 
   // Take back what this run did, newest first; the failed action may have half-happened.
   std::vector<std::string> failures;
+  // The rest of the failed phase never reached the kernel: its intents go.
+  try {
+    flush_disowned();
+    std::vector<OwnedEntry> never;
+    for (size_t i = done.size() + (failed ? 1 : 0); i < owned_until; ++i)
+      never.insert(never.end(), actions[i].own.begin(), actions[i].own.end());
+    journal.disown(never);
+  } catch (const std::exception& e) {
+    failures.push_back(e.what());
+  }
   auto take_back = [&](const Action& a, bool tolerate_absent) {
     if (!a.undo) return;
     try {

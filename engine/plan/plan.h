@@ -46,6 +46,15 @@ struct DeleteRoute {
 struct SetSysctl {
   std::string ns, key, value;
 };
+// A host setting, shared with other labs: set it and register the lab as a holder.
+struct HoldSysctl {
+  std::string ns, key, value;
+};
+// Unregister; the last holder restores the original (or `fallback`, the value the lab saw
+// before it, when no holder was registered: a run killed between journal and register).
+struct ReleaseSysctl {
+  std::string ns, key, fallback;
+};
 struct AddNat {
   NatRule rule;
 };
@@ -61,8 +70,8 @@ struct AwaitGone {
 
 using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
                           step::ChangeLink, step::DeleteLink, step::AddAddress, step::DeleteAddress,
-                          step::AddRoute, step::DeleteRoute, step::SetSysctl, step::AddNat,
-                          step::DeleteNat, step::AwaitGone>;
+                          step::AddRoute, step::DeleteRoute, step::SetSysctl, step::HoldSysctl,
+                          step::ReleaseSysctl, step::AddNat, step::DeleteNat, step::AwaitGone>;
 
 enum class Op { Create, Change, Delete };
 

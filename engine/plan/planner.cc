@@ -227,8 +227,9 @@ class Planner {
       bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(),
                                       [&](const auto& s) { return s.ns == ns && s.key == name; });
       if (wanted) continue;
-      Action a{Op::Change, ns, "sysctl " + name, "restore the value before the lab (" + old + ")",
-               step::SetSysctl{ns, name, old}};
+      Action a{Op::Change, ns, "sysctl " + name,
+               "let go; the last lab to hold it restores " + (old.empty() ? "it" : old),
+               step::ReleaseSysctl{ns, name, old}};
       a.disown.push_back(sysctl_entry(ns, name, old));
       add(std::move(a));
     }
@@ -497,15 +498,23 @@ class Planner {
       auto it = n ? n->sysctl.find(want.key) : decltype(n->sysctl.end()){};
       if (n && it != n->sysctl.end()) {
         have = it->second;
-        if (words(have) == words(want.value)) return;
+        bool held = want.ns != kHost || rec_.sysctl_old.count({want.ns, want.key});
+        if (words(have) == words(want.value) && held) return;
       }
     }
     Action a{fresh_ns(want.ns) ? Op::Create : Op::Change, want.ns, "sysctl " + want.key,
              (have.empty() ? std::string("set") : words(have)) + " -> " + want.value,
              step::SetSysctl{want.ns, want.key, want.value}};
-    if (want.ns == kHost && !rec_.sysctl_old.count({want.ns, want.key}))
+    if (want.ns == kHost && !rec_.sysctl_old.count({want.ns, want.key})) {
+      // A host setting is shared with other labs: hold it, so that only the last lab to let
+      // go restores the host's value (record/host_settings.h).
+      a.step = step::HoldSysctl{want.ns, want.key, want.value};
+      if (words(have) == words(want.value)) a.why = "already " + have + "; held by this lab too";
       a.own.push_back(sysctl_entry(want.ns, want.key, have));
-    if (!fresh_ns(want.ns) && !have.empty()) a.undo = step::SetSysctl{want.ns, want.key, have};
+      a.undo = step::ReleaseSysctl{want.ns, want.key, have};
+    } else if (!fresh_ns(want.ns) && !have.empty()) {
+      a.undo = step::SetSysctl{want.ns, want.key, have};
+    }
     add(std::move(a));
   }
 

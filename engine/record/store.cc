@@ -135,6 +135,7 @@ FileLock& FileLock::operator=(FileLock&& o) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = std::exchange(o.fd_, -1);
     path_ = std::move(o.path_);
+    dir_ = std::move(o.dir_);
   }
   return *this;
 }
@@ -147,24 +148,39 @@ Journal::~Journal() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void Journal::append(const std::string& line) {
-  write_all(fd_, line + "\n", "journal");
+void Journal::append(const std::string& lines) {
+  write_all(fd_, lines, "journal");
   if (::fdatasync(fd_) != 0) throw RecordError("cannot sync journal: " + errno_text());
 }
 
+void Journal::append_entries(const char* op, const std::vector<OwnedEntry>& entries) {
+  if (entries.empty()) return;
+  std::string lines;
+  for (const auto& e : entries) lines += json{{"op", op}, {"entry", to_json(e)}}.dump() + "\n";
+  append(lines);
+}
+
 void Journal::own(const OwnedEntry& e) {
-  append(json{{"op", "own"}, {"entry", to_json(e)}}.dump());
-  record_.own(e);
+  own(std::vector<OwnedEntry>{e});
 }
 
 void Journal::disown(const OwnedEntry& e) {
-  append(json{{"op", "disown"}, {"entry", to_json(e)}}.dump());
-  record_.disown(e);
+  disown(std::vector<OwnedEntry>{e});
+}
+
+void Journal::own(const std::vector<OwnedEntry>& entries) {
+  append_entries("own", entries);
+  for (const auto& e : entries) record_.own(e);
+}
+
+void Journal::disown(const std::vector<OwnedEntry>& entries) {
+  append_entries("disown", entries);
+  for (const auto& e : entries) record_.disown(e);
 }
 
 void Journal::set_file(const std::string& file) {
   if (record_.file == file) return;
-  append(json{{"op", "file"}, {"file", file}}.dump());
+  append(json{{"op", "file"}, {"file", file}}.dump() + "\n");
   record_.file = file;
 }
 
@@ -175,12 +191,12 @@ std::string RecordStore::path(const std::string& lab, const char* ext) const {
   return dir_ + "/" + lab + ext;
 }
 
-FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds timeout) {
-  auto lock_path = path(lab, ".lock");
+FileLock lock_file(const std::string& dir, const std::string& lock_path,
+                   std::chrono::milliseconds timeout, const std::string& what) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
-      throw RecordError("cannot create " + dir_ + ": " + errno_text());
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      throw RecordError("cannot create " + dir + ": " + errno_text());
     int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0 && errno == ENOENT) continue;  // the directory went away with a last `down`
     if (fd < 0) throw RecordError("cannot open " + lock_path + ": " + errno_text());
@@ -189,7 +205,7 @@ FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds tim
       if (errno != EWOULDBLOCK && errno != EINTR)
         throw RecordError("cannot lock " + lock_path + ": " + errno_text());
       if (std::chrono::steady_clock::now() >= deadline)
-        throw RecordError("another netlab is working on lab " + lab + " (it holds " + lock_path +
+        throw RecordError("another netlab is working on " + what + " (it holds " + lock_path +
                           "); gave up after " + std::to_string(timeout.count() / 1000) + " s");
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -200,15 +216,24 @@ FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds tim
     if (::fstat(fd, &by_fd) == 0 && ::stat(lock_path.c_str(), &by_path) == 0 &&
         by_fd.st_ino == by_path.st_ino && by_fd.st_dev == by_path.st_dev) {
       held.path_ = lock_path;
+      held.dir_ = dir;
       return held;
     }
   }
 }
 
-void RecordStore::remove_lock(FileLock& lock) {
-  if (lock.fd_ < 0 || lock.path_.empty()) return;
-  ::unlink(lock.path_.c_str());
+void FileLock::remove() {
+  if (fd_ < 0 || path_.empty()) return;
+  ::unlink(path_.c_str());
   ::rmdir(dir_.c_str());  // only if empty: other labs keep it
+}
+
+FileLock RecordStore::lock(const std::string& lab, std::chrono::milliseconds timeout) {
+  return lock_file(dir_, path(lab, ".lock"), timeout, "lab " + lab);
+}
+
+void RecordStore::remove_lock(FileLock& lock) {
+  lock.remove();
 }
 
 Record RecordStore::load(const std::string& lab) const {

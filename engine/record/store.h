@@ -26,13 +26,23 @@ class FileLock {
   FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
   FileLock& operator=(FileLock&& o) noexcept;
   ~FileLock();
+  // While held: removes the lock file, and its directory if that is left empty.
+  void remove();
 
  private:
-  friend class RecordStore;
+  friend FileLock lock_file(const std::string& dir, const std::string& lock_path,
+                            std::chrono::milliseconds timeout, const std::string& what);
   explicit FileLock(int fd) : fd_(fd) {}
   int fd_ = -1;
   std::string path_;
+  std::string dir_;
 };
+
+// Takes an exclusive flock on `lock_path` (creating `dir` and the file as needed), waiting up
+// to `timeout`, then throws a RecordError that names `what` and the file. Safe against a
+// holder that removes the file: the lock is retaken on the file now at that path.
+FileLock lock_file(const std::string& dir, const std::string& lock_path,
+                   std::chrono::milliseconds timeout, const std::string& what);
 
 class Journal {
  public:
@@ -42,12 +52,17 @@ class Journal {
   // Both write the line and fsync before returning; they update the record in memory too.
   void own(const OwnedEntry& e);
   void disown(const OwnedEntry& e);
+  // The same for a group: one write and one fsync for all, so that a phase of a thousand
+  // actions costs one sync, not a thousand.
+  void own(const std::vector<OwnedEntry>& entries);
+  void disown(const std::vector<OwnedEntry>& entries);
   void set_file(const std::string& file);
 
  private:
   friend class RecordStore;
   Journal(int fd, Record& record) : fd_(fd), record_(record) {}
-  void append(const std::string& line);
+  void append(const std::string& lines);  // one or more lines, each ending in '\n'
+  void append_entries(const char* op, const std::vector<OwnedEntry>& entries);
   int fd_ = -1;
   Record& record_;
 };

@@ -216,6 +216,30 @@ TEST_F(EngineTest, HostSysctlIsRestoredByDown) {
   EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0");
 }
 
+// Two labs on one host that both need ip_forward: the first down must not pull it from under
+// the second; the last one down restores the host's own value.
+TEST_F(EngineTest, HostSysctlSharedByTwoLabsIsRestoredByTheLastOneDown) {
+  kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
+  std::string forward = "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n";
+  auto a = desired("name: lab-a\n" + forward);
+  auto b = desired("name: lab-b\n" + forward);
+  engine().up(a);
+  auto plan_b = engine().plan(b);
+  EXPECT_EQ(lines(plan_b), (std::vector<std::string>{
+                               "~ sysctl net.ipv4.ip_forward in host  (already 1; held by this lab too)",
+                           }));
+  engine().up(b);
+  EXPECT_TRUE(engine().plan(b).actions.empty());
+  engine().down("lab-a");
+  EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "1");
+  engine().down("lab-b");
+  EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0");
+  std::string left;
+  if (std::filesystem::exists(dir_))
+    for (const auto& f : std::filesystem::directory_iterator(dir_)) left += f.path().string() + " ";
+  EXPECT_EQ(left, "") << "the last down leaves nothing in the run dir";
+}
+
 TEST_F(EngineTest, FailureHalfWayRollsBackEverythingThisRunDid) {
   kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
   auto d = desired(std::string(kBridgeLab) + "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n");
