@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -71,7 +72,10 @@ class Planner {
   Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab)
       : d_(desired), live_(live), rec_(record), lab_(std::move(lab)), tag_(lab_tag(lab_)) {
     plan_.lab = lab_;
+    for (const auto& [ns, n] : live_.ns)
+      for (const auto& l : n.links) live_links_.try_emplace({ns, l.name}, &l);
     if (d_) {
+      wanted_addrs_.insert(d_->addrs.begin(), d_->addrs.end());
       wanted_ns_.insert(d_->namespaces.begin(), d_->namespaces.end());
       for (const auto& l : d_->links) wanted_links_.insert({l.ns, l.name});
     }
@@ -92,8 +96,8 @@ class Planner {
     return n && n->exists ? n : nullptr;
   }
   const LinkObj* live_link(const std::string& ns, const std::string& name) const {
-    const NsLive* n = ns_live(ns);
-    return n ? n->link(name) : nullptr;
+    auto it = live_links_.find({ns, name});
+    return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
   }
   bool owns_link(const LinkObj& live) const {
     return rec_.owns_link(live.ns, live.name) || live.alias == tag_;
@@ -211,9 +215,7 @@ class Planner {
       if (!have || !owns_link(*have) || have->kind != l.kind) continue;
       for (const auto& a : ns_live(l.ns)->addrs) {
         if (a.dev != l.name || is_link_local_v6(a.cidr)) continue;
-        bool wanted = std::any_of(d_->addrs.begin(), d_->addrs.end(),
-                                  [&](const AddrObj& w) { return w == a; });
-        if (!wanted)
+        if (!wanted_addrs_.count(a))
           add({Op::Delete, l.ns, "address " + a.cidr.str() + " on " + a.dev, "not declared",
                step::DeleteAddress{a}});
       }
@@ -374,13 +376,20 @@ class Planner {
         add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
              step::DeleteLink{want.peer_ns, want.peer_name}});
     }
+    // Created untagged: the kernel ignores an alias at creation, so tagging would cost a
+    // request per end; the configuration request that follows (plan_link_config) tags each
+    // end with its bridge and admin state in one. The journal owns them before either.
+    LinkObj made = want;
+    made.alias.clear();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
-             step::CreateLink{want, std::nullopt}};
+             step::CreateLink{made, std::nullopt}};
     a.own.push_back(link_entry(want, want.kind == "veth"));
     fresh_links_.insert({want.ns, want.name});
     if (want.kind == "veth") {
       int p = d_->find_link(want.peer_ns, want.peer_name);
-      std::get<step::CreateLink>(a.step).peer = d_->links.at(p);
+      LinkObj peer = d_->links.at(p);
+      peer.alias.clear();
+      std::get<step::CreateLink>(a.step).peer = std::move(peer);
       a.own.push_back(link_entry(d_->links.at(p), false));
       fresh_links_.insert({want.peer_ns, want.peer_name});
     }
@@ -541,6 +550,9 @@ class Planner {
   std::set<std::pair<std::string, std::string>> wanted_links_;
   std::set<std::string> fresh_ns_;
   std::set<std::pair<std::string, std::string>> fresh_links_;
+  // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
+  std::map<std::pair<std::string, std::string>, const LinkObj*> live_links_;
+  std::set<AddrObj> wanted_addrs_;
 };
 
 }  // namespace
@@ -556,10 +568,9 @@ Plan make_down_plan(const std::string& lab, const LiveState& live, const Record&
 ReadRequest record_read_request(const Record& record) {
   ReadRequest r;
   r.namespaces.assign(record.namespaces.begin(), record.namespaces.end());
+  std::set<std::string> listed(record.namespaces.begin(), record.namespaces.end());
   for (const auto& [key, e] : record.links)
-    if (key.first != kHost &&
-        std::find(r.namespaces.begin(), r.namespaces.end(), key.first) == r.namespaces.end())
-      r.namespaces.push_back(key.first);
+    if (key.first != kHost && listed.insert(key.first).second) r.namespaces.push_back(key.first);
   for (const auto& [key, old] : record.sysctl_old) r.sysctl_keys[key.first].push_back(key.second);
   r.nat_namespaces.assign(record.nat_namespaces.begin(), record.nat_namespaces.end());
   return r;

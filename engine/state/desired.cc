@@ -45,6 +45,7 @@ class Builder {
     d_.links.push_back(l);
     d_.creates.push_back(creates);
     size_t idx = d_.links.size() - 1;
+    d_.link_index.emplace(std::pair{l.ns, l.name}, idx);
     size_t v = vertex(link_id(l.ns, l.name), Facet::Link, idx);
     need_ns(v, l.ns);
     if (peer && creates) need_ns(v, l.peer_ns);
@@ -110,9 +111,8 @@ std::string sysctl_device(const std::string& key) {
 }  // namespace
 
 int DesiredState::find_link(const std::string& ns, const std::string& name) const {
-  for (size_t i = 0; i < links.size(); ++i)
-    if (links[i].ns == ns && links[i].name == name) return static_cast<int>(i);
-  return -1;
+  auto it = link_index.find({ns, name});
+  return it == link_index.end() ? -1 : static_cast<int>(it->second);
 }
 
 ReadRequest DesiredState::read_request() const {
@@ -167,6 +167,9 @@ DesiredState build_desired(const Topology& t) {
   for (const auto& r : t.host.routes) b.add_route(r, kHost);
   for (const auto& ns : t.namespaces)
     for (const auto& r : ns.routes) b.add_route(r, ns.name);
+  // Addresses by namespace: a gateway is looked up among its own namespace's only.
+  std::map<std::string, std::vector<size_t>> addrs_in;
+  for (size_t i = 0; i < d.addrs.size(); ++i) addrs_in[d.addrs[i].ns].push_back(i);
   for (size_t i = 0; i < d.routes.size(); ++i) {
     const auto& r = d.routes[i];
     size_t v = b.vertex("route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric),
@@ -176,8 +179,8 @@ DesiredState build_desired(const Topology& t) {
     if (!r.dev.empty() && d.graph.has(cfg_id(r.ns, r.dev)))
       d.graph.need(v, d.graph.index(cfg_id(r.ns, r.dev)));
     if (r.via)
-      for (const auto& a : d.addrs)
-        if (a.ns == r.ns && a.cidr.contains(*r.via))
+      for (size_t ai : addrs_in[r.ns])
+        if (const auto& a = d.addrs[ai]; a.cidr.contains(*r.via))
           d.graph.need(v, d.graph.index("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str()));
   }
 

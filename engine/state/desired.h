@@ -2,7 +2,9 @@
 // the graph of what needs what. Built once from a validated Topology.
 #pragma once
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "graph/graph.h"
@@ -44,6 +46,9 @@ struct DesiredState {
   std::vector<RouteObj> routes;
   std::vector<SysctlObj> sysctls;
   std::vector<NatRule> nat;
+
+  // (ns, name) -> index in `links`, for find_link.
+  std::map<std::pair<std::string, std::string>, size_t> link_index;
 
   Graph graph;
   std::vector<VertexRef> vertices;  // parallel to graph's vertices
