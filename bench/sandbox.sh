@@ -1,0 +1,75 @@
+#!/bin/bash
+# sandbox.sh METHOD N DIR: one measurement, run by run.sh as
+#   unshare --net --mount bench/sandbox.sh METHOD N DIR
+# so that it has a network of its own and a private /run: never the machine's real network.
+# Builds the star lab of N namespaces (made by gen.sh in DIR) with METHOD (netlab | batch |
+# seed | floor), times up (for netlab also a no-op plan on the live lab), then down, and checks
+# the lab was all there after up and nothing is left after down.
+# Prints one line per phase: METHOD N PHASE SECONDS PEAK_RSS_KIB CHECK
+set -euo pipefail
+method=$1 n=$2 dir=$3
+bin=${BENCH_BIN:?set by run.sh}
+out=$(mktemp)
+
+# Private mounts first: nothing mounted below may propagate to the machine.
+mount --make-rprivate /
+mount -t tmpfs -o mode=0755 tmpfs /run
+mkdir /run/netns
+mount -t sysfs sysfs /sys
+ip link set lo up
+
+count() {  # host links other than lo, and namespaces
+  links=$(ip -o link show | grep -vc ': lo:' || true)
+  nss=$(find /run/netns -mindepth 1 | wc -l)
+}
+built() {
+  count
+  [ "$links" = $((n + 1)) ] && [ "$nss" = "$n" ] && echo ok || echo "missing:${links}links,${nss}ns"
+}
+clean() {
+  count
+  [ "$links" = 0 ] && [ "$nss" = 0 ] && echo clean || echo "left:${links}links,${nss}ns"
+}
+# time PHASE WANT_STATUS CMD...: runs CMD quietly, prints the phase line.
+time_phase() {
+  local phase=$1 want=$2 secs rss rc check
+  shift 2
+  "$bin/bench-timeit" -o "$out" "$@" >/dev/null 2>"$out.err" || true
+  read -r secs rss rc <"$out"
+  if [ "$rc" != "$want" ]; then
+    echo "sandbox: $method $phase exited $rc:" >&2
+    head -5 "$out.err" >&2
+    check="exit$rc"
+  fi
+  case $phase in
+    up) check=${check:-$(built)} ;;
+    down) check=${check:-$(clean)} ;;
+    *) check=${check:-ok} ;;
+  esac
+  echo "$method $n $phase $secs $rss $check"
+}
+
+case $method in
+  netlab)
+    time_phase up 0 "$bin/netlab" up "$dir/star-$n.yaml"
+    time_phase plan 0 "$bin/netlab" plan "$dir/star-$n.yaml"  # 0: no changes
+    time_phase down 0 "$bin/netlab" down "star-$n"
+    ;;
+  batch)
+    time_phase up 0 sh "$dir/batch-up.sh"
+    time_phase down 0 sh "$dir/batch-down.sh"
+    ;;
+  seed)
+    time_phase up 0 sh "$dir/seed-up.sh"
+    sh "$dir/batch-down.sh"  # untimed: left to the kernel, freeing takes a minute
+    ;;
+  floor)
+    time_phase up 0 "$bin/bench-floor" up "$n"
+    time_phase down 0 "$bin/bench-floor" down "$n"
+    ;;
+  *)
+    echo "sandbox: unknown method $method" >&2
+    exit 2
+    ;;
+esac
+rm -f "$out" "$out.err"
