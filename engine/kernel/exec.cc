@@ -1,0 +1,208 @@
+#include "kernel/exec.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <memory>
+
+#include "kernel/netns.h"
+#include "model/topology.h"
+#include "parse/names.h"
+
+namespace netlab::kernel {
+
+namespace {
+
+// What the child was doing when it failed; sent to the parent through a close-on-exec pipe,
+// which the parent sees close without data once the command runs.
+enum Stage : int { kSetns, kUnshare, kSlave, kSysfs, kDup, kExec, kBind /* + entry index */ };
+
+struct ChildError {
+  int stage;
+  int err;
+};
+
+struct Pipe {
+  Fd read, write;
+};
+
+Pipe make_pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    throw ExecError(std::string("pipe: ") + std::strerror(errno), errno, 125);
+  return {Fd(fds[0]), Fd(fds[1])};
+}
+
+struct Bind {
+  std::string from, to;
+};
+
+// /etc/netns/NAME/* to bind over /etc/*, as iproute2 does (resolv.conf, hosts, ...).
+std::vector<Bind> etc_binds(const std::string& ns) {
+  std::vector<Bind> out;
+  std::string dir = "/etc/netns/" + ns;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) {
+    if (errno == ENOENT) return out;
+    throw ExecError("read " + dir + ": " + std::strerror(errno), errno, 125);
+  }
+  while (auto* e = readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") out.push_back({dir + "/" + n, "/etc/" + n});
+  }
+  return out;
+}
+
+[[noreturn]] void child_fail(int fd, int stage, int status) {
+  ChildError e{stage, errno};
+  // Nothing more can be done if this write fails: the exit status still tells the parent.
+  [[maybe_unused]] ssize_t n = write(fd, &e, sizeof e);
+  _exit(status);
+}
+
+// In the forked child: only async-signal-safe calls, everything prepared by the parent.
+[[noreturn]] void child(int err_fd, int netns_fd, const std::vector<Bind>& binds, int out_fd,
+                        int errout_fd, char* const argv[]) {
+  for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGPIPE}) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0) child_fail(err_fd, kDup, 125);
+  if (errout_fd >= 0 && dup2(errout_fd, STDERR_FILENO) < 0) child_fail(err_fd, kDup, 125);
+  if (netns_fd >= 0) {
+    if (setns(netns_fd, CLONE_NEWNET) != 0) child_fail(err_fd, kSetns, 125);
+    if (unshare(CLONE_NEWNS) != 0) child_fail(err_fd, kUnshare, 125);
+    // Our /sys and /etc mounts must not propagate back to the caller's mount namespace.
+    if (mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) child_fail(err_fd, kSlave, 125);
+    unsigned long flags = 0;
+    if (umount2("/sys", MNT_DETACH) != 0) {
+      // Could not unmount it: mount over it. A read-only /sys cannot be shadowed read-write.
+      struct statvfs st;
+      if (statvfs("/sys", &st) == 0 && (st.f_flag & ST_RDONLY)) flags = MS_RDONLY;
+    }
+    if (mount("sysfs", "/sys", "sysfs", flags, nullptr) != 0) child_fail(err_fd, kSysfs, 125);
+    for (size_t i = 0; i < binds.size(); ++i)
+      if (mount(binds[i].from.c_str(), binds[i].to.c_str(), "none", MS_BIND, nullptr) != 0)
+        child_fail(err_fd, kBind + static_cast<int>(i), 125);
+  }
+  execvp(argv[0], argv);
+  child_fail(err_fd, kExec, errno == ENOENT ? 127 : 126);
+}
+
+std::string describe(const ChildError& e, const std::string& ns, const std::vector<Bind>& binds,
+                     const std::string& command) {
+  std::string why = std::strerror(e.err);
+  switch (e.stage) {
+    case kSetns:
+      return "enter namespace " + ns + ": " + why;
+    case kUnshare:
+      return "create a mount namespace for " + ns + ": " + why;
+    case kSlave:
+      return "make / a slave mount: " + why;
+    case kSysfs:
+      return "mount a /sys of namespace " + ns + ": " + why;
+    case kDup:
+      return "redirect the command's output: " + why;
+    case kExec:
+      return e.err == ENOENT ? command + ": command not found" : command + ": " + why;
+  }
+  size_t i = static_cast<size_t>(e.stage - kBind);
+  if (i < binds.size()) return "bind " + binds[i].from + " over " + binds[i].to + ": " + why;
+  return "exec in " + ns + ": " + why;
+}
+
+int wait_status(pid_t pid) {
+  int st = 0;
+  while (waitpid(pid, &st, 0) < 0)
+    if (errno != EINTR)
+      throw ExecError(std::string("waitpid: ") + std::strerror(errno), errno, 125);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// Reads the child's captured outputs until both are closed.
+void drain(Fd& out, Fd& err, ExecResult& r) {
+  std::array<char, 8192> buf;
+  while (out || err) {
+    std::array<pollfd, 2> p{{{out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
+    if (poll(p.data(), p.size(), -1) < 0) {
+      if (errno == EINTR) continue;
+      throw ExecError(std::string("poll: ") + std::strerror(errno), errno, 125);
+    }
+    for (int i = 0; i < 2; ++i) {
+      Fd& fd = i == 0 ? out : err;
+      if (!fd || p[i].revents == 0) continue;
+      ssize_t n = read(fd.get(), buf.data(), buf.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        fd.reset();
+        continue;
+      }
+      (i == 0 ? r.out : r.err).append(buf.data(), static_cast<size_t>(n));
+    }
+  }
+}
+
+}  // namespace
+
+ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& argv,
+                         const ExecOptions& options) {
+  if (argv.empty()) throw ExecError("no command to run", EINVAL, 125);
+  Fd netns;
+  std::vector<Bind> binds;
+  if (ns != kHost) {
+    // The name becomes a path: check it before building one.
+    if (auto problem = namespace_name_problem(ns)) throw ExecError(*problem, EINVAL, 125);
+    if (!netns_exists(ns))
+      throw ExecError("namespace " + ns + " does not exist (no " + netns_path(ns) + ")", ENOENT,
+                      125);
+    netns = open_netns(ns);
+    binds = etc_binds(ns);
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+
+  Pipe status = make_pipe();
+  Pipe out, err;
+  if (options.capture_stdout) out = make_pipe();
+  if (options.capture_stderr) err = make_pipe();
+
+  pid_t pid = fork();
+  if (pid < 0) throw ExecError(std::string("fork: ") + std::strerror(errno), errno, 125);
+  if (pid == 0)
+    child(status.write.get(), netns ? netns.get() : -1, binds, out.write ? out.write.get() : -1,
+          err.write ? err.write.get() : -1, args.data());
+
+  status.write.reset();
+  out.write.reset();
+  err.write.reset();
+  ChildError ce{};
+  ssize_t n;
+  while ((n = read(status.read.get(), &ce, sizeof ce)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) {
+    int e = errno;
+    wait_status(pid);
+    throw ExecError(std::string("read from the child: ") + std::strerror(e), e, 125);
+  }
+  ExecResult r;
+  if (n == static_cast<ssize_t>(sizeof ce)) {
+    int code = wait_status(pid);
+    throw ExecError(describe(ce, ns, binds, argv[0]), ce.err, code);
+  }
+  drain(out.read, err.read, r);
+  r.status = wait_status(pid);
+  return r;
+}
+
+}  // namespace netlab::kernel

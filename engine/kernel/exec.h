@@ -1,0 +1,39 @@
+// Running a command inside a lab's network namespace, the way `ip netns exec` does: a forked
+// child enters the namespace, gets a mount namespace of its own with a /sys of that network
+// namespace and /etc/netns/NAME/* over /etc/*, then execs the command directly (no shell).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "apply/kernel.h"
+
+namespace netlab::kernel {
+
+// The namespace could not be entered or the command not started. exit_status follows
+// env(1): 125 the namespace (or its mounts) failed, 126 the command cannot run, 127 not found.
+class ExecError : public KernelError {
+ public:
+  ExecError(const std::string& what, int err, int status)
+      : KernelError(what, err), exit_status(status) {}
+  int exit_status;
+};
+
+struct ExecOptions {
+  bool capture_stdout = false;  // otherwise the child shares the caller's stdout
+  bool capture_stderr = false;
+};
+
+struct ExecResult {
+  int status = 0;   // the command's exit status, or 128 + signal when a signal killed it
+  std::string out;  // captured stdout (when asked for)
+  std::string err;  // captured stderr (when asked for)
+};
+
+// Runs argv (argv[0] searched in PATH) in the named namespace; "host" runs it where the caller
+// is, without entering anything. The child starts with SIGINT, SIGQUIT, SIGTERM and SIGPIPE at
+// their defaults and no signal blocked, whatever the caller does with them. Throws ExecError.
+ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& argv,
+                         const ExecOptions& options = {});
+
+}  // namespace netlab::kernel
