@@ -1,0 +1,220 @@
+#include "api/status.h"
+
+#include <algorithm>
+#include <map>
+#include <variant>
+
+namespace netlab {
+
+namespace {
+
+// The planner's wording, so an object reads the same in `plan` and in `status`.
+std::string describe_link(const LinkObj& l) {
+  if (l.kind == "veth" && !l.peer_name.empty())
+    return "veth " + l.name + " (peer " + l.peer_name + " in " + l.peer_ns + ")";
+  return (l.kind.empty() ? std::string("link") : l.kind) + " " + l.name;
+}
+
+std::string describe_route(const RouteObj& r) {
+  std::string s = "route " + (r.dst.prefix == 0 ? std::string("default") : r.dst.str());
+  if (r.via) s += " via " + r.via->str();
+  if (!r.dev.empty()) s += " dev " + r.dev;
+  if (r.metric && !(r.dst.addr.is_v6() && r.metric == 1024))
+    s += " metric " + std::to_string(r.metric);
+  return s;
+}
+
+// Keys that tie a plan's step to the declared object it is about.
+std::string link_key(const std::string& ns, const std::string& name) {
+  return "link|" + ns + "|" + name;
+}
+std::string addr_key(const AddrObj& a) {
+  return "addr|" + a.ns + "|" + a.dev + "|" + a.cidr.str();
+}
+std::string route_key(const RouteObj& r) {
+  return "route|" + r.ns + "|" + describe_route(r);
+}
+std::string sysctl_key(const std::string& ns, const std::string& key) {
+  return "sysctl|" + ns + "|" + key;
+}
+std::string nat_key(const NatRule& r) {
+  return "nat|" + r.ns + "|" + r.str();
+}
+
+std::vector<std::string> step_keys(const Step& step) {
+  return std::visit(
+      [](const auto& s) -> std::vector<std::string> {
+        using T = std::decay_t<decltype(s)>;
+        if constexpr (std::is_same_v<T, step::CreateNamespace> ||
+                      std::is_same_v<T, step::DeleteNamespace>)
+          return {"ns|" + s.name};
+        else if constexpr (std::is_same_v<T, step::CreateLink>)
+          return {link_key(s.link.ns, s.link.name), link_key(s.link.peer_ns, s.link.peer_name)};
+        else if constexpr (std::is_same_v<T, step::ChangeLink> ||
+                           std::is_same_v<T, step::DeleteLink>)
+          return {link_key(s.ns, s.name)};
+        else if constexpr (std::is_same_v<T, step::AddAddress> ||
+                           std::is_same_v<T, step::DeleteAddress>)
+          return {addr_key(s.addr)};
+        else if constexpr (std::is_same_v<T, step::AddRoute> ||
+                           std::is_same_v<T, step::DeleteRoute>)
+          return {route_key(s.route)};
+        else if constexpr (std::is_same_v<T, step::SetSysctl>)
+          return {sysctl_key(s.ns, s.key)};
+        else if constexpr (std::is_same_v<T, step::AddNat> || std::is_same_v<T, step::DeleteNat>)
+          return {nat_key(s.rule)};
+        else
+          return {};
+      },
+      step);
+}
+
+std::string link_live(const NsLive* n, const std::string& name) {
+  const LinkObj* l = n ? n->link(name) : nullptr;
+  if (!l) return "absent";
+  std::string s = l->up ? "up" : "down";
+  if (l->mtu) s += ", mtu " + std::to_string(*l->mtu);
+  if (!l->master.empty()) s += ", bridge " + l->master;
+  return s;
+}
+
+bool has_route(const NsLive* n, const RouteObj& want) {
+  return n && std::any_of(n->routes.begin(), n->routes.end(), [&](const RouteObj& h) {
+           return want.dst == h.dst && want.metric == h.metric && want.via == h.via &&
+                  (want.dev.empty() || want.dev == h.dev);
+         });
+}
+
+std::string sysctl_live(const NsLive* n, const std::string& key) {
+  if (!n || !n->exists) return "absent";
+  auto it = n->sysctl.find(key);
+  return it == n->sysctl.end() ? "unknown" : it->second;
+}
+
+class Builder {
+ public:
+  void add(std::string key, std::string ns, std::string object, std::string live) {
+    index_[key] = entries_.size();
+    entries_.push_back({Drift::Ok, std::move(ns), std::move(object), "", std::move(live)});
+  }
+
+  // Marks the declared objects an action is about; an action about none is extra.
+  void apply(const Action& a) {
+    bool matched = false;
+    for (const auto& k : step_keys(a.step)) {
+      auto it = index_.find(k);
+      if (it == index_.end()) continue;
+      matched = true;
+      StatusEntry& e = entries_[it->second];
+      Drift d = a.op == Op::Create ? Drift::Missing : Drift::Changed;
+      e.state = e.state == Drift::Ok || e.state == d ? d : Drift::Changed;
+      e.why += (e.why.empty() ? "" : "; ") + a.why;
+    }
+    if (!matched) extra_.push_back({Drift::Extra, a.ns, a.object, a.why, "present"});
+  }
+
+  std::vector<StatusEntry> take() {
+    entries_.insert(entries_.end(), extra_.begin(), extra_.end());
+    return std::move(entries_);
+  }
+
+ private:
+  std::map<std::string, size_t> index_;
+  std::vector<StatusEntry> entries_, extra_;
+};
+
+}  // namespace
+
+const char* drift_name(Drift d) {
+  switch (d) {
+    case Drift::Ok:
+      return "ok";
+    case Drift::Missing:
+      return "missing";
+    case Drift::Changed:
+      return "changed";
+    case Drift::Extra:
+      return "extra";
+  }
+  return "?";
+}
+
+bool Status::in_sync() const {
+  return conflicts.empty() && std::all_of(entries.begin(), entries.end(),
+                                          [](const auto& e) { return e.state == Drift::Ok; });
+}
+
+Status lab_status(Engine& engine, const DesiredState& d) {
+  Record record = engine.store().load(d.lab);
+  LiveState live = engine.read(&d, record);
+  Plan plan = make_plan(d, live, record);
+
+  Builder b;
+  for (const auto& ns : d.namespaces) {
+    const NsLive* n = live.find(ns);
+    b.add("ns|" + ns, kHost, "namespace " + ns, n && n->exists ? "exists" : "absent");
+  }
+  for (const auto& l : d.links)
+    b.add(link_key(l.ns, l.name), l.ns, describe_link(l), link_live(live.find(l.ns), l.name));
+  for (const auto& lo : d.loopbacks)
+    b.add(link_key(lo.ns, "lo"), lo.ns, "loopback lo", link_live(live.find(lo.ns), "lo"));
+  for (const auto& a : d.addrs) {
+    const NsLive* n = live.find(a.ns);
+    bool here = n && std::find(n->addrs.begin(), n->addrs.end(), a) != n->addrs.end();
+    b.add(addr_key(a), a.ns, "address " + a.cidr.str() + " on " + a.dev,
+          here ? "present" : "absent");
+  }
+  for (const auto& r : d.routes)
+    b.add(route_key(r), r.ns, describe_route(r),
+          has_route(live.find(r.ns), r) ? "present" : "absent");
+  for (const auto& s : d.sysctls)
+    b.add(sysctl_key(s.ns, s.key), s.ns, "sysctl " + s.key + " = " + s.value,
+          sysctl_live(live.find(s.ns), s.key));
+  for (const auto& r : d.nat) {
+    const NsLive* n = live.find(r.ns);
+    bool here = n && std::any_of(n->nat.begin(), n->nat.end(),
+                                 [&](const NatRule& h) { return h.same_rule(r); });
+    b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
+  }
+  for (const auto& a : plan.actions)
+    if (!a.detail) b.apply(a);
+  return Status{d.lab, d.file, false, b.take(), plan.conflicts};
+}
+
+Status lab_status_from_record(Engine& engine, const std::string& lab) {
+  Record rec = engine.store().load(lab);
+  LiveState live = engine.read(nullptr, rec);
+  Status st{lab, rec.file, true, {}, {}};
+  auto add = [&](bool here, std::string ns, std::string object, std::string live_text) {
+    st.entries.push_back({here ? Drift::Ok : Drift::Missing, std::move(ns), std::move(object),
+                          here ? "" : "recorded but gone", std::move(live_text)});
+  };
+  for (const auto& ns : rec.namespaces) {
+    const NsLive* n = live.find(ns);
+    bool here = n && n->exists;
+    add(here, kHost, "namespace " + ns, here ? "exists" : "absent");
+  }
+  for (const auto& [key, entry] : rec.links) {
+    std::string text = link_live(live.find(key.first), key.second);
+    add(text != "absent", key.first, "link " + key.second, text);
+  }
+  for (const auto& r : rec.routes) {
+    bool here = has_route(live.find(r.ns), r);
+    add(here, r.ns, describe_route(r), here ? "present" : "absent");
+  }
+  for (const auto& [key, old] : rec.sysctl_old) {
+    std::string now = sysctl_live(live.find(key.first), key.second);
+    add(now != "absent", key.first, "sysctl " + key.second + " (was " + old + ")", now);
+  }
+  const std::string tag = lab_tag(lab);
+  for (const auto& ns : rec.nat_namespaces) {
+    const NsLive* n = live.find(ns);
+    size_t count = n ? std::count_if(n->nat.begin(), n->nat.end(),
+                                     [&](const NatRule& r) { return r.comment == tag; })
+                     : 0;
+    add(count > 0, ns, "nat rules tagged " + tag, std::to_string(count) + " rule(s)");
+  }
+  return st;
+}
+
+}  // namespace netlab

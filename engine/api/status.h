@@ -1,0 +1,38 @@
+// `netlab status`: every object of a lab with its live state and its drift. With the topology,
+// the drift is a plan of the desired state against the live one (create = missing, change =
+// changed, delete = extra) and every declared object without an action is ok. With only the
+// record (the file is gone), it is what the record owns and whether each still exists.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/engine.h"
+
+namespace netlab {
+
+enum class Drift { Ok, Missing, Changed, Extra };
+const char* drift_name(Drift d);  // "ok", "missing", "changed", "extra"
+
+struct StatusEntry {
+  Drift state = Drift::Ok;
+  std::string ns;      // "host" or a namespace of the lab
+  std::string object;  // "veth veth0 (peer ceth0 in net0)", "address 10.0.0.1/16 on br0"
+  std::string why;     // the plan's reason for a drifted object; "" when ok
+  std::string live;    // what the kernel has now: "up, mtu 1500", "1", "absent"
+};
+
+struct Status {
+  std::string lab;
+  std::string file;          // the topology compared with ("" when from the record only)
+  bool from_record = false;  // no topology: the record's objects and whether they exist
+  std::vector<StatusEntry> entries;
+  std::vector<Conflict> conflicts;
+  bool in_sync() const;
+};
+
+// Reads the kernel; changes nothing.
+Status lab_status(Engine& engine, const DesiredState& desired);
+Status lab_status_from_record(Engine& engine, const std::string& lab);
+
+}  // namespace netlab

@@ -1,0 +1,82 @@
+// netlab's C++ API: a network lab as a test fixture.
+//
+//   auto topo = netlab::load("lab.yaml");          // throws TopologyError with every problem
+//   netlab::LabGuard lab(topo);                    // up; the destructor brings it down
+//   auto r = lab.exec("net0", {"ping", "-c1", "10.0.0.3"});
+//   for (auto& t : lab.test()) EXPECT_TRUE(t.passed) << t.str(1.0);
+//
+// Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Records live in /run/netlab, as for the CLI, so
+// `netlab down NAME` cleans up after a process that was killed before its guard could.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/engine.h"
+#include "api/lab_tests.h"
+#include "kernel/exec.h"
+#include "model/topology.h"
+
+namespace netlab {
+
+// A topology with errors: what() lists every diagnostic, one "file:line:col: error: ..." a line.
+class TopologyError : public std::runtime_error {
+ public:
+  explicit TopologyError(Diagnostics d);
+  Diagnostics diagnostics;
+};
+
+using kernel::ExecError;
+using kernel::ExecOptions;
+using kernel::ExecResult;
+
+// Reads and validates a topology file (or text).
+Topology load(const std::string& file);
+Topology load_text(std::string_view yaml, const std::string& name = "<text>");
+
+// The verbs, as the CLI runs them; each opens the kernel in the calling thread's namespace
+// ("host"). up throws ConflictError, ApplyError (rolled back), VerifyError, RecordError.
+Outcome up(const Topology& topology, Options options = {});
+Outcome down(const std::string& lab, Options options = {});
+// Runs argv in a namespace of a lab ("host": where the caller is); throws ExecError.
+ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
+                const ExecOptions& options = {});
+// Runs the topology's `tests:`.
+std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options = {});
+
+// Brings a lab up for its lifetime. If up fails, whatever it left is brought down before the
+// constructor rethrows. The destructor brings the lab down and never throws: a failure is
+// written to stderr (and left for `netlab down NAME`).
+class LabGuard {
+ public:
+  explicit LabGuard(Topology topology, Options options = {});
+  ~LabGuard();
+  LabGuard(LabGuard&& other) noexcept;
+  LabGuard& operator=(LabGuard&&) = delete;
+  LabGuard(const LabGuard&) = delete;
+  LabGuard& operator=(const LabGuard&) = delete;
+
+  const std::string& name() const { return topology_.name.value; }
+  const Topology& topology() const { return topology_; }
+  const Outcome& outcome() const { return outcome_; }
+
+  ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
+                  const ExecOptions& options = {}) const {
+    return netlab::exec(ns, argv, options);
+  }
+  std::vector<TestResult> test(const kernel::PingOptions& options = {}) const {
+    return netlab::test(topology_, options);
+  }
+  // Brings the lab down now, throwing on failure; the destructor then has nothing to do.
+  void down();
+
+ private:
+  Topology topology_;
+  Options options_;
+  Outcome outcome_;
+  bool up_ = false;
+};
+
+}  // namespace netlab
