@@ -6,6 +6,8 @@
 
 #include "api/engine.h"
 #include "commands.h"
+#include "guarded.h"
+#include "json_out.h"
 #include "kernel/netlink_kernel.h"
 
 namespace netlab::cli {
@@ -51,21 +53,22 @@ Executor::Progress printer(const Context& ctx) {
   };
 }
 
-// Runs one engine verb and turns its errors into messages and exit status 1.
-template <class F>
-int guarded(F&& f) {
-  try {
-    return f();
-  } catch (const ApplyError& e) {
-    print_error(e.what());
-    for (const auto& f : e.rollback_failures)
-      std::fprintf(stderr, "  not rolled back: %s\n", f.c_str());
-    if (!e.rollback_failures.empty())
-      std::fprintf(stderr, "  run `netlab down` with the lab's name to remove what is left\n");
-  } catch (const std::exception& e) {
-    print_error(e.what());
+json plan_json(const Plan& plan, const std::string& file) {
+  json changes = json::array(), conflicts = json::array();
+  size_t n[3] = {0, 0, 0};
+  for (const auto& a : plan.actions) {
+    if (a.detail) continue;
+    const char* op = a.op == Op::Create ? "create" : a.op == Op::Change ? "change" : "delete";
+    changes.push_back({{"op", op}, {"object", a.object}, {"namespace", a.ns}, {"why", a.why}});
+    ++n[static_cast<int>(a.op)];
   }
-  return 1;
+  for (const auto& c : plan.conflicts)
+    conflicts.push_back({{"object", c.object}, {"reason", c.reason}});
+  return {{"lab", plan.lab},
+          {"file", file},
+          {"changes", changes},
+          {"conflicts", conflicts},
+          {"summary", {{"create", n[0]}, {"change", n[1]}, {"delete", n[2]}}}};
 }
 
 }  // namespace
@@ -79,6 +82,10 @@ int cmd_plan(const Context& ctx, const std::string& file) {
     RecordStore store;
     Engine engine(kernel, store);
     Plan plan = engine.plan(desired);
+    if (ctx.json) {
+      print_json(plan_json(plan, file));
+      return !plan.conflicts.empty() ? 1 : plan.actions.empty() ? 0 : 2;
+    }
     if (!plan.conflicts.empty()) {
       for (const auto& c : plan.conflicts) print_error(c.str());
       return 1;
@@ -120,16 +127,9 @@ int cmd_up(const Context& ctx, const std::string& file) {
 }
 
 int cmd_down(const Context& ctx, const std::string& lab_or_file) {
-  std::string lab = lab_or_file;
-  if (!valid_lab_name(lab_or_file) && std::filesystem::exists(lab_or_file)) {
-    auto t = load_or_report(lab_or_file);
-    if (!t) return 1;
-    lab = t->name.value;
-  }
-  if (!valid_lab_name(lab)) {
-    print_error("\"" + lab + "\" is neither a lab name ([a-z0-9][a-z0-9-]{0,31}) nor a file");
-    return 1;
-  }
+  auto ref = resolve_lab(lab_or_file);
+  if (!ref) return 1;
+  const std::string lab = ref->lab;
   return guarded([&] {
     auto t0 = std::chrono::steady_clock::now();
     catch_signals();

@@ -12,16 +12,31 @@ namespace netlab::cli {
 
 struct Context {
   Style style;
-  bool json = false;
+  bool json = false;  // --json: one JSON document on stdout (docs/json.md), messages on stderr
 };
 
 // Loads and validates a topology; prints its diagnostics; nullopt when it has errors.
 std::optional<Topology> load_or_report(const std::string& file);
+
+// What a NAME|FILE argument names: a file (loaded) or a lab by name (its record decides).
+struct LabRef {
+  std::string lab;
+  std::optional<Topology> topology;  // set when a file was given
+};
+// Prints the problem and returns nullopt when the argument is neither.
+std::optional<LabRef> resolve_lab(const std::string& lab_or_file);
+// The topology file recorded by the lab's last `up`, loaded; prints why not and returns
+// nullopt when the lab has no record or its file is gone or broken.
+std::optional<Topology> load_recorded(const std::string& lab);
 
 int cmd_validate(const Context& ctx, const std::string& file);
 int cmd_graph(const Context& ctx, const std::string& file);
 int cmd_plan(const Context& ctx, const std::string& file);
 int cmd_up(const Context& ctx, const std::string& file);
 int cmd_down(const Context& ctx, const std::string& lab_or_file);
+int cmd_exec(const Context& ctx, const std::string& ns, const std::vector<std::string>& command);
+int cmd_test(const Context& ctx, const std::string& lab_or_file);
+int cmd_status(const Context& ctx, const std::string& lab_or_file);
+int cmd_list(const Context& ctx);
 
 }  // namespace netlab::cli

@@ -2,36 +2,68 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "help.h"
 
 int main(int argc, char** argv) {
   using namespace netlab::cli;
   CLI::App app{"netlab: network labs of namespaces, veths, bridges, routes and NAT, from YAML"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "netlab 0.1.0");
+  app.footer(kMainFooter);
   Context ctx{Style::detect()};
-  std::string file;
+  std::string file, ns;
+  std::vector<std::string> command;
   int status = 0;
 
-  auto* validate = app.add_subcommand("validate", "Check a topology file; report every problem");
+  auto verb = [&](const char* name, const Help& help) {
+    auto* sub = app.add_subcommand(name, help.summary);
+    sub->description(std::string(help.summary) + "\n\n" + help.description);
+    sub->footer(help.footer);
+    return sub;
+  };
+  auto json_flag = [&](CLI::App* sub) {
+    sub->add_flag("--json", ctx.json, "one JSON document on stdout (fields: docs/json.md)");
+  };
+
+  auto* validate = verb("validate", kValidateHelp);
   validate->add_option("FILE", file, "topology file")->required();
   validate->callback([&] { status = cmd_validate(ctx, file); });
 
-  auto* graph = app.add_subcommand("graph", "Print the lab as Graphviz DOT (| dot -Tsvg)");
+  auto* graph = verb("graph", kGraphHelp);
   graph->add_option("FILE", file, "topology file")->required();
   graph->callback([&] { status = cmd_graph(ctx, file); });
 
-  auto* plan = app.add_subcommand(
-      "plan", "Show what `up` would change; change nothing. Exit 0: nothing, 2: changes, 1: error");
+  auto* plan = verb("plan", kPlanHelp);
   plan->add_option("FILE", file, "topology file")->required();
+  json_flag(plan);
   plan->callback([&] { status = cmd_plan(ctx, file); });
 
-  auto* up = app.add_subcommand("up", "Make the kernel look exactly like the file (idempotent)");
+  auto* up = verb("up", kUpHelp);
   up->add_option("FILE", file, "topology file")->required();
   up->callback([&] { status = cmd_up(ctx, file); });
 
-  auto* down = app.add_subcommand("down", "Remove everything the lab made, nothing else");
+  auto* down = verb("down", kDownHelp);
   down->add_option("LAB", file, "lab name (or its topology file)")->required();
   down->callback([&] { status = cmd_down(ctx, file); });
+
+  auto* exec = verb("exec", kExecHelp);
+  exec->add_option("NAMESPACE", ns, "a namespace of a lab, or host")->required();
+  exec->add_option("COMMAND", command, "the command and its arguments, after --")->required();
+  exec->callback([&] { status = cmd_exec(ctx, ns, command); });
+
+  auto* test = verb("test", kTestHelp);
+  test->add_option("LAB", file, "topology file, or the name of a running lab")->required();
+  json_flag(test);
+  test->callback([&] { status = cmd_test(ctx, file); });
+
+  auto* stat = verb("status", kStatusHelp);
+  stat->add_option("LAB", file, "lab name, or its topology file")->required();
+  json_flag(stat);
+  stat->callback([&] { status = cmd_status(ctx, file); });
+
+  auto* list = verb("list", kListHelp);
+  json_flag(list);
+  list->callback([&] { status = cmd_list(ctx); });
 
   CLI11_PARSE(app, argc, argv);
   return status;

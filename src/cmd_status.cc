@@ -1,0 +1,155 @@
+// netlab status and netlab list: what runs on this machine, and how it differs from its file.
+#include <cstdio>
+#include <filesystem>
+
+#include "api/status.h"
+#include "commands.h"
+#include "guarded.h"
+#include "json_out.h"
+#include "kernel/netlink_kernel.h"
+
+namespace netlab::cli {
+
+namespace {
+
+std::string where(const StatusEntry& e) {
+  bool ns_itself = e.ns == kHost && e.object.rfind("namespace ", 0) == 0;
+  return ns_itself ? e.object : e.object + " in " + e.ns;
+}
+
+std::string paint(const Style& s, Drift d, const std::string& text) {
+  switch (d) {
+    case Drift::Ok:
+      return s.green(text);
+    case Drift::Changed:
+      return s.yellow(text);
+    default:
+      return s.red(text);
+  }
+}
+
+json status_json(const Status& st) {
+  json objects = json::array(), conflicts = json::array();
+  size_t n[4] = {0, 0, 0, 0};
+  for (const auto& e : st.entries) {
+    ++n[static_cast<int>(e.state)];
+    objects.push_back({{"state", drift_name(e.state)},
+                       {"object", e.object},
+                       {"namespace", e.ns},
+                       {"why", e.why},
+                       {"live", e.live}});
+  }
+  for (const auto& c : st.conflicts)
+    conflicts.push_back({{"object", c.object}, {"reason", c.reason}});
+  return {{"lab", st.lab},
+          {"file", st.file},
+          {"source", st.from_record ? "record" : "topology"},
+          {"in_sync", st.in_sync()},
+          {"objects", objects},
+          {"conflicts", conflicts},
+          {"summary", {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}}}};
+}
+
+void print_status(const Style& s, const Status& st) {
+  size_t drifted = 0, width = 0;
+  for (const auto& e : st.entries) {
+    drifted += e.state != Drift::Ok;
+    width = std::max(width, where(e).size());
+  }
+  std::string from = st.from_record ? "from its record" : st.file;
+  std::printf("lab %s (%s): %s\n", st.lab.c_str(), from.c_str(),
+              st.in_sync() ? "in sync"
+                           : (std::to_string(drifted) + " of " + std::to_string(st.entries.size()) +
+                              " objects drifted")
+                                 .c_str());
+  for (const auto& e : st.entries) {
+    char state[16];
+    std::snprintf(state, sizeof state, "%-8s", drift_name(e.state));
+    std::string line = std::string(state) + " " + where(e);
+    line += std::string(width + 2 - where(e).size(), ' ') + e.live;
+    if (!e.why.empty()) line += "  (" + e.why + ")";
+    std::printf("  %s\n", paint(s, e.state, line).c_str());
+  }
+  for (const auto& c : st.conflicts) print_error(c.str());
+}
+
+}  // namespace
+
+int cmd_status(const Context& ctx, const std::string& lab_or_file) {
+  auto ref = resolve_lab(lab_or_file);
+  if (!ref) return 1;
+  return guarded([&] {
+    NetlinkKernel kernel;
+    RecordStore store;
+    Engine engine(kernel, store);
+    Status st;
+    if (ref->topology) {
+      ref->topology->file = std::filesystem::absolute(lab_or_file).lexically_normal().string();
+      st = lab_status(engine, build_desired(*ref->topology));
+    } else {
+      Record rec = store.load(ref->lab);
+      if (rec.empty() && rec.file.empty()) {
+        print_error("no lab " + ref->lab + " on this machine (no record in " + store.dir() + ")");
+        return 1;
+      }
+      std::optional<Topology> t;
+      if (!rec.file.empty() && std::filesystem::exists(rec.file)) t = load_or_report(rec.file);
+      if (t && t->name.value == ref->lab) {
+        t->file = rec.file;
+        st = lab_status(engine, build_desired(*t));
+      } else {
+        if (!ctx.json)
+          std::fprintf(stderr, "netlab: note: topology file %s is gone; showing the record only\n",
+                       rec.file.empty() ? "(none recorded)" : rec.file.c_str());
+        st = lab_status_from_record(engine, ref->lab);
+      }
+    }
+    if (ctx.json)
+      print_json(status_json(st));
+    else
+      print_status(ctx.style, st);
+    return !st.conflicts.empty() ? 1 : st.in_sync() ? 0 : 2;
+  });
+}
+
+int cmd_list(const Context& ctx) {
+  return guarded([&] {
+    RecordStore store;
+    json labs = json::array();
+    for (const auto& name : store.labs()) {
+      Record r = store.load(name);
+      labs.push_back({{"name", name},
+                      {"file", r.file},
+                      {"file_exists", !r.file.empty() && std::filesystem::exists(r.file)},
+                      {"counts",
+                       {{"namespaces", r.namespaces.size()},
+                        {"links", r.links.size()},
+                        {"routes", r.routes.size()},
+                        {"sysctls", r.sysctl_old.size()},
+                        {"nat_namespaces", r.nat_namespaces.size()}}}});
+    }
+    if (ctx.json) {
+      print_json({{"labs", labs}});
+      return 0;
+    }
+    if (labs.empty()) {
+      std::printf("no labs on this machine\n");
+      return 0;
+    }
+    std::printf("%-32s %10s %6s %6s %7s %4s  %s\n", "LAB", "NAMESPACES", "LINKS", "ROUTES",
+                "SYSCTLS", "NAT", "FILE");
+    for (const auto& l : labs) {
+      const auto& c = l["counts"];
+      std::string file = l["file"].get<std::string>();
+      if (file.empty()) file = "-";
+      if (!l["file_exists"].get<bool>() && file != "-") file += " (gone)";
+      std::printf("%-32s %10zu %6zu %6zu %7zu %4zu  %s\n", l["name"].get<std::string>().c_str(),
+                  c["namespaces"].get<size_t>(), c["links"].get<size_t>(),
+                  c["routes"].get<size_t>(), c["sysctls"].get<size_t>(),
+                  c["nat_namespaces"].get<size_t>(), file.c_str());
+    }
+    return 0;
+  });
+}
+
+}  // namespace netlab::cli

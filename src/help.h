@@ -1,0 +1,131 @@
+// The manual of each verb, shown by `netlab VERB --help`: what it does, exit status, examples.
+#pragma once
+
+namespace netlab::cli {
+
+struct Help {
+  const char* summary;      // one line, in `netlab --help`
+  const char* description;  // the paragraphs under it
+  const char* footer;       // EXIT STATUS and EXAMPLE
+};
+
+inline constexpr const char* kMainFooter = R"(
+Run `netlab VERB --help` for the manual of a verb. Colour and progress appear only on a
+terminal, never with NO_COLOR set; in pipes the output is plain lines. Verbs that change or
+read the kernel need root. Lab records live in /run/netlab.
+
+EXAMPLE
+  netlab up topologies/default.yaml && netlab test default && netlab down default)";
+
+inline constexpr Help kValidateHelp{
+    "Check a topology file; report every problem",
+    "Parses and validates FILE without touching the kernel. Every problem is reported at once,\n"
+    "as file:line:col: message, the way a compiler does.",
+    R"(
+EXIT STATUS
+  0 valid, 1 problems found.
+
+EXAMPLE
+  netlab validate topologies/default.yaml)"};
+
+inline constexpr Help kGraphHelp{
+    "Print the lab as Graphviz DOT (| dot -Tsvg)",
+    "Draws the lab of FILE: a cluster per namespace, its links, bridges and veth pairs.",
+    R"(
+EXAMPLE
+  netlab graph topologies/default.yaml | dot -Tsvg > lab.svg)"};
+
+inline constexpr Help kPlanHelp{
+    "Show what `up` would change; change nothing",
+    "Reads the live kernel and the lab's record and prints, one line an object, what `up`\n"
+    "would create (+), change (~) and delete (-), with the reason. Objects the lab does not own\n"
+    "that it would need to touch are reported as conflicts.",
+    R"(
+EXIT STATUS
+  0 nothing to change, 2 changes planned, 1 error or conflicts.
+
+EXAMPLE
+  netlab plan topologies/default.yaml
+  netlab plan --json lab.yaml | jq '.summary')"};
+
+inline constexpr Help kUpHelp{
+    "Make the kernel look exactly like the file (idempotent)",
+    "Creates, changes and removes the lab's namespaces, links, addresses, routes, sysctls and\n"
+    "NAT rules until the kernel matches FILE, then reads it back to verify. A second run\n"
+    "changes nothing. On failure (or SIGINT/SIGTERM) what this run did is rolled back.",
+    R"(
+EXIT STATUS
+  0 the lab is up, 1 error (nothing of this run is left behind).
+
+EXAMPLE
+  sudo netlab up topologies/default.yaml)"};
+
+inline constexpr Help kDownHelp{
+    "Remove everything the lab made, nothing else",
+    "Deletes what the lab's record says it made and restores the host settings it changed.\n"
+    "Works from the lab name alone (the file may be gone) and is idempotent.",
+    R"(
+EXIT STATUS
+  0 the lab is down (or was), 1 error.
+
+EXAMPLE
+  netlab down default
+  trap 'netlab down default' EXIT)"};
+
+inline constexpr Help kExecHelp{
+    "Run a command inside a lab's namespace",
+    "Runs COMMAND in NAMESPACE as `ip netns exec` does: in a mount namespace of its own with a\n"
+    "/sys of that network namespace and /etc/netns/NAMESPACE/* bound over /etc/*. The command\n"
+    "is run directly, not through a shell. NAMESPACE `host` runs it in the root namespace.",
+    R"(
+EXIT STATUS
+  The command's own; 128+N when signal N killed it; 125 the namespace cannot be entered,
+  126 the command cannot run, 127 the command is not found.
+
+EXAMPLE
+  netlab exec netns1 -- ip addr
+  netlab exec netns1 -- ping -c1 10.0.0.3
+  netlab exec netns1 -- sh -c 'curl -s http://10.0.0.3/ | head')"};
+
+inline constexpr Help kTestHelp{
+    "Run the lab's tests: pings that must (or must not) answer",
+    "Runs the `tests:` of the topology: from each namespace, an ICMP echo to an address, which\n"
+    "must be reachable (or, with `expect: unreachable`, must not be). All checks run at once;\n"
+    "each sends up to 3 echoes within 1 s. Given a lab name, uses the topology file of its\n"
+    "last `up`.",
+    R"(
+EXIT STATUS
+  0 every check passed, 1 a check failed (or an error).
+
+OUTPUT
+  ok   netns1 -> 10.0.0.3  reachable  0.041 ms
+  FAIL netns1 -> 10.0.9.9  expected reachable, no reply in 1.0 s
+
+EXAMPLE
+  netlab test default
+  netlab test --json topologies/default.yaml | jq '.summary')"};
+
+inline constexpr Help kStatusHelp{
+    "Show every object of a lab, its live state and its drift",
+    "Lists each object of the lab with what the kernel has now: ok, missing (declared, not\n"
+    "there), changed (there, but different) or extra (the lab's, no longer declared). Given a\n"
+    "name, compares with the topology file of the last `up`; if that file is gone, shows the\n"
+    "objects the record owns and whether each still exists. `up` repairs any drift.",
+    R"(
+EXIT STATUS
+  0 in sync, 2 drift found, 1 error.
+
+EXAMPLE
+  netlab status default
+  netlab status --json default | jq '.objects[] | select(.state != "ok")')"};
+
+inline constexpr Help kListHelp{
+    "List the labs on this machine",
+    "One line a lab with a record in /run/netlab: what it owns (namespaces, links, routes,\n"
+    "host sysctls, namespaces with NAT rules) and its topology file.",
+    R"(
+EXAMPLE
+  netlab list
+  netlab list --json | jq -r '.labs[].name')"};
+
+}  // namespace netlab::cli
