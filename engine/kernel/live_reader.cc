@@ -6,7 +6,9 @@
 #include <netlink/route/link.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include <algorithm>
 #include <optional>
@@ -76,6 +78,15 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     // Deleted and made again by someone else since our socket was opened: start afresh.
     if (auto it = ns_.find(ns); it != ns_.end() && it->second.sock && it->second.ino != sb.st_ino)
       ns_.erase(it);
+    // Not a namespace but the empty file a create makes before it mounts one there (a run
+    // killed in between): entering it would fail with EINVAL, and there is nothing to read.
+    struct statfs fs;
+    if (statfs(netns_path(ns).c_str(), &fs) == 0 && fs.f_type != NSFS_MAGIC) {
+      ns_.erase(ns);
+      live.exists = true;
+      live.half_made = true;
+      return live;
+    }
   }
   live.exists = true;
   auto& st = state(ns);

@@ -341,7 +341,11 @@ class Planner {
   }
 
   void plan_namespace(const std::string& ns) {
-    if (ns_live(ns)) return;
+    const NsLive* have = ns_live(ns);
+    if (have && !have->half_made) return;
+    if (have)  // the lab's own (else a conflict): a create of an earlier run cut short
+      add({Op::Delete, kHost, "namespace " + ns, "half made by an interrupted run",
+           step::DeleteNamespace{ns}});
     fresh_ns_.insert(ns);
     Action a{Op::Create, kHost, "namespace " + ns, "missing", step::CreateNamespace{ns}};
     a.own.push_back(ns_entry(ns));

@@ -89,6 +89,9 @@ struct NsLive {
   std::vector<RouteObj> routes;  // main table only, kernel-made (proto kernel) left out
   std::map<std::string, std::string> sysctl;  // only the keys asked for
   std::vector<NatRule> nat;                   // only when asked for; all rules of the nat table
+  // /run/netns/<name> exists but no namespace is bound to it: a create cut short (kill -9
+  // between making the file and mounting on it). Nothing lives in it; it can only be removed.
+  bool half_made = false;
   const LinkObj* link(const std::string& name) const;
 };
 
