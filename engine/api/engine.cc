@@ -42,13 +42,25 @@ Plan Engine::plan(const DesiredState& desired) {
 Outcome Engine::up(const DesiredState& desired) {
   auto lock = store_.lock(desired.lab, options_.lock_timeout);
   Record record = store_.load(desired.lab);
+  // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
+  auto tidy = [&] {
+    if (record.empty()) store_.remove_lock(lock);
+  };
   Outcome out{make_plan(desired, read(&desired, record), record), {}};
-  if (!out.plan.conflicts.empty()) throw ConflictError(out.plan.conflicts);
+  if (!out.plan.conflicts.empty()) {
+    tidy();
+    throw ConflictError(out.plan.conflicts);
+  }
   if (out.plan.actions.empty() && out.plan.forget.empty() && record.file == desired.file)
     return out;  // converged: not one write, to the kernel or the record
 
   Executor exec(kernel_, store_, record);
-  out.counts = exec.apply(out.plan, desired.file, options_.progress, options_.stop);
+  try {
+    out.counts = exec.apply(out.plan, desired.file, options_.progress, options_.stop);
+  } catch (...) {
+    tidy();
+    throw;
+  }
 
   // Trust, but verify: read the kernel back and plan again; nothing may be left to do.
   Plan again = make_plan(desired, read(&desired, record), record);

@@ -161,8 +161,12 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   } catch (const std::exception& e) {
     failures.push_back(e.what());
   }
+  size_t undone = 0, standing = 0;
   auto take_back = [&](const Action& a, bool tolerate_absent) {
-    if (!a.undo) return;
+    if (!a.undo) {
+      standing += a.op == Op::Delete && !a.detail;
+      return;
+    }
     try {
       run(*a.undo);
     } catch (const KernelError& e) {
@@ -179,6 +183,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     } catch (const std::exception& e) {
       failures.push_back(e.what());
     }
+    undone += !a.detail;
   };
   if (failed) take_back(*failed, true);
   for (auto it = done.rbegin(); it != done.rend(); ++it) take_back(**it, false);
@@ -189,8 +194,13 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   }
 
   std::string msg = failed ? "cannot " + describe_step(failed->step) + ": " + error : error;
-  msg += failures.empty() ? "; rolled back " + std::to_string(done.size()) + " change(s)"
-                          : "; rollback incomplete";
+  if (!failures.empty()) {
+    msg += "; rollback incomplete";
+  } else {
+    msg += "; rolled back " + std::to_string(undone) + " change(s)";
+    // What was deleted stays deleted: it was going anyway, and the record says so.
+    if (standing) msg += " (" + std::to_string(standing) + " deletion(s) stand)";
+  }
   throw ApplyError(msg, failures);
 }
 

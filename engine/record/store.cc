@@ -120,6 +120,11 @@ void write_all(int fd, const std::string& data, const std::string& what) {
 
 }  // namespace
 
+static std::string wait_text(std::chrono::milliseconds t) {
+  return t.count() % 1000 ? std::to_string(t.count()) + " ms"
+                          : std::to_string(t.count() / 1000) + " s";
+}
+
 bool valid_lab_name(const std::string& name) {
   if (name.empty() || name.size() > 32) return false;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -206,7 +211,7 @@ FileLock lock_file(const std::string& dir, const std::string& lock_path,
         throw RecordError("cannot lock " + lock_path + ": " + errno_text());
       if (std::chrono::steady_clock::now() >= deadline)
         throw RecordError("another netlab is working on " + what + " (it holds " + lock_path +
-                          "); gave up after " + std::to_string(timeout.count() / 1000) + " s");
+                          "); gave up after " + wait_text(timeout));
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     // The holder before us may have removed the file (`down` leaves nothing behind): then
