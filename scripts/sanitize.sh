@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The unit tests (parser, graph, planner, executor on an in-memory kernel) built with
-# AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the run.
+# The unit tests (parser, graph, planner, executor on an in-memory kernel) built with clang,
+# AddressSanitizer + UndefinedBehaviorSanitizer: any report fails the run. The same build
+# holds the parser's libFuzzer target (scripts/fuzz.sh runs it), so CI compiles it once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cmake -S . -B build-asan -DNETLAB_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build build-asan -j"$(nproc)" --target netlab_unit_tests
+CC=clang CXX=clang++ cmake -S . -B build-asan -DNETLAB_SANITIZE=ON -DNETLAB_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-asan -j"$(nproc)" --target netlab_unit_tests parser_fuzz >/dev/null
 echo "== unit tests under ASan + UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   build-asan/netlab_unit_tests --gtest_brief=1
