@@ -59,7 +59,9 @@ std::vector<std::string> step_keys(const Step& step) {
         else if constexpr (std::is_same_v<T, step::AddRoute> ||
                            std::is_same_v<T, step::DeleteRoute>)
           return {route_key(s.route)};
-        else if constexpr (std::is_same_v<T, step::SetSysctl>)
+        else if constexpr (std::is_same_v<T, step::SetSysctl> ||
+                           std::is_same_v<T, step::HoldSysctl> ||
+                           std::is_same_v<T, step::ReleaseSysctl>)
           return {sysctl_key(s.ns, s.key)};
         else if constexpr (std::is_same_v<T, step::AddNat> || std::is_same_v<T, step::DeleteNat>)
           return {nat_key(s.rule)};

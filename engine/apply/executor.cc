@@ -33,6 +33,9 @@ std::string describe_step(const Step& s) {
           },
           [](const step::ChangeLink& x) { return "configure " + x.name + " in " + x.ns; },
           [](const step::DeleteLink& x) { return "delete " + x.name + " in " + x.ns; },
+          [](const step::DeleteGroup& x) {
+            return "delete the links of group " + std::to_string(x.group) + " in " + x.ns;
+          },
           [](const step::AddAddress& x) {
             return "add address " + x.addr.cidr.str() + " to " + x.addr.dev + " in " + x.addr.ns;
           },
@@ -67,6 +70,7 @@ void Executor::run(const Step& s) {
                  },
                  [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
                  [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
+                 [&](const step::DeleteGroup& x) { kernel_.delete_group(x.ns, x.group); },
                  [&](const step::AddAddress& x) { kernel_.add_address(x.addr); },
                  [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
                  [&](const step::AddRoute& x) { kernel_.add_route(x.route); },

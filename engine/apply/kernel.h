@@ -47,6 +47,8 @@ class Kernel {
   virtual void change_link(const std::string& ns, const std::string& name,
                            const LinkChange& change) = 0;
   virtual void delete_link(const std::string& ns, const std::string& name) = 0;
+  // Deletes every link of `group` in the namespace with one request, in one batch.
+  virtual void delete_group(const std::string& ns, uint32_t group) = 0;
 
   // IPv6 addresses are added with IFA_F_NODAD: usable at once.
   virtual void add_address(const AddrObj& addr) = 0;

@@ -36,6 +36,7 @@ void set_creation_attrs(rtnl_link* l, const LinkObj& obj) {
   rtnl_link_set_name(l, obj.name.c_str());
   if (obj.mtu) rtnl_link_set_mtu(l, *obj.mtu);
   if (obj.mac) rtnl_link_set_addr(l, mac_addr(*obj.mac).get());  // takes its own reference
+  if (obj.group) rtnl_link_set_group(l, obj.group);
 }
 
 NlMsgPtr take(nl_msg* m) {
@@ -145,6 +146,20 @@ void NetlinkKernel::change_link(const std::string& ns, const std::string& name,
   check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
   NlMsgPtr msg = take(raw);
   st.sock->request(msg.get(), what);
+}
+
+void NetlinkKernel::delete_group(const std::string& ns, uint32_t group) {
+  std::string what = "delete the links of group " + std::to_string(group) + " in " + ns;
+  auto& st = state(ns);
+  // ifindex 0 and IFLA_GROUP: the kernel deletes every link of the group in one batch.
+  NlMsgPtr msg(nlmsg_alloc_simple(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK));
+  if (!msg) throw KernelError(what + ": out of memory", ENOMEM);
+  ifinfomsg ifi{};
+  ifi.ifi_family = AF_UNSPEC;
+  check_build(nlmsg_append(msg.get(), &ifi, sizeof ifi, NLMSG_ALIGNTO), what);
+  check_build(nla_put_u32(msg.get(), IFLA_GROUP, group), what);
+  st.sock->request(msg.get(), what);
+  dump_links(ns, st);  // names and ifindexes of the namespace changed wholesale
 }
 
 void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) {

@@ -50,6 +50,7 @@ LinkObj link_of(rtnl_link* l, const std::string& ns) {
   }
   obj.up = flags & IFF_UP;
   if (const char* alias = rtnl_link_get_ifalias(l)) obj.alias = alias;
+  obj.group = rtnl_link_get_group(l);
   obj.ifindex = rtnl_link_get_ifindex(l);
   if (obj.kind == "veth") obj.peer_ifindex = rtnl_link_get_link(l);
   return obj;

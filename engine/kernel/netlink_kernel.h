@@ -35,6 +35,7 @@ class NetlinkKernel final : public Kernel {
   void change_link(const std::string& ns, const std::string& name,
                    const LinkChange& change) override;
   void delete_link(const std::string& ns, const std::string& name) override;
+  void delete_group(const std::string& ns, uint32_t group) override;
   void add_address(const AddrObj& addr) override;
   void delete_address(const AddrObj& addr) override;
   void add_route(const RouteObj& route) override;

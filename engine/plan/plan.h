@@ -28,6 +28,11 @@ struct ChangeLink {
   std::string ns, name;
   LinkChange change;
 };
+// Every link of a group in a namespace, in one request (RTM_DELLINK by IFLA_GROUP).
+struct DeleteGroup {
+  std::string ns;
+  uint32_t group = 0;
+};
 struct DeleteLink {
   std::string ns, name;
 };
@@ -68,10 +73,11 @@ struct AwaitGone {
 };
 }  // namespace step
 
-using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
-                          step::ChangeLink, step::DeleteLink, step::AddAddress, step::DeleteAddress,
-                          step::AddRoute, step::DeleteRoute, step::SetSysctl, step::HoldSysctl,
-                          step::ReleaseSysctl, step::AddNat, step::DeleteNat, step::AwaitGone>;
+using Step =
+    std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink, step::ChangeLink,
+                 step::DeleteLink, step::DeleteGroup, step::AddAddress, step::DeleteAddress,
+                 step::AddRoute, step::DeleteRoute, step::SetSysctl, step::HoldSysctl,
+                 step::ReleaseSysctl, step::AddNat, step::DeleteNat, step::AwaitGone>;
 
 enum class Op { Create, Change, Delete };
 

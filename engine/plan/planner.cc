@@ -243,9 +243,24 @@ class Planner {
   // nothing of the lab is left when the plan is done.
   void delete_namespaces_and_links() {
     std::set<std::string> dying;
-    for (const auto& ns : rec_.namespaces) {
-      if (wanted_ns_.count(ns)) continue;
-      dying.insert(ns);
+    for (const auto& ns : rec_.namespaces)
+      if (!wanted_ns_.count(ns)) dying.insert(ns);
+
+    // Recorded links plus any live link tagged with this lab (an orphan of a lost record).
+    std::map<std::pair<std::string, std::string>, OwnedEntry> owned = rec_.links;
+    for (const auto& [ns, n] : live_.ns)
+      if (n.exists)
+        for (const auto& l : n.links)
+          if (l.alias == tag_ && !owned.count({ns, l.name}))
+            owned[{ns, l.name}] = OwnedEntry{Kind::Link, ns, l.name};
+
+    // Where every link of the lab's group goes, one request takes them all (and the other
+    // ends of their veths): first, so that the namespaces then go with nothing left to wait for.
+    std::set<std::pair<std::string, std::string>> gone_with_group;
+    for (const auto& [ns, n] : live_.ns)
+      if (n.exists && !dying.count(ns)) delete_group(ns, n, owned, gone_with_group);
+
+    for (const auto& ns : dying) {
       if (!ns_live(ns)) {
         plan_.forget.push_back(ns_entry(ns));
         continue;
@@ -255,14 +270,6 @@ class Planner {
       a.disown.push_back(ns_entry(ns));
       add(std::move(a));
     }
-
-    // Recorded links plus any live link tagged with this lab (an orphan of a lost record).
-    std::map<std::pair<std::string, std::string>, OwnedEntry> owned = rec_.links;
-    for (const auto& [ns, n] : live_.ns)
-      if (n.exists)
-        for (const auto& l : n.links)
-          if (l.alias == tag_ && !owned.count({ns, l.name}))
-            owned[{ns, l.name}] = OwnedEntry{Kind::Link, ns, l.name};
     std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> partner;
     for (const auto& [key, e] : owned)
       if (!e.peer_name.empty()) {
@@ -279,7 +286,7 @@ class Planner {
     step::AwaitGone await;
     std::vector<OwnedEntry> await_disown;
     for (const auto& [key, e] : owned) {
-      if (wanted_links_.count(key)) continue;
+      if (wanted_links_.count(key) || gone_with_group.count(key)) continue;
       const LinkObj* have = dying.count(key.first) ? nullptr : live_link(key.first, key.second);
       bool ours = have && (have->alias == tag_ || rec_.owns_link(key.first, key.second));
       auto p = partner.find(key);
@@ -307,6 +314,38 @@ class Planner {
              "going with their namespaces", std::move(await)};
     a.disown = std::move(await_disown);
     a.detail = true;
+    add(std::move(a));
+  }
+
+  // Deletes the lab's links of namespace `ns` with one request by group, when that takes
+  // exactly the links to delete: each of them is in the lab's group and carries its tag, and
+  // no other link of the namespace (a kept one, or anyone else's) is in the group.
+  void delete_group(const std::string& ns, const NsLive& n,
+                    const std::map<std::pair<std::string, std::string>, OwnedEntry>& owned,
+                    std::set<std::pair<std::string, std::string>>& gone) {
+    const uint32_t group = lab_group(lab_);
+    std::vector<OwnedEntry> disown;
+    size_t in_group = 0;
+    for (const auto& l : n.links) {
+      if (l.group != group) continue;
+      ++in_group;
+      auto it = owned.find({ns, l.name});
+      if (it == owned.end() || wanted_links_.count(it->first) || l.alias != tag_) return;
+    }
+    for (const auto& [key, e] : owned) {
+      if (key.first != ns || wanted_links_.count(key)) continue;
+      const LinkObj* l = n.link(key.second);
+      if (l && l->group != group) return;  // made before groups: one by one, as before
+      if (rec_.links.count(key)) disown.push_back(e);
+      if (!e.peer_name.empty() && rec_.links.count({e.peer_ns, e.peer_name}))
+        disown.push_back(rec_.links.at({e.peer_ns, e.peer_name}));
+    }
+    if (in_group < 2) return;  // one link is deleted as cheaply by name
+    for (const auto& e : disown) gone.insert({e.ns, e.name});
+    Action a{Op::Delete, ns,
+             std::to_string(in_group) + " links of the lab (group " + std::to_string(group) + ")",
+             d_ ? "no longer declared" : "lab down", step::DeleteGroup{ns, group}};
+    a.disown = std::move(disown);
     add(std::move(a));
   }
 

@@ -38,6 +38,7 @@ class Builder {
     l.up = i.up.value;
     if (i.bridge) l.master = i.bridge->value;
     l.alias = lab_tag(d_.lab);
+    l.group = lab_group(d_.lab);
     if (peer) {
       l.peer_ns = peer->ns.value;
       l.peer_name = peer->name.value;

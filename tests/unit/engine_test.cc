@@ -190,13 +190,12 @@ TEST_F(EngineTest, DownRemovesEverythingAndIsIdempotent) {
   engine().up(desired(kBridgeLab));
   kernel_.calls.clear();
   auto out = engine().down("demo");
-  // Namespaces first (the kernel frees them in one batch, their veths with them), then what
-  // is left in the host, then a wait until the veths' host ends are really gone.
+  // The lab's links of the host go in one request by group, and the other ends of their
+  // veths with them; then the namespaces, with nothing left in them to wait for.
   EXPECT_EQ(kernel_.calls, (std::vector<std::string>{
+                               "delete_group host",
                                "delete_namespace net0",
                                "delete_namespace net1",
-                               "delete_link host/br0",
-                               "wait_gone 2",
                            }));
   EXPECT_EQ(kernel_.state.ns.size(), 1u);
   EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
@@ -204,6 +203,36 @@ TEST_F(EngineTest, DownRemovesEverythingAndIsIdempotent) {
   kernel_.calls.clear();
   EXPECT_TRUE(engine().down("demo").plan.actions.empty());
   EXPECT_TRUE(kernel_.calls.empty());
+}
+
+// Links made before labs had a group (or sharing the namespace with a kept link of the lab)
+// are deleted one by one, and the host ends of veths into deleted namespaces waited for.
+TEST_F(EngineTest, LinksOutsideTheGroupAreDeletedOneByOne) {
+  engine().up(desired(kBridgeLab));
+  for (auto& l : kernel_.state.ns["host"].links) l.group = 0;
+  kernel_.calls.clear();
+  engine().down("demo");
+  EXPECT_EQ(kernel_.calls, (std::vector<std::string>{
+                               "delete_namespace net0",
+                               "delete_namespace net1",
+                               "delete_link host/br0",
+                               "wait_gone 2",
+                           }));
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+}
+
+// A link of someone else that happens to be in the lab's group is never taken along.
+TEST_F(EngineTest, AForeignLinkInTheGroupStopsTheBulkDelete) {
+  engine().up(desired(kBridgeLab));
+  LinkObj foreign;
+  foreign.ns = "host";
+  foreign.name = "theirs";
+  foreign.kind = "bridge";
+  foreign.group = lab_group("demo");
+  kernel_.state.ns["host"].links.push_back(foreign);
+  engine().down("demo");
+  ASSERT_EQ(kernel_.state.ns["host"].links.size(), 1u);
+  EXPECT_EQ(kernel_.state.ns["host"].links[0].name, "theirs");
 }
 
 TEST_F(EngineTest, HostSysctlIsRestoredByDown) {
@@ -225,9 +254,10 @@ TEST_F(EngineTest, HostSysctlSharedByTwoLabsIsRestoredByTheLastOneDown) {
   auto b = desired("name: lab-b\n" + forward);
   engine().up(a);
   auto plan_b = engine().plan(b);
-  EXPECT_EQ(lines(plan_b), (std::vector<std::string>{
-                               "~ sysctl net.ipv4.ip_forward in host  (already 1; held by this lab too)",
-                           }));
+  EXPECT_EQ(lines(plan_b),
+            (std::vector<std::string>{
+                "~ sysctl net.ipv4.ip_forward in host  (already 1; held by this lab too)",
+            }));
   engine().up(b);
   EXPECT_TRUE(engine().plan(b).actions.empty());
   engine().down("lab-a");

@@ -102,6 +102,16 @@ class FakeKernel : public Kernel {
     remove_link(nsn, name);
     if (copy.kind == "veth") drop_peer(copy);
   }
+  void delete_group(const std::string& nsn, uint32_t group) override {
+    call("delete_group " + nsn);
+    std::vector<LinkObj> doomed;
+    for (const auto& l : ns(nsn).links)
+      if (l.group == group) doomed.push_back(l);
+    for (const auto& l : doomed) {
+      remove_link(nsn, l.name);
+      if (l.kind == "veth") drop_peer(l);
+    }
+  }
   void add_address(const AddrObj& a) override {
     call("add_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
     auto& n = ns(a.ns);
