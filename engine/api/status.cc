@@ -8,22 +8,6 @@ namespace netlab {
 
 namespace {
 
-// The planner's wording, so an object reads the same in `plan` and in `status`.
-std::string describe_link(const LinkObj& l) {
-  if (l.kind == "veth" && !l.peer_name.empty())
-    return "veth " + l.name + " (peer " + l.peer_name + " in " + l.peer_ns + ")";
-  return (l.kind.empty() ? std::string("link") : l.kind) + " " + l.name;
-}
-
-std::string describe_route(const RouteObj& r) {
-  std::string s = "route " + (r.dst.prefix == 0 ? std::string("default") : r.dst.str());
-  if (r.via) s += " via " + r.via->str();
-  if (!r.dev.empty()) s += " dev " + r.dev;
-  if (r.metric && !(r.dst.addr.is_v6() && r.metric == 1024))
-    s += " metric " + std::to_string(r.metric);
-  return s;
-}
-
 // Keys that tie a plan's step to the declared object it is about.
 std::string link_key(const std::string& ns, const std::string& name) {
   return "link|" + ns + "|" + name;

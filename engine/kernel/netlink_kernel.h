@@ -59,6 +59,7 @@ class NetlinkKernel final : public Kernel {
 
   NsState& state(const std::string& ns);  // opens the namespace's socket on first use
   kernel::Fd ns_fd(const std::string& ns) const;
+  void send_route(const RouteObj& r, bool add);
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
   // One link dump of the namespace; refreshes its name → ifindex map.
   kernel::NlCachePtr dump_links(const std::string& ns, NsState& st);

@@ -109,6 +109,11 @@ struct Plan {
   bool empty() const { return actions.empty(); }
 };
 
+// How objects are named in plans and status, so that they read the same in both:
+// "veth veth0 (peer ceth0 in net0)", "route default via 172.18.0.1".
+std::string describe_link(const LinkObj& l);
+std::string describe_route(const RouteObj& r);
+
 // "+ create veth veth0 (peer ceth0 in net0) in host", like terraform's plan.
 std::string format_action(const Action& a);
 

@@ -36,20 +36,6 @@ OwnedEntry nat_entry(const std::string& ns) {
   return {Kind::Nat, ns};
 }
 
-std::string describe_link(const LinkObj& l) {
-  if (l.kind == "veth" && !l.peer_name.empty())
-    return "veth " + l.name + " (peer " + l.peer_name + " in " + l.peer_ns + ")";
-  return (l.kind.empty() ? std::string("link") : l.kind) + " " + l.name;
-}
-std::string describe_route(const RouteObj& r) {
-  std::string s = "route " + (r.dst.prefix == 0 ? std::string("default") : r.dst.str());
-  if (r.via) s += " via " + r.via->str();
-  if (!r.dev.empty()) s += " dev " + r.dev;
-  if (r.metric && !(r.dst.addr.is_v6() && r.metric == 1024))
-    s += " metric " + std::to_string(r.metric);
-  return s;
-}
-
 // Sysctl files print several values separated by tabs; compare them by their words.
 std::string words(const std::string& s) {
   std::istringstream in(s);
