@@ -196,14 +196,17 @@ class Planner {
 
   void delete_addresses() {
     if (!d_) return;  // addresses go with their links
-    for (const auto& l : d_->links) {
-      const LinkObj* have = live_link(l.ns, l.name);
-      if (!have || !owns_link(*have) || have->kind != l.kind) continue;
-      for (const auto& a : ns_live(l.ns)->addrs) {
-        if (a.dev != l.name || is_link_local_v6(a.cidr)) continue;
-        if (!wanted_addrs_.count(a))
-          add({Op::Delete, l.ns, "address " + a.cidr.str() + " on " + a.dev, "not declared",
-               step::DeleteAddress{a}});
+    // One pass over each namespace's addresses (the host of a star lab has thousands of
+    // link-local ones), each looked up by key.
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists) continue;
+      for (const auto& a : n.addrs) {
+        if (is_link_local_v6(a.cidr) || wanted_addrs_.count(a)) continue;
+        int want = d_->find_link(ns, a.dev);
+        const LinkObj* have = live_link(ns, a.dev);
+        if (want < 0 || !have || !owns_link(*have) || have->kind != d_->links[want].kind) continue;
+        add({Op::Delete, ns, "address " + a.cidr.str() + " on " + a.dev, "not declared",
+             step::DeleteAddress{a}});
       }
     }
   }
@@ -243,8 +246,11 @@ class Planner {
     // Where every link of the lab's group goes, one request takes them all (and the other
     // ends of their veths): first, so that the namespaces then go with nothing left to wait for.
     std::set<std::pair<std::string, std::string>> gone_with_group;
-    for (const auto& [ns, n] : live_.ns)
-      if (n.exists && !dying.count(ns)) delete_group(ns, n, owned, gone_with_group);
+    std::set<std::string> deleting_in;  // namespaces with links to delete: few, on an up
+    for (const auto& [key, e] : owned)
+      if (!wanted_links_.count(key) && !dying.count(key.first)) deleting_in.insert(key.first);
+    for (const auto& ns : deleting_in)
+      if (const NsLive* n = ns_live(ns)) delete_group(ns, *n, owned, gone_with_group);
 
     for (const auto& ns : dying) {
       if (!ns_live(ns)) {
@@ -318,8 +324,9 @@ class Planner {
       auto it = owned.find({ns, l.name});
       if (it == owned.end() || wanted_links_.count(it->first) || l.alias != tag_) return;
     }
-    for (const auto& [key, e] : owned) {
-      if (key.first != ns || wanted_links_.count(key)) continue;
+    for (auto it = owned.lower_bound({ns, ""}); it != owned.end() && it->first.first == ns; ++it) {
+      const auto& [key, e] = *it;
+      if (wanted_links_.count(key)) continue;
       const LinkObj* l = n.link(key.second);
       if (l && l->group != group) return;  // made before groups: one by one, as before
       if (rec_.links.count(key)) disown.push_back(e);
