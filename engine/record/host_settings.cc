@@ -18,7 +18,7 @@ using json = nlohmann::json;
 namespace {
 
 FileLock host_lock(const std::string& dir) {
-  return lock_file(dir, dir + "/host.lock", std::chrono::seconds(30), "the host settings");
+  return lock_file(dir, dir + "/host_settings.lock", std::chrono::seconds(30), "the host settings");
 }
 
 json load(const std::string& path) {
@@ -33,7 +33,7 @@ json load(const std::string& path) {
 
 // With nothing left to hold, the file and its lock go, so the last `down` leaves nothing.
 void save(const std::string& dir, const json& j, FileLock& lock) {
-  auto path = dir + "/host.json";
+  auto path = dir + "/host_settings.json";
   if (j.empty()) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT)
       throw RecordError("cannot remove " + path + ": " + std::strerror(errno));
@@ -58,7 +58,7 @@ void save(const std::string& dir, const json& j, FileLock& lock) {
 void HostSettings::hold(const std::string& lab, const std::string& ns, const std::string& key,
                         const std::function<std::string()>& set) {
   auto lock = host_lock(dir_);
-  json j = load(dir_ + "/host.json");
+  json j = load(dir_ + "/host_settings.json");
   auto id = ns + "/" + key;
   auto& entry = j["sysctl"][id];
   auto& labs = entry["labs"];
@@ -74,7 +74,7 @@ HostSettings::Released HostSettings::release(
     const std::string& lab, const std::string& ns, const std::string& key,
     const std::function<void(const std::string& original)>& restore) {
   auto lock = host_lock(dir_);
-  json j = load(dir_ + "/host.json");
+  json j = load(dir_ + "/host_settings.json");
   auto id = ns + "/" + key;
   if (!j.contains("sysctl") || !j["sysctl"].contains(id)) {
     save(dir_, j, lock);  // leaves nothing behind when there was nothing

@@ -1,7 +1,8 @@
 // Host settings shared between labs. Two labs that both need net.ipv4.ip_forward=1 on the
 // host must not undo each other: the first to set a key keeps the host's original value
 // here, every lab that holds the key is listed, and only the last one to let go restores it.
-// /run/netlab/host.json, replaced atomically under its own lock (host.lock), which is held
+// /run/netlab/host_settings.json (a name no lab can have: lab names have no "_"), replaced
+// atomically under its own lock (host_settings.lock), which is held
 // only for the moment of a change and never while waiting for a lab's lock.
 #pragma once
 

@@ -260,6 +260,8 @@ TEST_F(EngineTest, HostSysctlSharedByTwoLabsIsRestoredByTheLastOneDown) {
             }));
   engine().up(b);
   EXPECT_TRUE(engine().plan(b).actions.empty());
+  EXPECT_EQ(store_->labs(), (std::vector<std::string>{"lab-a", "lab-b"}))
+      << "the shared settings are not a lab";
   engine().down("lab-a");
   EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "1");
   engine().down("lab-b");
