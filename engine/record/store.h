@@ -23,7 +23,8 @@ class RecordError : public std::runtime_error {
 class FileLock {
  public:
   FileLock() = default;
-  FileLock(FileLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)) {}
+  FileLock(FileLock&& o) noexcept
+      : fd_(std::exchange(o.fd_, -1)), path_(std::move(o.path_)), dir_(std::move(o.dir_)) {}
   FileLock& operator=(FileLock&& o) noexcept;
   ~FileLock();
   // While held: removes the lock file, and its directory if that is left empty.
