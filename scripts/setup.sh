@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "netlab: run as root (it installs packages and builds a lab)" >&2; exit 1; }
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)"
+cmake --build build -j"$(nproc)" --target netlab
 
 lab=topologies/default.yaml
 echo
