@@ -1,6 +1,8 @@
 // Runs one engine verb and turns its errors into messages and exit status 1.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -22,6 +24,9 @@ int guarded(F&& f) {
   } catch (const std::exception& e) {
     print_error(e.what());
   }
+  // Most failures of an unprivileged run are that: say so rather than let EPERM speak alone.
+  if (geteuid() != 0)
+    std::fprintf(stderr, "  netlab changes the kernel's network and /run/netlab: run it as root\n");
   return 1;
 }
 
