@@ -60,7 +60,7 @@ void HostSettings::hold(const std::string& lab, const std::string& ns, const std
   auto lock = host_lock(dir_);
   json j = load(dir_ + "/host_settings.json");
   auto id = ns + "/" + key;
-  auto& entry = j["sysctl"][id];
+  auto& entry = j["sysctls"][id];
   auto& labs = entry["labs"];
   if (!labs.is_array()) labs = json::array();
   bool first = labs.empty();
@@ -76,11 +76,11 @@ HostSettings::Released HostSettings::release(
   auto lock = host_lock(dir_);
   json j = load(dir_ + "/host_settings.json");
   auto id = ns + "/" + key;
-  if (!j.contains("sysctl") || !j["sysctl"].contains(id)) {
+  if (!j.contains("sysctls") || !j["sysctls"].contains(id)) {
     save(dir_, j, lock);  // leaves nothing behind when there was nothing
     return {};
   }
-  auto& entry = j["sysctl"][id];
+  auto& entry = j["sysctls"][id];
   auto& labs = entry["labs"];
   auto it = std::find(labs.begin(), labs.end(), lab);
   if (it == labs.end()) return {};
@@ -92,8 +92,8 @@ HostSettings::Released HostSettings::release(
     r.what = Release::Restore;
     r.original = entry.value("original", "");
     restore(r.original);
-    j["sysctl"].erase(id);
-    if (j["sysctl"].empty()) j.erase("sysctl");
+    j["sysctls"].erase(id);
+    if (j["sysctls"].empty()) j.erase("sysctls");
   }
   save(dir_, j, lock);
   return r;

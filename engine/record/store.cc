@@ -34,7 +34,7 @@ const char* kind_name(OwnedEntry::Kind k) {
     case OwnedEntry::Kind::Route:
       return "route";
     case OwnedEntry::Kind::Sysctl:
-      return "sysctl";
+      return "setting";
     case OwnedEntry::Kind::Nat:
       return "nat";
   }
@@ -67,7 +67,7 @@ OwnedEntry from_json(const json& j) {
     e.kind = OwnedEntry::Kind::Link;
   else if (kind == "route")
     e.kind = OwnedEntry::Kind::Route;
-  else if (kind == "sysctl")
+  else if (kind == "setting")
     e.kind = OwnedEntry::Kind::Sysctl;
   else if (kind == "nat")
     e.kind = OwnedEntry::Kind::Nat;
