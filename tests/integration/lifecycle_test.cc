@@ -2,6 +2,7 @@
 // wire (a second up makes the kernel announce nothing), reconciliation of an edited file to
 // exactly what a fresh up of it builds, IPv6 usable the moment up returns, and bad input
 // refused before anything is touched.
+#include <cstdlib>
 #include <thread>
 
 #include "sandbox.h"
@@ -91,22 +92,28 @@ TEST_F(Lifecycle, SecondUpMakesTheKernelAnnounceNothing) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));
   sh("for i in $(seq 50); do [ -z \"$(ip -6 a show tentative; for n in a b c; do "
      "ip -n $n -6 a show tentative; done)\" ] && break; sleep 0.1; done");
-  // Watch every namespace of the lab for any link, address, route or netconf event.
-  sh("for ns in host a b c; do"
-     "  if [ $ns = host ]; then ip monitor link address route netconf >/tmp/mon.$ns 2>&1 &"
-     "  else ip -n $ns monitor link address route netconf >/tmp/mon.$ns 2>&1 & fi;"
-     "  echo $! >>/tmp/mon.pids; done");
+  // Watch every namespace of the lab for any link, address, route or netconf event. The
+  // watchers' output and pids go to a directory of this test's own: /tmp is shared.
+  char tmpl[] = "/tmp/netlab-mon-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = tmpl;
+  sh("cd " + dir +
+     " && for ns in host a b c; do"
+     "  if [ $ns = host ]; then ip monitor link address route netconf >mon.$ns 2>&1 &"
+     "  else ip -n $ns monitor link address route netconf >mon.$ns 2>&1 & fi;"
+     "  echo $! >>pids; done");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   auto again = netlab("up " + lab_);
   EXPECT_EQ(again.status, 0);
   EXPECT_EQ(again.out, "lab life is up to date: nothing to change\n");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(sh("cat /tmp/mon.host /tmp/mon.a /tmp/mon.b /tmp/mon.c").out, "");
+  EXPECT_EQ(sh("cd " + dir + " && cat mon.host mon.a mon.b mon.c").out, "");
   // The watch itself works: a change by hand is seen.
   sh("ip -n b link set eth0 mtu 1300");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  sh("kill $(cat /tmp/mon.pids)");
-  EXPECT_NE(sh("cat /tmp/mon.b").out.find("mtu 1300"), std::string::npos);
+  sh("cd " + dir + " && kill $(cat pids)");
+  EXPECT_NE(sh("cat " + dir + "/mon.b").out.find("mtu 1300"), std::string::npos);
+  sh("rm -rf " + dir);
 }
 
 TEST_F(Lifecycle, EditedFileEndsExactlyAsAFreshUpOfIt) {
