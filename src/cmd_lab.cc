@@ -105,45 +105,50 @@ int cmd_plan(const Context& ctx, const std::string& file) {
   });
 }
 
-int cmd_up(const Context& ctx, const std::string& file) {
-  auto t = load_or_report(file);
-  if (!t) return 1;
+namespace {
+
+// up and down alike: signals caught for a rollback, progress printed, one summary line.
+template <class Verb>
+int change_lab(const Context& ctx, const std::string& lab, const char* done, const char* nothing,
+               Verb&& verb) {
   return guarded([&] {
     auto t0 = std::chrono::steady_clock::now();
-    t->file = std::filesystem::absolute(file).lexically_normal().string();
-    auto desired = build_desired(*t);
     catch_signals();
     NetlinkKernel kernel;
     RecordStore store;
     Engine engine(kernel, store, Options{.progress = printer(ctx), .stop = &g_stop});
-    auto out = engine.up(desired);
+    Outcome out = verb(engine);
     if (out.plan.actions.empty())
-      std::printf("lab %s is up to date: nothing to change\n", desired.lab.c_str());
+      std::printf("lab %s is %s\n", lab.c_str(), nothing);
     else
-      std::printf("lab %s is up: %s in %.2f s\n", desired.lab.c_str(), summary(out.counts).c_str(),
+      std::printf("lab %s is %s: %s in %.2f s\n", lab.c_str(), done, summary(out.counts).c_str(),
                   seconds_since(t0));
     return 0;
   });
+}
+
+}  // namespace
+
+int cmd_up(const Context& ctx, const std::string& file) {
+  auto t = load_or_report(file);
+  if (!t) return 1;
+  t->file = std::filesystem::absolute(file).lexically_normal().string();
+  DesiredState desired;
+  if (int status = guarded([&] {
+        desired = build_desired(*t);
+        return 0;
+      }))
+    return status;
+  return change_lab(ctx, desired.lab, "up", "up to date: nothing to change",
+                    [&](Engine& e) { return e.up(desired); });
 }
 
 int cmd_down(const Context& ctx, const std::string& lab_or_file) {
   auto ref = resolve_lab(lab_or_file);
   if (!ref) return 1;
   const std::string lab = ref->lab;
-  return guarded([&] {
-    auto t0 = std::chrono::steady_clock::now();
-    catch_signals();
-    NetlinkKernel kernel;
-    RecordStore store;
-    Engine engine(kernel, store, Options{.progress = printer(ctx), .stop = &g_stop});
-    auto out = engine.down(lab);
-    if (out.plan.actions.empty())
-      std::printf("lab %s is down: nothing to remove\n", lab.c_str());
-    else
-      std::printf("lab %s is down: %s in %.2f s\n", lab.c_str(), summary(out.counts).c_str(),
-                  seconds_since(t0));
-    return 0;
-  });
+  return change_lab(ctx, lab, "down", "down: nothing to remove",
+                    [&](Engine& e) { return e.down(lab); });
 }
 
 }  // namespace netlab::cli

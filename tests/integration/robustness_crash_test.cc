@@ -49,6 +49,12 @@ class CrashSafety : public Sandbox {
   }
 
   // Starts `up` and kills it with SIGKILL after `delay`; returns whether it was still running.
+  // What a failure message says about the trial, with the seed that replays it.
+  std::string kill_text(std::chrono::milliseconds d, unsigned seed) const {
+    return "kill -9 after " + std::to_string(d.count()) + " ms of an up that takes " +
+           std::to_string(full_.count()) + " ms (NETLAB_CRASH_SEED=" + std::to_string(seed) + ")";
+  }
+
   // When it had finished, the up is quicker than measured (the machine got less busy): the
   // estimate follows, so that later kills spread over the real run.
   bool kill_up_after(std::chrono::milliseconds delay) {
@@ -97,9 +103,7 @@ TEST_F(CrashSafety, DownAfterKillDashNineLeavesNoTrace) {
   int killed = 0;
   for (int attempt = 0; killed < kKills && attempt < 2 * kKills; ++attempt) {
     auto d = delay(killed, kKills, rng);
-    std::string when = "kill -9 after " + std::to_string(d.count()) + " ms of an up that takes " +
-                       std::to_string(full_.count()) +
-                       " ms (NETLAB_CRASH_SEED=" + std::to_string(s) + ")";
+    std::string when = kill_text(d, s);
     bool k = kill_up_after(d);
     killed += k;
     std::printf("%s: %s\n", when.c_str(), k ? "killed" : "had finished");
@@ -117,9 +121,7 @@ TEST_F(CrashSafety, UpAfterKillDashNineConvergesAndDownIsClean) {
   int killed = 0;
   for (int attempt = 0; killed < kKills && attempt < 2 * kKills; ++attempt) {
     auto d = delay(killed, kKills, rng);
-    std::string when = "kill -9 after " + std::to_string(d.count()) + " ms of an up that takes " +
-                       std::to_string(full_.count()) +
-                       " ms (NETLAB_CRASH_SEED=" + std::to_string(s) + ")";
+    std::string when = kill_text(d, s);
     killed += kill_up_after(d);
     auto up = netlab("up " + file_);
     EXPECT_EQ(up.status, 0) << when << "\n" << up.out << up.err;
