@@ -9,7 +9,8 @@
 //                  but lo (the kernel frees namespaces asynchronously).
 //
 // Run it only in a throwaway sandbox (bench/sandbox.sh). One socket per namespace, opened
-// from inside it right after it is made; ports join the bridge while it is down.
+// from inside it right after it is made; ports join the bridge while it is down; veths have
+// one queue each way, as netlab makes them.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -186,8 +187,14 @@ static void up(int n) {
     struct rtnl_link* l = rtnl_link_veth_alloc();
     rtnl_link_set_name(l, name);
     rtnl_link_set_master(l, br);  // joins while br0 is down: no rescan of all ports
+    // One queue each way, as netlab makes them: left unstated, the kernel trims a veth's
+    // queues back to one after creating it, an RCU grace period per end.
+    rtnl_link_set_num_tx_queues(l, 1);
+    rtnl_link_set_num_rx_queues(l, 1);
     struct rtnl_link* p = rtnl_link_veth_get_peer(l);
     rtnl_link_set_name(p, peer);
+    rtnl_link_set_num_tx_queues(p, 1);
+    rtnl_link_set_num_rx_queues(p, 1);
     rtnl_link_set_ns_fd(p, nsfd[i]);
     add_link(hsk, l, name, NULL, &peer_index[i]);
     rtnl_link_put(p);

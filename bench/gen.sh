@@ -2,7 +2,7 @@
 # gen.sh N DIR: writes the star lab of N namespaces in every form the benchmark runs:
 #   DIR/star-N.yaml    netlab's topology
 #   DIR/batch-up.sh    iproute2 as fast as it goes: ip netns add each, one `ip -batch` for
-#                      the host, one `ip -n NS -batch` per namespace
+#                      the host, one `ip -n NS -batch` per namespace, then br0 up
 #   DIR/batch-down.sh  ip netns del (one batch) + ip link del br0
 #   DIR/seed-up.sh     the seed posts' way: one ip command per step (seeds/003, 4_linux_networking.sh)
 # Namespace n<i> holds c<i> with 10.10.x.y/16 (x.y = i+2), default via br0's 10.10.0.1; its
@@ -27,15 +27,17 @@ addr() { local h=$(($1 + 2)); A="10.10.$((h / 256)).$((h % 256))"; }  # sets A: 
   done
 } >"$dir/star-$n.yaml"
 
-# Host batch: ports join br0 before it comes up (the cheap order, as netlab and floor do).
+# Host batch: ports join br0 while it is down; br0 comes up last, once the namespaces' batches
+# have brought the ports' peers up: as in netlab, every port has its carrier before the bridge
+# is up (a carrier under a bridge that is up costs a pass over all ports). Veths with one queue
+# each way, as netlab makes them: every method builds the same kernel objects.
 {
   echo "link add br0 type bridge"
   for ((i = 0; i < n; i++)); do
-    echo "link add v$i type veth peer name c$i netns n$i"
+    echo "link add v$i numtxqueues 1 numrxqueues 1 type veth peer name c$i numtxqueues 1 numrxqueues 1 netns n$i"
     echo "link set v$i master br0 up"
   done
   echo "address add 10.10.0.1/16 dev br0"
-  echo "link set br0 up"
 } >"$dir/host.batch"
 for ((i = 0; i < n; i++)); do
   addr "$i"
@@ -47,6 +49,7 @@ done
   for ((i = 0; i < n; i++)); do echo "ip netns add n$i"; done
   echo "ip -batch $dir/host.batch"
   for ((i = 0; i < n; i++)); do echo "ip -n n$i -batch $dir/ns/n$i.batch"; done
+  echo "ip link set br0 up"
 } >"$dir/batch-up.sh"
 for ((i = 0; i < n; i++)); do echo "netns del n$i"; done >"$dir/down.batch"
 printf '#!/bin/sh -e\nip -batch %s/down.batch\nip link del br0\n' "$dir" >"$dir/batch-down.sh"

@@ -37,6 +37,14 @@ void set_creation_attrs(rtnl_link* l, const LinkObj& obj) {
   if (obj.mtu) rtnl_link_set_mtu(l, *obj.mtu);
   if (obj.mac) rtnl_link_set_addr(l, mac_addr(*obj.mac).get());  // takes its own reference
   if (obj.group) rtnl_link_set_group(l, obj.group);
+  if (obj.kind == "veth") {
+    // One queue each way, stated: left unstated, the kernel gives a veth one per possible CPU,
+    // then trims the active ones back to one, which waits out an RCU grace period per end
+    // (veth_init_queues). The veth works the same (one active queue either way); only the
+    // ceiling `ethtool -L` could raise the queues to is 1 instead of the CPU count.
+    rtnl_link_set_num_tx_queues(l, 1);
+    rtnl_link_set_num_rx_queues(l, 1);
+  }
 }
 
 NlMsgPtr take(nl_msg* m) {
