@@ -150,8 +150,12 @@ DesiredState build_desired(const Topology& t) {
     d.graph.need(v, d.graph.index(link_id(l.ns, l.name)));
     if (!l.master.empty()) d.graph.need(v, d.graph.index(link_id(l.ns, l.master)));
   }
-  for (const auto& l : d.links)
-    if (!l.master.empty()) d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.ns, l.name));
+  // And after the ports' peers: the peer coming up is what gives the port its carrier.
+  for (const auto& l : d.links) {
+    if (l.master.empty()) continue;
+    d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.ns, l.name));
+    if (l.kind == "veth") d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.peer_ns, l.peer_name));
+  }
   for (const auto& ns : t.namespaces) {
     d.loopbacks.push_back({ns.name, ns.loopback_up.value});
     size_t v = b.vertex(cfg_id(ns.name, "lo"), Facet::Loopback, d.loopbacks.size() - 1);
