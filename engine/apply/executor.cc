@@ -1,20 +1,17 @@
 #include "apply/executor.h"
 
+#include "apply/namespace_maker.h"
+#include "plan/overload.h"
 #include "record/host_settings.h"
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <set>
 
 namespace netlab {
 
 namespace {
-
-template <class... F>
-struct Overload : F... {
-  using F::operator()...;
-};
-template <class... F>
-Overload(F...) -> Overload<F...>;
 
 // Undoing a step whose object is already gone is a success.
 bool already_gone(int err) {
@@ -101,6 +98,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   if (!file.empty() && !plan.actions.empty()) journal.set_file(file);
   std::vector<const Action*> done;
   const Action* failed = nullptr;
+  std::vector<const Action*> half_made;  // failed on the namespace maker's side
   std::string error;
   const auto& actions = plan.actions;
   // Journalled a phase at a time: a phase is a run of actions of one kind (create the
@@ -113,11 +111,42 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     journal.disown(disowned);
     disowned.clear();
   };
+  size_t finished = 0;
+  auto tally = [&](const Action& a) {
+    disowned.insert(disowned.end(), a.disown.begin(), a.disown.end());
+    if (!a.detail) {
+      if (a.op == Op::Create) ++counts.created;
+      if (a.op == Op::Change) ++counts.changed;
+      if (a.op == Op::Delete) ++counts.deleted;
+    }
+    if (progress) progress(a, ++finished, actions.size());
+  };
+
+  // A phase of new namespaces is made ahead, on a helper thread: actions[ahead, ahead + n).
+  // In `done` they go where the phase began, before everything that works inside them.
+  std::optional<NamespaceMaker> maker;
+  size_t ahead = 0, ahead_tallied = 0, ahead_done_at = 0;
+  auto tally_ahead = [&] {
+    for (size_t made = maker->made(); ahead_tallied < made; ++ahead_tallied)
+      tally(actions[ahead + ahead_tallied]);
+  };
+  auto settle_ahead = [&](bool abandon) -> std::exception_ptr {
+    if (!maker) return nullptr;
+    std::exception_ptr err = maker->finish(abandon);
+    tally_ahead();
+    std::vector<const Action*> made;
+    for (size_t k = 0; k < ahead_tallied; ++k) made.push_back(&actions[ahead + k]);
+    done.insert(done.begin() + static_cast<std::ptrdiff_t>(ahead_done_at), made.begin(),
+                made.end());
+    if (err) half_made.push_back(&actions[ahead + ahead_tallied]);
+    maker.reset();
+    return err;
+  };
+
   try {
     for (size_t i = 0; i < actions.size(); ++i) {
       const Action& a = actions[i];
       if (stop && stop->load()) throw std::runtime_error("interrupted");
-      failed = &a;
       if (i == owned_until) {
         flush_disowned();
         // Write-ahead: the record names the objects before the kernel has them.
@@ -127,7 +156,32 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
           intents.insert(intents.end(), actions[owned_until].own.begin(),
                          actions[owned_until].own.end());
         journal.own(intents);
+        if (std::holds_alternative<step::CreateNamespace>(a.step)) {
+          if (auto err = settle_ahead(false)) std::rethrow_exception(err);
+          std::vector<std::string> names;
+          for (size_t k = i; k < owned_until; ++k)
+            names.push_back(std::get<step::CreateNamespace>(actions[k].step).name);
+          ahead = i;
+          ahead_tallied = 0;
+          ahead_done_at = done.size();
+          maker.emplace(kernel_, std::move(names), stop);
+          i = owned_until - 1;
+          continue;
+        }
       }
+      if (maker) {
+        tally_ahead();
+        for (const auto& ns : step_namespaces(a.step))
+          if (maker->has(ns) && !maker->wait(ns)) {
+            if (auto err = settle_ahead(true)) {
+              failed = half_made.back();
+              half_made.pop_back();
+              std::rethrow_exception(err);
+            }
+            throw std::runtime_error("interrupted");
+          }
+      }
+      failed = &a;
       try {
         run(a.step);
       } catch (const KernelError& e) {
@@ -135,15 +189,14 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
         // own time, e.g. after a `down` killed half-way): what a delete wanted is so.
         if (a.op != Op::Delete || !already_gone(e.errno_value)) throw;
       }
-      disowned.insert(disowned.end(), a.disown.begin(), a.disown.end());
       failed = nullptr;
       done.push_back(&a);
-      if (!a.detail) {
-        if (a.op == Op::Create) ++counts.created;
-        if (a.op == Op::Change) ++counts.changed;
-        if (a.op == Op::Delete) ++counts.deleted;
-      }
-      if (progress) progress(a, done.size(), plan.actions.size());
+      tally(a);
+    }
+    if (auto err = settle_ahead(false)) {
+      failed = half_made.back();
+      half_made.pop_back();
+      std::rethrow_exception(err);
     }
     flush_disowned();
     journal.disown(plan.forget);
@@ -152,15 +205,20 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   } catch (const std::exception& e) {
     error = e.what();
   }
+  settle_ahead(true);  // a failure of its own is taken back with the others (half_made)
 
   // Take back what this run did, newest first; the failed action may have half-happened.
   std::vector<std::string> failures;
-  // The rest of the failed phase never reached the kernel: its intents go.
+  // What never reached the kernel (the rest of the journalled phases): its intents go.
   try {
     flush_disowned();
+    std::set<const Action*> reached(done.begin(), done.end());
+    if (failed) reached.insert(failed);
+    reached.insert(half_made.begin(), half_made.end());
     std::vector<OwnedEntry> never;
-    for (size_t i = done.size() + (failed ? 1 : 0); i < owned_until; ++i)
-      never.insert(never.end(), actions[i].own.begin(), actions[i].own.end());
+    for (size_t i = 0; i < owned_until; ++i)
+      if (!reached.count(&actions[i]))
+        never.insert(never.end(), actions[i].own.begin(), actions[i].own.end());
     journal.disown(never);
   } catch (const std::exception& e) {
     failures.push_back(e.what());
@@ -171,6 +229,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
       standing += a.op == Op::Delete && !a.detail;
       return;
     }
+    bool happened = true;
     try {
       run(*a.undo);
     } catch (const KernelError& e) {
@@ -178,6 +237,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
         failures.push_back(describe_step(*a.undo) + ": " + e.what());
         return;
       }
+      happened = false;  // the failed step left nothing: nothing to count as taken back
     } catch (const std::exception& e) {
       failures.push_back(describe_step(*a.undo) + ": " + e.what());
       return;
@@ -187,9 +247,10 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     } catch (const std::exception& e) {
       failures.push_back(e.what());
     }
-    undone += !a.detail;
+    undone += happened && !a.detail;
   };
   if (failed) take_back(*failed, true);
+  for (const Action* a : half_made) take_back(*a, true);
   for (auto it = done.rbegin(); it != done.rend(); ++it) take_back(**it, false);
   try {
     store_.save(record_);

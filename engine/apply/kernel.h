@@ -36,7 +36,9 @@ class Kernel {
   // Reads the live state: one dump per object type per namespace.
   virtual LiveState read(const ReadRequest& request) = 0;
 
-  // A named namespace bound at /run/netns/NAME, the way `ip netns add` makes it.
+  // A named namespace bound at /run/netns/NAME, the way `ip netns add` makes it. Called on a
+  // helper thread (NamespaceMaker) while other calls go on for other namespaces: no call names
+  // a namespace before its creation has returned.
   virtual void create_namespace(const std::string& name) = 0;
   // Unbinds and removes /run/netns/NAME. The kernel frees it once nothing holds it.
   virtual void delete_namespace(const std::string& name) = 0;

@@ -105,7 +105,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   if (index > 0) st.ifindex[link.name] = index;
   if (veth) {
     st.peer[link.name] = {peer->ns, peer->name};
-    auto& pst = ns_[peer->ns];  // its socket opens when first needed
+    auto& pst = slot(peer->ns);  // its socket opens when first needed
     pst.peer[peer->name] = {link.ns, link.name};
     if (peer_index > 0) pst.ifindex[peer->name] = peer_index;
   }

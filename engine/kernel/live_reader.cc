@@ -1,12 +1,12 @@
 // read(): per namespace one dump each of links, addresses and routes, plus the sysctl keys
 // and (when asked) the nat table.
 #include <linux/if.h>
+#include <linux/magic.h>
 #include <linux/rtnetlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 
@@ -73,17 +73,16 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
   if (ns != "host") {
     struct stat sb;
     if (stat(netns_path(ns).c_str(), &sb) != 0) {
-      ns_.erase(ns);
+      drop_slot(ns);
       return live;  // exists = false
     }
     // Deleted and made again by someone else since our socket was opened: start afresh.
-    if (auto it = ns_.find(ns); it != ns_.end() && it->second.sock && it->second.ino != sb.st_ino)
-      ns_.erase(it);
+    if (NsState* st = find_slot(ns); st && st->sock && st->ino != sb.st_ino) drop_slot(ns);
     // Not a namespace but the empty file a create makes before it mounts one there (a run
     // killed in between): entering it would fail with EINVAL, and there is nothing to read.
     struct statfs fs;
     if (statfs(netns_path(ns).c_str(), &fs) == 0 && fs.f_type != NSFS_MAGIC) {
-      ns_.erase(ns);
+      drop_slot(ns);
       live.exists = true;
       live.half_made = true;
       return live;

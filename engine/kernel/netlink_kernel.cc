@@ -56,8 +56,24 @@ Fd NetlinkKernel::ns_fd(const std::string& ns) const {
   return fd;
 }
 
+NetlinkKernel::NsState& NetlinkKernel::slot(const std::string& ns) {
+  std::lock_guard lock(ns_mutex_);
+  return ns_[ns];
+}
+
+NetlinkKernel::NsState* NetlinkKernel::find_slot(const std::string& ns) {
+  std::lock_guard lock(ns_mutex_);
+  auto it = ns_.find(ns);
+  return it == ns_.end() ? nullptr : &it->second;
+}
+
+void NetlinkKernel::drop_slot(const std::string& ns) {
+  std::lock_guard lock(ns_mutex_);
+  ns_.erase(ns);
+}
+
 NetlinkKernel::NsState& NetlinkKernel::state(const std::string& ns) {
-  auto& st = ns_[ns];
+  auto& st = slot(ns);
   if (!st.sock) {
     Fd fd = ns_fd(ns);
     st.ino = inode_of(fd.get());
@@ -90,16 +106,16 @@ int NetlinkKernel::ifindex(const std::string& ns, const std::string& name,
 }
 
 void NetlinkKernel::forget_link(const std::string& ns, const std::string& name) {
-  auto it = ns_.find(ns);
-  if (it == ns_.end()) return;
-  it->second.ifindex.erase(name);
+  NsState* st = find_slot(ns);
+  if (!st) return;
+  st->ifindex.erase(name);
   // Deleting a veth deletes its other end as well.
-  if (auto p = it->second.peer.find(name); p != it->second.peer.end()) {
+  if (auto p = st->peer.find(name); p != st->peer.end()) {
     auto [peer_ns, peer_name] = p->second;
-    it->second.peer.erase(p);
-    if (auto q = ns_.find(peer_ns); q != ns_.end()) {
-      q->second.ifindex.erase(peer_name);
-      q->second.peer.erase(peer_name);
+    st->peer.erase(p);
+    if (NsState* q = find_slot(peer_ns)) {
+      q->ifindex.erase(peer_name);
+      q->peer.erase(peer_name);
     }
   }
 }
@@ -107,8 +123,14 @@ void NetlinkKernel::forget_link(const std::string& ns, const std::string& name) 
 void NetlinkKernel::create_namespace(const std::string& name) {
   if (name == "host")
     throw KernelError("create namespace host: host is the root namespace", EINVAL);
-  kernel::create_netns(name);
-  ns_.erase(name);  // a socket left from an earlier namespace of that name is stale
+  // Its socket is opened while the thread is inside anyway: no setns later to open it.
+  NsState fresh;
+  kernel::create_netns(name, [&] {
+    fresh.sock = std::make_unique<kernel::NlSocket>(-1);
+    fresh.ino = inode_of(kernel::open_current_netns().get());
+  });
+  std::lock_guard lock(ns_mutex_);
+  ns_[name] = std::move(fresh);  // a socket left from an earlier namespace of that name is stale
 }
 
 void NetlinkKernel::delete_namespace(const std::string& name) {
@@ -116,14 +138,14 @@ void NetlinkKernel::delete_namespace(const std::string& name) {
     throw KernelError("delete namespace host: host is the root namespace", EINVAL);
   std::string what = "delete namespace " + name;
   if (!kernel::netns_exists(name)) {
-    ns_.erase(name);
+    drop_slot(name);
     throw KernelError(what + ": " + std::strerror(ENOENT), ENOENT);
   }
   // The kernel frees the namespace (and its veths, with their other ends) asynchronously,
   // in one batch with others deleted at the same time; the executor waits for what must be
   // gone (wait_gone) rather than deleting veths one by one, which costs a grace period each.
   // Our socket holds the namespace alive: close it before unbinding.
-  ns_.erase(name);
+  drop_slot(name);
   kernel::delete_netns(name);
 }
 

@@ -1,13 +1,15 @@
 // The real Kernel: rtnetlink through libnl-route-3 (one socket per namespace, opened once),
 // sysctl files, named namespaces, and libiptc for NAT (kernel/nat_table.h).
 //
-// Single-threaded: it switches the calling thread's network namespace for short moments
-// (opening a socket, a sysctl file, an iptables handle) and always comes back before
-// returning. Construct it in the namespace that is "host".
+// It switches the calling thread's network namespace for short moments (opening a socket, a
+// sysctl file, an iptables handle) and always comes back before returning. Construct it in the
+// namespace that is "host". One thread at a time, except create_namespace, which may run on a
+// second thread while the first works in other namespaces (apply/namespace_maker.h).
 #pragma once
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -58,6 +60,11 @@ class NetlinkKernel final : public Kernel {
   };
 
   NsState& state(const std::string& ns);  // opens the namespace's socket on first use
+  // The map itself is shared with the thread that makes namespaces; each entry is touched
+  // only by the thread working in that namespace (std::map entries never move).
+  NsState& slot(const std::string& ns);
+  NsState* find_slot(const std::string& ns);
+  void drop_slot(const std::string& ns);
   kernel::Fd ns_fd(const std::string& ns) const;
   void send_route(const RouteObj& r, bool add);
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
@@ -69,6 +76,7 @@ class NetlinkKernel final : public Kernel {
 
   kernel::Fd host_;  // the namespace the process was in at construction
   unsigned long host_ino_ = 0;
+  std::mutex ns_mutex_;  // guards ns_'s shape: lookups, inserts, erases
   std::map<std::string, NsState> ns_;
 };
 

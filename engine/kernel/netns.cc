@@ -60,7 +60,7 @@ Fd open_netns(const std::string& name) {
   return fd;
 }
 
-void create_netns(const std::string& name) {
+void create_netns(const std::string& name, const std::function<void()>& inside) {
   // Every time, not once per process: a test (or a caller) may be in a fresh mount namespace.
   ensure_netns_dir();
   std::string path = netns_path(name);
@@ -70,6 +70,7 @@ void create_netns(const std::string& name) {
   }
   try {
     ScopedNetns fresh{ScopedNetns::NewNamespace{}};
+    if (inside) inside();  // before the bind: if it fails, there is nothing to unmount
     if (mount(kThreadNetns, path.c_str(), "none", MS_BIND, nullptr) != 0)
       fail("create namespace " + name + ": bind it to " + path, errno);
   } catch (...) {  // the guard has brought the thread back already

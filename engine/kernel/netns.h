@@ -2,6 +2,7 @@
 // setns/unshare change only the calling thread, so every path here is /proc/thread-self.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "kernel/fd.h"
@@ -18,8 +19,9 @@ Fd open_current_netns();
 Fd open_netns(const std::string& name);
 
 // Creates /run/netns/NAME bound to a new namespace; the calling thread comes back to where it
-// was. On failure nothing is left behind.
-void create_netns(const std::string& name);
+// was. `inside` runs while the thread is in the new namespace (e.g. to open its socket there,
+// which then needs no setns of its own). On failure nothing is left behind.
+void create_netns(const std::string& name, const std::function<void()>& inside = {});
 // Unbinds (MNT_DETACH) and removes /run/netns/NAME. The kernel frees the namespace once
 // nothing (process, socket, bind mount) holds it any more, asynchronously.
 void delete_netns(const std::string& name);

@@ -1,5 +1,7 @@
 #include "plan/plan.h"
 
+#include "plan/overload.h"
+
 namespace netlab {
 
 std::string describe_link(const LinkObj& l) {
@@ -23,6 +25,35 @@ std::string format_action(const Action& a) {
   if (a.ns != kHost || a.object.rfind("namespace ", 0) != 0) s += " in " + a.ns;
   if (!a.why.empty()) s += "  (" + a.why + ")";
   return s;
+}
+
+std::vector<std::string> step_namespaces(const Step& s) {
+  using V = std::vector<std::string>;
+  return std::visit(Overload{
+                        [](const step::CreateNamespace& x) { return V{x.name}; },
+                        [](const step::DeleteNamespace& x) { return V{x.name}; },
+                        [](const step::CreateLink& x) {
+                          return x.peer ? V{x.link.ns, x.peer->ns} : V{x.link.ns};
+                        },
+                        [](const step::ChangeLink& x) { return V{x.ns}; },
+                        [](const step::DeleteLink& x) { return V{x.ns}; },
+                        [](const step::DeleteGroup& x) { return V{x.ns}; },
+                        [](const step::AddAddress& x) { return V{x.addr.ns}; },
+                        [](const step::DeleteAddress& x) { return V{x.addr.ns}; },
+                        [](const step::AddRoute& x) { return V{x.route.ns}; },
+                        [](const step::DeleteRoute& x) { return V{x.route.ns}; },
+                        [](const step::SetSysctl& x) { return V{x.ns}; },
+                        [](const step::HoldSysctl& x) { return V{x.ns}; },
+                        [](const step::ReleaseSysctl& x) { return V{x.ns}; },
+                        [](const step::AddNat& x) { return V{x.rule.ns}; },
+                        [](const step::DeleteNat& x) { return V{x.rule.ns}; },
+                        [](const step::AwaitGone& x) {
+                          V v;
+                          for (const auto& [ns, link] : x.links) v.push_back(ns);
+                          return v;
+                        },
+                    },
+                    s);
 }
 
 }  // namespace netlab

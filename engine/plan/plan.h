@@ -116,5 +116,7 @@ std::string describe_route(const RouteObj& r);
 
 // "+ create veth veth0 (peer ceth0 in net0) in host", like terraform's plan.
 std::string format_action(const Action& a);
+// The namespaces a step works in ("host" included).
+std::vector<std::string> step_namespaces(const Step& s);
 
 }  // namespace netlab

@@ -321,6 +321,53 @@ TEST_F(EngineTest, EveryFailurePointRollsBackToTheStartingState) {
   }
 }
 
+// Namespaces are made on a helper thread while the links are: a step in a namespace that is
+// not made yet waits for it (the fake kernel refuses a call into a missing namespace).
+TEST_F(EngineTest, StepsWaitForTheirNamespaceToBeMade) {
+  kernel_.namespace_delay = std::chrono::milliseconds(30);
+  auto d = desired(kBridgeLab);
+  auto out = engine().up(d);
+  EXPECT_EQ(out.counts.created, lines(out.plan).size());
+  EXPECT_TRUE(engine().plan(d).actions.empty());
+  EXPECT_TRUE(kernel_.state.ns["net1"].link("eth0"));
+}
+
+TEST_F(EngineTest, ANamespaceThatCannotBeMadeRollsBackTheWholeRun) {
+  kernel_.namespace_delay = std::chrono::milliseconds(10);
+  kernel_.fail_on = "create_namespace net1";
+  try {
+    engine().up(desired(kBridgeLab));
+    FAIL() << "expected the injected failure";
+  } catch (const ApplyError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot create namespace net1: create_namespace net1: injected failure; "
+              "rolled back 3 change(s)");
+    EXPECT_TRUE(e.rollback_failures.empty());
+  }
+  EXPECT_EQ(kernel_.state.ns.size(), 1u);
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+  EXPECT_TRUE(store_->load("demo").empty());
+}
+
+TEST_F(EngineTest, AnInterruptWhileNamespacesAreMadeRollsBackTheWholeRun) {
+  std::atomic<bool> stop{false};
+  Options o;
+  o.stop = &stop;
+  o.progress = [&](const Action&, size_t done, size_t) { stop = done >= 2; };
+  kernel_.namespace_delay = std::chrono::milliseconds(10);
+  try {
+    Engine(kernel_, *store_, o).up(desired(kBridgeLab));
+    FAIL() << "expected the interrupt";
+  } catch (const ApplyError& e) {
+    EXPECT_NE(std::string(e.what()).find("interrupted; rolled back"), std::string::npos)
+        << e.what();
+    EXPECT_TRUE(e.rollback_failures.empty());
+  }
+  EXPECT_EQ(kernel_.state.ns.size(), 1u);
+  EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
+  EXPECT_TRUE(store_->load("demo").empty());
+}
+
 TEST_F(EngineTest, ARecordLeftByACrashLetsDownRemoveEverything) {
   auto d = desired(kBridgeLab);
   auto plan = engine().plan(d);

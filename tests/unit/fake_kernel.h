@@ -1,12 +1,16 @@
 // An in-memory kernel for tests that need no root: it keeps a LiveState and applies the
 // executor's calls to it, as the real kernel would (a veth's ends know each other, deleting
 // one end deletes both, deleting a namespace deletes what is in it). It can be told to fail
-// the Nth changing call, to test rollback.
+// the Nth changing call, to test rollback. Thread-safe: the executor makes namespaces on a
+// helper thread; each call holds one lock, and a slow namespace can be asked for.
 #pragma once
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "apply/kernel.h"
@@ -21,8 +25,11 @@ class FakeKernel : public Kernel {
   std::vector<std::string> calls;  // every changing call, in order
   int fail_at = -1;                // 0-based index of the changing call that fails
   int fail_errno = EEXIST;
+  std::string fail_on;  // or: the changing call that fails, e.g. "create_namespace n1"
+  std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
 
   LiveState read(const ReadRequest& req) override {
+    std::lock_guard lock(mutex_);
     ++reads;
     LiveState out;
     out.ns["host"] = state.ns["host"];
@@ -35,6 +42,8 @@ class FakeKernel : public Kernel {
   int reads = 0;
 
   void create_namespace(const std::string& name) override {
+    std::this_thread::sleep_for(namespace_delay);
+    std::lock_guard lock(mutex_);
     call("create_namespace " + name);
     auto& n = state.ns[name];
     if (n.exists) throw KernelError("namespace exists", EEXIST);
@@ -48,6 +57,7 @@ class FakeKernel : public Kernel {
     n.links.push_back(lo);
   }
   void delete_namespace(const std::string& name) override {
+    std::lock_guard lock(mutex_);
     call("delete_namespace " + name);
     if (name.empty()) return;
     auto& n = ns(name);
@@ -56,6 +66,7 @@ class FakeKernel : public Kernel {
     state.ns.erase(name);
   }
   void create_link(const LinkObj& link, const LinkObj* peer) override {
+    std::lock_guard lock(mutex_);
     call("create_link " + link.ns + "/" + link.name);
     auto& n = ns(link.ns);
     if (n.link(link.name)) throw KernelError("create " + link.name + ": File exists", EEXIST);
@@ -85,6 +96,7 @@ class FakeKernel : public Kernel {
     ns(link.ns).links.push_back(l);
   }
   void change_link(const std::string& nsn, const std::string& name, const LinkChange& c) override {
+    std::lock_guard lock(mutex_);
     call("change_link " + nsn + "/" + name);
     auto* l = find(nsn, name);
     if (!l) throw KernelError("no link " + name, ENODEV);
@@ -95,6 +107,7 @@ class FakeKernel : public Kernel {
     if (c.mac) l->mac = *c.mac;
   }
   void delete_link(const std::string& nsn, const std::string& name) override {
+    std::lock_guard lock(mutex_);
     call("delete_link " + nsn + "/" + name);
     auto* l = find(nsn, name);
     if (!l) throw KernelError("no link " + name, ENODEV);
@@ -103,6 +116,7 @@ class FakeKernel : public Kernel {
     if (copy.kind == "veth") drop_peer(copy);
   }
   void delete_group(const std::string& nsn, uint32_t group) override {
+    std::lock_guard lock(mutex_);
     call("delete_group " + nsn);
     std::vector<LinkObj> doomed;
     for (const auto& l : ns(nsn).links)
@@ -113,6 +127,7 @@ class FakeKernel : public Kernel {
     }
   }
   void add_address(const AddrObj& a) override {
+    std::lock_guard lock(mutex_);
     call("add_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
     auto& n = ns(a.ns);
     if (std::find(n.addrs.begin(), n.addrs.end(), a) != n.addrs.end())
@@ -120,16 +135,19 @@ class FakeKernel : public Kernel {
     n.addrs.push_back(a);
   }
   void delete_address(const AddrObj& a) override {
+    std::lock_guard lock(mutex_);
     call("delete_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
     std::erase(ns(a.ns).addrs, a);
   }
   void add_route(const RouteObj& r) override {
+    std::lock_guard lock(mutex_);
     call("add_route " + r.ns + "/" + r.dst.str());
     RouteObj x = r;
     if (x.dev.empty()) x.dev = "auto";
     ns(r.ns).routes.push_back(x);
   }
   void delete_route(const RouteObj& r) override {
+    std::lock_guard lock(mutex_);
     call("delete_route " + r.ns + "/" + r.dst.str());
     std::erase_if(ns(r.ns).routes, [&](const RouteObj& h) {
       return h.dst == r.dst && h.metric == r.metric && h.via == r.via;
@@ -137,6 +155,7 @@ class FakeKernel : public Kernel {
   }
   std::string set_sysctl(const std::string& nsn, const std::string& key,
                          const std::string& value) override {
+    std::lock_guard lock(mutex_);
     call("set_sysctl " + nsn + "/" + key + "=" + value);
     auto& v = ns(nsn).sysctl[key];
     std::string old = v.empty() ? "0" : v;
@@ -144,15 +163,18 @@ class FakeKernel : public Kernel {
     return old;
   }
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override {
+    std::lock_guard lock(mutex_);
     call("wait_gone " + std::to_string(links.size()));
     for (const auto& [n, l] : links)
       if (state.ns.count(n) && state.ns[n].link(l)) throw KernelError(l + " still there", EBUSY);
   }
   void add_nat(const NatRule& r) override {
+    std::lock_guard lock(mutex_);
     call("add_nat " + r.ns + " " + r.str());
     ns(r.ns).nat.push_back(r);
   }
   void delete_nat(const NatRule& r) override {
+    std::lock_guard lock(mutex_);
     call("delete_nat " + r.ns + " " + r.str());
     auto& v = ns(r.ns).nat;
     auto it = std::find_if(v.begin(), v.end(), [&](const NatRule& h) { return h.same_rule(r); });
@@ -160,10 +182,11 @@ class FakeKernel : public Kernel {
   }
 
  private:
+  std::mutex mutex_;
   void call(const std::string& c) {
     int i = static_cast<int>(calls.size());
     calls.push_back(c);
-    if (i == fail_at) throw KernelError(c + ": injected failure", fail_errno);
+    if (i == fail_at || c == fail_on) throw KernelError(c + ": injected failure", fail_errno);
   }
   NsLive& ns(const std::string& name) {
     auto it = state.ns.find(name);
