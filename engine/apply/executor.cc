@@ -98,7 +98,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   if (!file.empty() && !plan.actions.empty()) journal.set_file(file);
   std::vector<const Action*> done;
   const Action* failed = nullptr;
-  std::vector<const Action*> half_made;  // failed on the namespace maker's side
+  const Action* half_made = nullptr;  // the maker's failure, when the main thread failed too
   std::string error;
   const auto& actions = plan.actions;
   // Journalled a phase at a time: a phase is a run of actions of one kind (create the
@@ -138,7 +138,8 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     for (size_t k = 0; k < ahead_tallied; ++k) made.push_back(&actions[ahead + k]);
     done.insert(done.begin() + static_cast<std::ptrdiff_t>(ahead_done_at), made.begin(),
                 made.end());
-    if (err) half_made.push_back(&actions[ahead + ahead_tallied]);
+    // Its failure is the run's own unless the run had already failed (then it goes back too).
+    if (err) (error.empty() ? failed : half_made) = &actions[ahead + ahead_tallied];
     maker.reset();
     return err;
   };
@@ -173,11 +174,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
         tally_ahead();
         for (const auto& ns : step_namespaces(a.step))
           if (maker->has(ns) && !maker->wait(ns)) {
-            if (auto err = settle_ahead(true)) {
-              failed = half_made.back();
-              half_made.pop_back();
-              std::rethrow_exception(err);
-            }
+            if (auto err = settle_ahead(true)) std::rethrow_exception(err);
             throw std::runtime_error("interrupted");
           }
       }
@@ -193,11 +190,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
       done.push_back(&a);
       tally(a);
     }
-    if (auto err = settle_ahead(false)) {
-      failed = half_made.back();
-      half_made.pop_back();
-      std::rethrow_exception(err);
-    }
+    if (auto err = settle_ahead(false)) std::rethrow_exception(err);
     flush_disowned();
     journal.disown(plan.forget);
     store_.save(record_);
@@ -205,7 +198,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   } catch (const std::exception& e) {
     error = e.what();
   }
-  settle_ahead(true);  // a failure of its own is taken back with the others (half_made)
+  settle_ahead(true);
 
   // Take back what this run did, newest first; the failed action may have half-happened.
   std::vector<std::string> failures;
@@ -214,7 +207,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     flush_disowned();
     std::set<const Action*> reached(done.begin(), done.end());
     if (failed) reached.insert(failed);
-    reached.insert(half_made.begin(), half_made.end());
+    if (half_made) reached.insert(half_made);
     std::vector<OwnedEntry> never;
     for (size_t i = 0; i < owned_until; ++i)
       if (!reached.count(&actions[i]))
@@ -250,7 +243,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     undone += happened && !a.detail;
   };
   if (failed) take_back(*failed, true);
-  for (const Action* a : half_made) take_back(*a, true);
+  if (half_made) take_back(*half_made, true);
   for (auto it = done.rbegin(); it != done.rend(); ++it) take_back(**it, false);
   try {
     store_.save(record_);
