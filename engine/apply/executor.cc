@@ -62,9 +62,7 @@ void Executor::run(const Step& s) {
   std::visit(Overload{
                  [&](const step::CreateNamespace& x) { kernel_.create_namespace(x.name); },
                  [&](const step::DeleteNamespace& x) { kernel_.delete_namespace(x.name); },
-                 [&](const step::CreateLink& x) {
-                   kernel_.create_link(x.link, x.peer ? &*x.peer : nullptr);
-                 },
+                 [&](const step::CreateLink& x) { kernel_.create_link(x.link, x.peer.get()); },
                  [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
                  [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
                  [&](const step::DeleteGroup& x) { kernel_.delete_group(x.ns, x.group); },

@@ -3,6 +3,7 @@
 // it, and how to undo it if a later action fails.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -22,7 +23,9 @@ struct DeleteNamespace {
 };
 struct CreateLink {
   LinkObj link;
-  std::optional<LinkObj> peer;
+  // A veth's other end. Held by pointer: a plan holds thousands of steps, and an inline second
+  // LinkObj would double the size of every one of them (and of every action's undo).
+  std::shared_ptr<const LinkObj> peer;
 };
 struct ChangeLink {
   std::string ns, name;

@@ -70,6 +70,8 @@ class Planner {
   Plan run() {
     if (d_) check_conflicts();
     if (!plan_.conflicts.empty()) return std::move(plan_);
+    // About an action a vertex: one allocation up front, not a move of every action as it grows.
+    if (d_) plan_.actions.reserve(d_->vertices.size() + 16);
     plan_deletions();
     if (d_)
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
@@ -418,13 +420,13 @@ class Planner {
     LinkObj made = want;
     made.alias.clear();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
-             step::CreateLink{made, std::nullopt}};
+             step::CreateLink{made, nullptr}};
     a.own.push_back(link_entry(want, want.kind == "veth"));
     fresh_links_.insert({want.ns, want.name});
     if (want.kind == "veth") {
       int p = d_->find_link(want.peer_ns, want.peer_name);
-      LinkObj peer = d_->links.at(p);
-      peer.alias.clear();
+      auto peer = std::make_shared<LinkObj>(d_->links.at(p));
+      peer->alias.clear();
       std::get<step::CreateLink>(a.step).peer = std::move(peer);
       a.own.push_back(link_entry(d_->links.at(p), false));
       fresh_links_.insert({want.peer_ns, want.peer_name});

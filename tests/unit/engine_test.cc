@@ -383,7 +383,7 @@ TEST_F(EngineTest, ARecordLeftByACrashLetsDownRemoveEverything) {
             if constexpr (std::is_same_v<S, step::CreateNamespace>)
               kernel_.create_namespace(s.name);
             if constexpr (std::is_same_v<S, step::CreateLink>)
-              kernel_.create_link(s.link, s.peer ? &*s.peer : nullptr);
+              kernel_.create_link(s.link, s.peer.get());
           },
           plan.actions[i].step);
     }
