@@ -1,6 +1,7 @@
-// read(): per namespace one dump each of links, addresses and routes, plus the sysctl keys
-// and (when asked) the nat table.
+// read(): per namespace one dump of links, and of addresses and routes one per family, plus
+// the sysctl keys and (when asked) the nat table.
 #include <linux/if.h>
+#include <linux/if_addr.h>
 #include <linux/magic.h>
 #include <linux/rtnetlink.h>
 #include <netlink/route/addr.h>
@@ -104,39 +105,50 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     live.links.push_back(std::move(obj));
   });
 
-  auto addrs = st.sock->dump([](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); },
-                             "read the addresses of " + ns);
-  each<rtnl_addr>(addrs.get(), [&](rtnl_addr* a) {
-    nl_addr* local = rtnl_addr_get_local(a);
-    if (!local) return;
-    AddrObj obj{ns, dev_name(rtnl_addr_get_ifindex(a)),
-                Cidr{ip_of(local, rtnl_addr_get_family(a)), rtnl_addr_get_prefixlen(a)}};
-    live.addrs.push_back(std::move(obj));
-  });
+  // Addresses and routes per family: the kernel answers an AF_INET or AF_INET6 dump without
+  // the RTNL lock, but an AF_UNSPEC one (rtnl_dump_all) under it, and right after an up the
+  // lab's IPv6 start-up work (DAD) keeps taking that lock. A kernel without IPv6 answers an
+  // AF_INET6 dump with every family's objects: each dump keeps only its own.
+  for (int family : {AF_INET, AF_INET6}) {
+    ifaddrmsg req{};
+    req.ifa_family = static_cast<uint8_t>(family);
+    auto addrs =
+        st.sock->dump("route/addr", RTM_GETADDR, &req, sizeof req, "read the addresses of " + ns);
+    each<rtnl_addr>(addrs.get(), [&](rtnl_addr* a) {
+      nl_addr* local = rtnl_addr_get_local(a);
+      if (!local || rtnl_addr_get_family(a) != family) return;
+      AddrObj obj{ns, dev_name(rtnl_addr_get_ifindex(a)),
+                  Cidr{ip_of(local, rtnl_addr_get_family(a)), rtnl_addr_get_prefixlen(a)}};
+      live.addrs.push_back(std::move(obj));
+    });
+  }
 
-  auto routes = st.sock->dump(
-      [](nl_sock* sk, nl_cache** c) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, c); },
-      "read the routes of " + ns);
-  each<rtnl_route>(routes.get(), [&](rtnl_route* r) {
-    // The main table only, and not what the kernel derives from addresses and links
-    // (connected routes, IPv6 link-local and multicast).
-    if (rtnl_route_get_table(r) != RT_TABLE_MAIN || rtnl_route_get_protocol(r) == RTPROT_KERNEL ||
-        rtnl_route_get_type(r) != RTN_UNICAST)
-      return;
-    int family = rtnl_route_get_family(r);
-    nl_addr* dst = rtnl_route_get_dst(r);
-    RouteObj obj;
-    obj.ns = ns;
-    obj.dst = Cidr{ip_of(dst, family), dst ? static_cast<int>(nl_addr_get_prefixlen(dst)) : 0};
-    obj.metric = rtnl_route_get_priority(r);
-    obj.protocol = rtnl_route_get_protocol(r);
-    if (rtnl_route_get_nnexthops(r) == 1) {
-      rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
-      if (nl_addr* gw = rtnl_route_nh_get_gateway(nh)) obj.via = ip_of(gw, family);
-      obj.dev = dev_name(rtnl_route_nh_get_ifindex(nh));
-    }
-    live.routes.push_back(std::move(obj));
-  });
+  for (int family : {AF_INET, AF_INET6}) {
+    // The main table only (the kernel filters on a strict-checking socket), and not what the
+    // kernel derives from addresses and links (connected routes, IPv6 link-local, multicast).
+    rtmsg req{};
+    req.rtm_family = static_cast<uint8_t>(family);
+    req.rtm_table = RT_TABLE_MAIN;
+    auto routes =
+        st.sock->dump("route/route", RTM_GETROUTE, &req, sizeof req, "read the routes of " + ns);
+    each<rtnl_route>(routes.get(), [&](rtnl_route* r) {
+      if (rtnl_route_get_family(r) != family || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
+          rtnl_route_get_protocol(r) == RTPROT_KERNEL || rtnl_route_get_type(r) != RTN_UNICAST)
+        return;
+      nl_addr* dst = rtnl_route_get_dst(r);
+      RouteObj obj;
+      obj.ns = ns;
+      obj.dst = Cidr{ip_of(dst, family), dst ? static_cast<int>(nl_addr_get_prefixlen(dst)) : 0};
+      obj.metric = rtnl_route_get_priority(r);
+      obj.protocol = rtnl_route_get_protocol(r);
+      if (rtnl_route_get_nnexthops(r) == 1) {
+        rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
+        if (nl_addr* gw = rtnl_route_nh_get_gateway(nh)) obj.via = ip_of(gw, family);
+        obj.dev = dev_name(rtnl_route_nh_get_ifindex(nh));
+      }
+      live.routes.push_back(std::move(obj));
+    });
+  }
 
   Fd fd = ns_fd(ns);
   if (auto it = request.sysctl_keys.find(ns); it != request.sysctl_keys.end())

@@ -27,6 +27,10 @@ class NlSocket {
   // One dump into a libnl cache, e.g. alloc = rtnl_link_alloc_cache with its arguments bound.
   // An interrupted dump (the table changed meanwhile) is retried.
   NlCachePtr dump(const std::function<int(nl_sock*, nl_cache**)>& alloc, const std::string& what);
+  // The same from a request of ours: message `type` with the header `hdr` (an ifaddrmsg or
+  // rtmsg that names one family, say), its answers parsed into a cache of `kind`
+  // ("route/addr", "route/route").
+  NlCachePtr dump(const char* kind, int type, const void* hdr, size_t len, const std::string& what);
 
  private:
   static int on_error(sockaddr_nl*, nlmsgerr* e, void* self);
