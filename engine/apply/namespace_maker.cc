@@ -1,7 +1,6 @@
 #include "apply/namespace_maker.h"
 
-#include <pthread.h>
-#include <signal.h>
+#include "apply/quiet_thread.h"
 
 namespace netlab {
 
@@ -9,13 +8,7 @@ NamespaceMaker::NamespaceMaker(Kernel& kernel, std::vector<std::string> names,
                                const std::atomic<bool>* stop)
     : kernel_(kernel), names_(std::move(names)), stop_(stop) {
   for (size_t i = 0; i < names_.size(); ++i) index_.emplace(names_[i], i);
-  // Signals stay with the main thread, whose handlers set `stop`: the helper is born with
-  // them blocked.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_BLOCK, &all, &old);
-  thread_ = std::jthread([this](std::stop_token token) { work(token); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  thread_ = quiet_thread([this](std::stop_token token) { work(token); });
 }
 
 NamespaceMaker::~NamespaceMaker() {

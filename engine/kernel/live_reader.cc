@@ -12,9 +12,12 @@
 #include <sys/statfs.h>
 
 #include <algorithm>
+#include <exception>
 #include <optional>
 #include <set>
+#include <thread>
 
+#include "apply/quiet_thread.h"
 #include "kernel/netlink_kernel.h"
 #include "kernel/netns.h"
 #include "kernel/nl_socket.h"
@@ -25,6 +28,9 @@ namespace netlab {
 using namespace kernel;
 
 namespace {
+
+// Below this many namespaces a second reader costs more than it saves.
+constexpr size_t kShareReadsFrom = 16;
 
 template <typename T, typename F>
 void each(nl_cache* cache, F f) {
@@ -64,8 +70,38 @@ LiveState NetlinkKernel::read(const ReadRequest& request) {
   names.insert(request.namespaces.begin(), request.namespaces.end());
   for (const auto& [ns, keys] : request.sysctl_keys) names.insert(ns);
   names.insert(request.nat_namespaces.begin(), request.nat_namespaces.end());
+
+  // Most of a read is libnl parsing the dumps, and the kernel serves dumps of different
+  // namespaces side by side: a second thread takes half of the namespaces that need nothing
+  // but dumps. The host, sysctls and NAT (libiptc keeps global state) stay on this thread.
+  std::vector<std::string> mine, theirs;
+  for (const auto& ns : names) {
+    bool dumps_only = ns != "host" && !request.sysctl_keys.count(ns) &&
+                      std::find(request.nat_namespaces.begin(), request.nat_namespaces.end(), ns) ==
+                          request.nat_namespaces.end();
+    (dumps_only && theirs.size() < mine.size() ? theirs : mine).push_back(ns);
+  }
+  if (theirs.size() < kShareReadsFrom || std::thread::hardware_concurrency() < 2) {
+    mine.insert(mine.end(), theirs.begin(), theirs.end());
+    theirs.clear();
+  }
+
+  std::vector<NsLive> their_live(theirs.size());
+  std::exception_ptr their_error;
+  std::jthread helper;
+  if (!theirs.empty())
+    helper = quiet_thread([&] {
+      try {
+        for (size_t i = 0; i < theirs.size(); ++i) their_live[i] = read_ns(theirs[i], request);
+      } catch (...) {
+        their_error = std::current_exception();
+      }
+    });
   LiveState live;
-  for (const auto& ns : names) live.ns[ns] = read_ns(ns, request);
+  for (const auto& ns : mine) live.ns[ns] = read_ns(ns, request);
+  if (helper.joinable()) helper.join();
+  if (their_error) std::rethrow_exception(their_error);
+  for (size_t i = 0; i < theirs.size(); ++i) live.ns[theirs[i]] = std::move(their_live[i]);
   return live;
 }
 

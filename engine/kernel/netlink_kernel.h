@@ -4,7 +4,8 @@
 // It switches the calling thread's network namespace for short moments (opening a socket, a
 // sysctl file, an iptables handle) and always comes back before returning. Construct it in the
 // namespace that is "host". One thread at a time, except create_namespace, which may run on a
-// second thread while the first works in other namespaces (apply/namespace_maker.h).
+// second thread while the first works in other namespaces (apply/namespace_maker.h), and read,
+// which shares the namespaces out to a second thread of its own.
 #pragma once
 
 #include <map>
