@@ -42,15 +42,21 @@ trap 'rm -rf "$work"' EXIT
 results=${out:-$work/results.txt}
 : >"$results"
 
-# The kernel frees a sandbox's namespaces after it exits, in the background: wait for that
-# (net_namespace objects back to where they were) so it does not slow the next measurement.
+# The kernel frees a sandbox's namespaces after it exits, in the background, and the last
+# lab's IPv6 start-up traffic runs on for seconds: wait for both to finish so they do not bill
+# the next measurement. Done when the net_namespace slab is back to where it was, or when it
+# has stopped shrinking and the CPUs are idle (SLUB's counts keep some freed objects).
+# shellcheck source=idle.sh
+. "$here/idle.sh"
 netns_objs() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null || echo 0; }
 baseline=$(netns_objs)
 settle() {
-  local i
-  for ((i = 0; i < 600; i++)); do
-    [ "$(netns_objs)" -le $((baseline + 2)) ] && return
-    sleep 0.1
+  local i objs last=-1
+  for ((i = 0; i < 120; i++)); do
+    objs=$(netns_objs)
+    [ "$objs" -le $((baseline + 2)) ] && return
+    if cpu_idle && [ "$objs" = "$last" ]; then return; fi
+    last=$objs
   done
   echo "run.sh: namespaces of earlier sandboxes still being freed; going on" >&2
 }

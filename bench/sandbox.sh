@@ -3,8 +3,11 @@
 #   unshare --net --mount bench/sandbox.sh METHOD N DIR
 # so that it has a network of its own and a private /run: never the machine's real network.
 # Builds the star lab of N namespaces (made by gen.sh in DIR) with METHOD (netlab | batch |
-# seed | floor), times up (for netlab also a no-op plan on the live lab), then down, and checks
-# the lab was all there after up and nothing is left after down.
+# seed | floor), times up, then down, and checks the lab was all there after up and nothing is
+# left after down. For netlab also a no-op plan on the live lab, twice: straight after up
+# (phase plan-now), while the kernel still does the lab's IPv6 start-up (DAD, MLD and router
+# solicitations, which the bridge floods to every port: seconds of CPU at N=500), and once
+# that is over (phase plan). Every method's down runs once it is over, too.
 # Prints one line per phase: METHOD N PHASE SECONDS PEAK_RSS_KIB CHECK
 set -euo pipefail
 method=$1 n=$2 dir=$3
@@ -30,6 +33,13 @@ clean() {
   count
   [ "$links" = 0 ] && [ "$nss" = 0 ] && echo clean || echo "left:${links}links,${nss}ns"
 }
+# shellcheck source=idle.sh
+. "$(dirname "$0")/idle.sh"
+settle() {  # until the CPUs are idle for half a second, at most 20 s
+  local i
+  for ((i = 0; i < 40; i++)); do cpu_idle && return; done
+  return 0
+}
 # time PHASE WANT_STATUS CMD...: runs CMD quietly, prints the phase line.
 time_phase() {
   local phase=$1 want=$2 secs rss rc check
@@ -52,11 +62,14 @@ time_phase() {
 case $method in
   netlab)
     time_phase up 0 "$bin/netlab" up "$dir/star-$n.yaml"
-    time_phase plan 0 "$bin/netlab" plan "$dir/star-$n.yaml"  # 0: no changes
+    time_phase plan-now 0 "$bin/netlab" plan "$dir/star-$n.yaml"  # 0: no changes
+    settle
+    time_phase plan 0 "$bin/netlab" plan "$dir/star-$n.yaml"
     time_phase down 0 "$bin/netlab" down "star-$n"
     ;;
   batch)
     time_phase up 0 sh "$dir/batch-up.sh"
+    settle
     time_phase down 0 sh "$dir/batch-down.sh"
     ;;
   seed)
@@ -65,6 +78,7 @@ case $method in
     ;;
   floor)
     time_phase up 0 "$bin/bench-floor" up "$n"
+    settle
     time_phase down 0 "$bin/bench-floor" down "$n"
     ;;
   *)

@@ -55,18 +55,18 @@ rows = []
 for n in sizes:
     nl, ba, fl = med("netlab", n, "up"), med("batch", n, "up"), med("floor", n, "up")
     sd = seed_up(n)
-    rss = max((r for _, r in runs.get(("netlab", n, "up"), []) + runs.get(("netlab", n, "plan"), [])
-               + runs.get(("netlab", n, "down"), [])), default=None)
+    rss = max((r for ph in ("up", "plan-now", "plan", "down") for _, r in runs.get(("netlab", n, ph), [])),
+              default=None)
     rounds = len(runs.get(("netlab", n, "up"), []))
     rows.append([
         str(n), fmt(nl), fmt(ba), fmt(sd, n in estimated), fmt(fl),
         ratio(ba, nl), ratio(nl, fl),
-        fmt(med("netlab", n, "plan")), fmt(med("netlab", n, "down")), fmt(med("batch", n, "down")),
+        fmt(med("netlab", n, "plan")), fmt(med("netlab", n, "plan-now")), fmt(med("netlab", n, "down")), fmt(med("batch", n, "down")),
         fmt(med("floor", n, "down")),
         f"{rss / 1024:.1f} MB" if rss else "–", str(rounds)])
 
 head = ["N", "netlab up", "ip -batch up", "seed way up", "floor up", "batch/netlab",
-        "netlab/floor", "netlab plan (no-op)", "netlab down", "ip down", "floor down",
+        "netlab/floor", "netlab plan (no-op)", "plan right after up", "netlab down", "ip down", "floor down",
         "netlab peak RSS", "rounds"]
 print("| " + " | ".join(head) + " |")
 print("|" + "|".join("---:" for _ in head) + "|")
