@@ -9,8 +9,8 @@
 //                  but lo (the kernel frees namespaces asynchronously).
 //
 // Run it only in a throwaway sandbox (bench/sandbox.sh). One socket per namespace, opened
-// from inside it right after it is made; ports join the bridge while it is down; veths have
-// one queue each way, as netlab makes them.
+// from inside it right after it is made; ports join the bridge while it is down, and it comes
+// up last of all; veths have one queue each way. netlab does all of these.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -202,9 +202,6 @@ static void up(int n) {
     link_up(hsk, name);
     close(nsfd[i]);
   }
-  add_addr(hsk, br, v4(10, 10, 0, 1, 16));
-  link_up(hsk, "br0");
-
   for (int i = 0; i < n; ++i) {
     snprintf(peer, sizeof peer, "c%d", i);
     link_up(sk[i], "lo");
@@ -214,6 +211,10 @@ static void up(int n) {
     add_default_route(sk[i], v4(10, 10, 0, 1, 32));
     nl_socket_free(sk[i]);
   }
+  // The bridge last, as netlab and the ip -batch form do: once it is up, the bridge floods the
+  // lab's IPv6 start-up traffic to every port, which slows every request after it.
+  link_up(hsk, "br0");
+  add_addr(hsk, br, v4(10, 10, 0, 1, 16));
   nl_socket_free(hsk);
   free(sk);
   free(nsfd);

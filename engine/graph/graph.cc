@@ -11,6 +11,7 @@ size_t Graph::add(std::string id) {
   if (!inserted) throw std::logic_error("graph: duplicate vertex " + id);
   ids_.push_back(std::move(id));
   needs_.emplace_back();
+  deferred_.push_back(false);
   return it->second;
 }
 
@@ -37,17 +38,20 @@ std::vector<size_t> Graph::order() const {
     missing[v] = needs_[v].size();
     for (size_t w : needs_[v]) needed_by[w].push_back(v);
   }
-  std::priority_queue<size_t, std::vector<size_t>, std::greater<>> ready;
+  using Heap = std::priority_queue<size_t, std::vector<size_t>, std::greater<>>;
+  Heap ready, ready_deferred;
+  auto make_ready = [&](size_t v) { (deferred_[v] ? ready_deferred : ready).push(v); };
   for (size_t v = 0; v < n; ++v)
-    if (missing[v] == 0) ready.push(v);
+    if (missing[v] == 0) make_ready(v);
   std::vector<size_t> out;
   out.reserve(n);
-  while (!ready.empty()) {
-    size_t v = ready.top();
-    ready.pop();
+  while (!ready.empty() || !ready_deferred.empty()) {
+    Heap& from = ready.empty() ? ready_deferred : ready;
+    size_t v = from.top();
+    from.pop();
     out.push_back(v);
     for (size_t w : needed_by[v])
-      if (--missing[w] == 0) ready.push(w);
+      if (--missing[w] == 0) make_ready(w);
   }
   if (out.size() == n) return out;
 

@@ -27,15 +27,19 @@ class Graph {
   size_t index(const std::string& id) const;
   const std::string& id(size_t v) const { return ids_[v]; }
   const std::vector<size_t>& needs(size_t v) const { return needs_[v]; }
+  // `v` goes as late as what needs it allows: among ready vertices it is taken only when no
+  // other vertex is ready.
+  void defer(size_t v) { deferred_.at(v) = true; }
   size_t size() const { return ids_.size(); }
 
-  // Every vertex after all it needs; among ready vertices, the one added first goes first, so
-  // the order is stable. Throws CycleError naming the vertices of a cycle.
+  // Every vertex after all it needs; among ready vertices, the one added first goes first
+  // (deferred ones last), so the order is stable. Throws CycleError naming a cycle's vertices.
   std::vector<size_t> order() const;
 
  private:
   std::vector<std::string> ids_;
   std::vector<std::vector<size_t>> needs_;
+  std::vector<bool> deferred_;
   std::unordered_map<std::string, size_t> index_;
 };
 
