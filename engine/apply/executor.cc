@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 
@@ -16,6 +17,21 @@ namespace {
 // Undoing a step whose object is already gone is a success.
 bool already_gone(int err) {
   return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL;
+}
+
+// For each action, the namespaces the plan creates that no later action works in.
+std::vector<std::vector<std::string>> finishing(const std::vector<Action>& actions) {
+  std::map<std::string, size_t> last;
+  for (size_t i = 0; i < actions.size(); ++i) {
+    if (const auto* c = std::get_if<step::CreateNamespace>(&actions[i].step))
+      last[c->name] = i;
+    else
+      for (const auto& ns : step_namespaces(actions[i].step))
+        if (auto it = last.find(ns); it != last.end()) it->second = i;
+  }
+  std::vector<std::vector<std::string>> at(actions.size());
+  for (const auto& [ns, i] : last) at[i].push_back(ns);
+  return at;
 }
 
 }  // namespace
@@ -90,7 +106,7 @@ void Executor::run(const Step& s) {
 }
 
 ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Progress& progress,
-                            const std::atomic<bool>* stop) {
+                            const std::atomic<bool>* stop, const Finished& on_finished) {
   ApplyCounts counts;
   auto journal = store_.journal(record_);
   if (!file.empty() && !plan.actions.empty()) journal.set_file(file);
@@ -142,11 +158,29 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
     return err;
   };
 
+  // Namespaces this plan makes, reported (on_finished) once no later action works in them.
+  std::vector<std::vector<std::string>> finishing_at;
+  if (on_finished) finishing_at = finishing(actions);
+  std::vector<std::string> finished_ns;  // not reported yet
+  auto finish = [&](size_t i) {
+    if (on_finished)
+      finished_ns.insert(finished_ns.end(), finishing_at[i].begin(), finishing_at[i].end());
+  };
+  auto report_finished = [&] {
+    if (finished_ns.empty()) return;
+    // A namespace with nothing in it is finished once planned: it may still be in the making.
+    for (const auto& ns : finished_ns)
+      if (maker && maker->has(ns) && !maker->wait(ns)) return;  // never made: the run fails
+    on_finished(finished_ns);
+    finished_ns.clear();
+  };
+
   try {
     for (size_t i = 0; i < actions.size(); ++i) {
       const Action& a = actions[i];
       if (stop && stop->load()) throw std::runtime_error("interrupted");
       if (i == owned_until) {
+        report_finished();
         flush_disowned();
         // Write-ahead: the record names the objects before the kernel has them.
         std::vector<OwnedEntry> intents;
@@ -164,6 +198,7 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
           ahead_tallied = 0;
           ahead_done_at = done.size();
           maker.emplace(kernel_, std::move(names), stop);
+          for (size_t k = i; k < owned_until; ++k) finish(k);
           i = owned_until - 1;
           continue;
         }
@@ -187,8 +222,10 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
       failed = nullptr;
       done.push_back(&a);
       tally(a);
+      finish(i);
     }
     if (auto err = settle_ahead(false)) std::rethrow_exception(err);
+    report_finished();
     flush_disowned();
     journal.disown(plan.forget);
     store_.save(record_);

@@ -30,13 +30,17 @@ class Executor {
  public:
   // Called after each applied action (for progress output).
   using Progress = std::function<void(const Action&, size_t done, size_t total)>;
+  // Called with namespaces the plan creates once no later action works in them, at the end
+  // of a phase: they can be read back while the rest of the plan goes on. What it throws
+  // fails the run.
+  using Finished = std::function<void(const std::vector<std::string>& namespaces)>;
 
   Executor(Kernel& kernel, RecordStore& store, Record& record)
       : kernel_(kernel), store_(store), record_(record) {}
 
   // `stop` is polled between actions: set by SIGINT/SIGTERM handlers.
   ApplyCounts apply(const Plan& plan, const std::string& file, const Progress& progress = {},
-                    const std::atomic<bool>* stop = nullptr);
+                    const std::atomic<bool>* stop = nullptr, const Finished& on_finished = {});
 
  private:
   void run(const Step& s);

@@ -66,7 +66,8 @@ LinkObj link_of(rtnl_link* l, const std::string& ns) {
 }  // namespace
 
 LiveState NetlinkKernel::read(const ReadRequest& request) {
-  std::set<std::string> names{"host"};
+  std::set<std::string> names;
+  if (request.host) names.insert("host");
   names.insert(request.namespaces.begin(), request.namespaces.end());
   for (const auto& [ns, keys] : request.sysctl_keys) names.insert(ns);
   names.insert(request.nat_namespaces.begin(), request.nat_namespaces.end());

@@ -113,6 +113,7 @@ struct LiveState {
 // What to read: namespaces (host implied), sysctl keys per namespace, and whether to read the
 // nat table (only labs with NAT pay for iptables).
 struct ReadRequest {
+  bool host = true;  // the root namespace too
   std::vector<std::string> namespaces;
   std::map<std::string, std::vector<std::string>> sysctl_keys;
   std::vector<std::string> nat_namespaces;

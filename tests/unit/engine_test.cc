@@ -100,6 +100,51 @@ TEST_F(EngineTest, BridgeComesUpAfterEverythingThatDoesNotNeedIt) {
   EXPECT_LT(br_up, pos("add_address host/br0/10.0.0.1/16"));
 }
 
+// The namespaces an up makes are read back for its verification once the plan is done with
+// them, before the bridge comes up (whose traffic slows every read after it); the host after.
+TEST_F(EngineTest, NewNamespacesAreVerifiedBeforeTheBridgeComesUp) {
+  engine().up(desired(kBridgeLab));
+  auto& c = kernel_.calls;
+  auto br_up =
+      static_cast<size_t>(std::find(c.begin(), c.end(), "change_link host/br0") - c.begin());
+  ASSERT_LT(br_up, c.size());
+  ASSERT_FALSE(kernel_.read_log.empty());
+  std::vector<std::string> early;
+  for (const auto& r : kernel_.read_log)
+    if (r.after_calls > 0 && r.after_calls <= br_up) {
+      EXPECT_FALSE(r.host);
+      early.insert(early.end(), r.namespaces.begin(), r.namespaces.end());
+    }
+  std::sort(early.begin(), early.end());
+  EXPECT_EQ(early, (std::vector<std::string>{"net0", "net1"}));
+  const auto& last = kernel_.read_log.back();
+  EXPECT_EQ(last.after_calls, c.size());
+  EXPECT_TRUE(last.host);
+  EXPECT_TRUE(last.namespaces.empty());
+}
+
+// A kernel that acknowledges a change it did not make: up says so, whether the object is in
+// a namespace read back early or in the host, read at the end.
+TEST_F(EngineTest, UpReportsWhatTheKernelDidNotDo) {
+  for (const char* lost :
+       {"add_address net1/eth0/10.0.0.3/16", "add_address host/br0/10.0.0.1/16"}) {
+    FakeKernel kernel;
+    kernel.ignore_on = lost;
+    Engine e(kernel, *store_);
+    try {
+      e.up(desired(kBridgeLab));
+      ADD_FAILURE() << "no error for " << lost;
+    } catch (const VerifyError& err) {
+      std::string want = std::string(lost) == "add_address host/br0/10.0.0.1/16"
+                             ? "+ address 10.0.0.1/16 on br0 in host  (missing)"
+                             : "+ address 10.0.0.3/16 on eth0 in net1  (missing)";
+      EXPECT_EQ(std::string(err.what()),
+                "after up, the kernel still differs from lab.yaml:\n  " + want);
+    }
+    e.down("demo");
+  }
+}
+
 TEST_F(EngineTest, SecondUpChangesNothingAndWritesNothing) {
   auto d = desired(kBridgeLab);
   engine().up(d);

@@ -25,14 +25,16 @@ class FakeKernel : public Kernel {
   std::vector<std::string> calls;  // every changing call, in order
   int fail_at = -1;                // 0-based index of the changing call that fails
   int fail_errno = EEXIST;
-  std::string fail_on;  // or: the changing call that fails, e.g. "create_namespace n1"
+  std::string fail_on;    // or: the changing call that fails, e.g. "create_namespace n1"
+  std::string ignore_on;  // a changing call that succeeds and does nothing (a kernel that lies)
   std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
 
   LiveState read(const ReadRequest& req) override {
     std::lock_guard lock(mutex_);
     ++reads;
     LiveState out;
-    out.ns["host"] = state.ns["host"];
+    read_log.push_back({calls.size(), req.host, req.namespaces});
+    if (req.host) out.ns["host"] = state.ns["host"];
     for (const auto& n : req.namespaces) {
       auto it = state.ns.find(n);
       out.ns[n] = it == state.ns.end() ? NsLive{} : it->second;
@@ -40,6 +42,12 @@ class FakeKernel : public Kernel {
     return out;
   }
   int reads = 0;
+  struct Read {
+    size_t after_calls;  // how many changing calls came before it
+    bool host;
+    std::vector<std::string> namespaces;
+  };
+  std::vector<Read> read_log;
 
   void create_namespace(const std::string& name) override {
     std::this_thread::sleep_for(namespace_delay);
@@ -129,6 +137,7 @@ class FakeKernel : public Kernel {
   void add_address(const AddrObj& a) override {
     std::lock_guard lock(mutex_);
     call("add_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
+    if (calls.back() == ignore_on) return;
     auto& n = ns(a.ns);
     if (std::find(n.addrs.begin(), n.addrs.end(), a) != n.addrs.end())
       throw KernelError("address exists", EEXIST);
