@@ -16,8 +16,12 @@ namespace netlab::kernel {
 NlSocket::NlSocket(int ns_fd) : sk_(checked<NlSockPtr>(nl_socket_alloc())) {
   int err = nl_socket_modify_err_cb(sk_.get(), NL_CB_CUSTOM, &NlSocket::on_error, this);
   if (err < 0) fail("set up a netlink socket", err);
-  // Messages larger than a page (links with many attributes) must not be truncated.
-  nl_socket_enable_msg_peek(sk_.get());
+  // One recvmsg per datagram into a buffer larger than any the kernel sends us (a dump
+  // datagram is at most 32 KiB, an ack or echo far less), instead of libnl's default of a peek
+  // for the size first: half the receive calls. A link dump, whose single messages may grow
+  // without bound (a NIC's VF list), still peeks: see dump().
+  nl_socket_disable_msg_peek(sk_.get());
+  nl_socket_set_msg_buf_size(sk_.get(), kRecvBuffer);
   std::optional<ScopedNetns> inside;
   if (ns_fd >= 0) inside.emplace(ns_fd);
   err = nl_connect(sk_.get(), NETLINK_ROUTE);
@@ -80,6 +84,16 @@ void NlSocket::request(nl_msg* msg, const std::string& what, const ReplyHandler&
 
 NlCachePtr NlSocket::dump(const std::function<int(nl_sock*, nl_cache**)>& alloc,
                           const std::string& what) {
+  nl_socket_enable_msg_peek(sk_.get());
+  struct NoPeek {
+    nl_sock* sk;
+    ~NoPeek() { nl_socket_disable_msg_peek(sk); }
+  } restore{sk_.get()};
+  return dump_into(alloc, what);
+}
+
+NlCachePtr NlSocket::dump_into(const std::function<int(nl_sock*, nl_cache**)>& alloc,
+                               const std::string& what) {
   for (int attempt = 1;; ++attempt) {
     last_errno_ = 0;
     nl_cache* cache = nullptr;
@@ -93,7 +107,7 @@ NlCachePtr NlSocket::dump(const std::function<int(nl_sock*, nl_cache**)>& alloc,
 
 NlCachePtr NlSocket::dump(const char* kind, int type, const void* hdr, size_t len,
                           const std::string& what) {
-  return dump(
+  return dump_into(
       [&](nl_sock* sk, nl_cache** cache) {
         int err = nl_cache_alloc_name(kind, cache);
         if (err < 0) return err;

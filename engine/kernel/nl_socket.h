@@ -24,15 +24,19 @@ class NlSocket {
   // "<what>: <strerror of the kernel's errno>".
   void request(nl_msg* msg, const std::string& what, const ReplyHandler& on_reply = {});
 
-  // One dump into a libnl cache, e.g. alloc = rtnl_link_alloc_cache with its arguments bound.
-  // An interrupted dump (the table changed meanwhile) is retried.
+  // One dump into a libnl cache, e.g. alloc = rtnl_link_alloc_cache with its arguments bound;
+  // each datagram is peeked at first, so no message is too large. An interrupted dump (the
+  // table changed meanwhile) is retried.
   NlCachePtr dump(const std::function<int(nl_sock*, nl_cache**)>& alloc, const std::string& what);
   // The same from a request of ours: message `type` with the header `hdr` (an ifaddrmsg or
   // rtmsg that names one family, say), its answers parsed into a cache of `kind`
-  // ("route/addr", "route/route").
+  // ("route/addr", "route/route"). Their messages are small: no peeking.
   NlCachePtr dump(const char* kind, int type, const void* hdr, size_t len, const std::string& what);
 
  private:
+  static constexpr int kRecvBuffer = 64 * 1024;
+  NlCachePtr dump_into(const std::function<int(nl_sock*, nl_cache**)>& alloc,
+                       const std::string& what);
   static int on_error(sockaddr_nl*, nlmsgerr* e, void* self);
   [[noreturn]] void fail(const std::string& what, int nl_err) const;
 
