@@ -1,5 +1,7 @@
 #include "record/store.h"
 
+#include "record/entry_json.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -25,87 +27,22 @@ std::string errno_text() {
   return std::strerror(errno);
 }
 
-const char* kind_name(OwnedEntry::Kind k) {
-  switch (k) {
-    case OwnedEntry::Kind::Namespace:
-      return "namespace";
-    case OwnedEntry::Kind::Link:
-      return "link";
-    case OwnedEntry::Kind::Route:
-      return "route";
-    case OwnedEntry::Kind::Sysctl:
-      return "setting";
-    case OwnedEntry::Kind::Nat:
-      return "nat";
-  }
-  return "?";
-}
-
-json to_json(const OwnedEntry& e) {
-  json j = {{"kind", kind_name(e.kind)}, {"ns", e.ns}};
-  if (!e.name.empty()) j["name"] = e.name;
-  if (!e.peer_name.empty()) {
-    j["peer_ns"] = e.peer_ns;
-    j["peer_name"] = e.peer_name;
-  }
-  if (e.kind == OwnedEntry::Kind::Route) {
-    j["dst"] = e.route.dst.str();
-    if (e.route.via) j["via"] = e.route.via->str();
-    if (!e.route.dev.empty()) j["dev"] = e.route.dev;
-    j["metric"] = e.route.metric;
-  }
-  if (e.kind == OwnedEntry::Kind::Sysctl) j["old"] = e.old_value;
-  return j;
-}
-
-OwnedEntry from_json(const json& j) {
-  OwnedEntry e;
-  const std::string kind = j.at("kind").get<std::string>();
-  if (kind == "namespace")
-    e.kind = OwnedEntry::Kind::Namespace;
-  else if (kind == "link")
-    e.kind = OwnedEntry::Kind::Link;
-  else if (kind == "route")
-    e.kind = OwnedEntry::Kind::Route;
-  else if (kind == "setting")
-    e.kind = OwnedEntry::Kind::Sysctl;
-  else if (kind == "nat")
-    e.kind = OwnedEntry::Kind::Nat;
-  else
-    throw RecordError("unknown entry kind " + kind);
-  e.ns = j.value("ns", "");
-  e.name = j.value("name", "");
-  e.peer_ns = j.value("peer_ns", "");
-  e.peer_name = j.value("peer_name", "");
-  if (e.kind == OwnedEntry::Kind::Route) {
-    e.route.ns = e.ns;
-    auto dst = Cidr::parse(j.at("dst").get<std::string>());
-    if (!dst) throw RecordError("bad route in record");
-    e.route.dst = *dst;
-    if (j.contains("via")) e.route.via = IpAddr::parse(j["via"].get<std::string>());
-    e.route.dev = j.value("dev", "");
-    e.route.metric = j.value("metric", 0u);
-  }
-  e.old_value = j.value("old", "");
-  return e;
-}
-
-std::vector<OwnedEntry> entries_of(const Record& r) {
-  std::vector<OwnedEntry> out;
-  for (const auto& n : r.namespaces) out.push_back({OwnedEntry::Kind::Namespace, kHost, n});
-  for (const auto& [key, e] : r.links) out.push_back(e);
+// Each entry of the record in turn (one at a time: no copy of them all).
+template <typename F>
+void each_entry(const Record& r, F f) {
+  for (const auto& n : r.namespaces) f(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, n});
+  for (const auto& [key, e] : r.links) f(e);
   for (const auto& rt : r.routes) {
     OwnedEntry e{OwnedEntry::Kind::Route, rt.ns};
     e.route = rt;
-    out.push_back(e);
+    f(e);
   }
   for (const auto& [key, old] : r.sysctl_old) {
     OwnedEntry e{OwnedEntry::Kind::Sysctl, key.first, key.second};
     e.old_value = old;
-    out.push_back(e);
+    f(e);
   }
-  for (const auto& n : r.nat_namespaces) out.push_back({OwnedEntry::Kind::Nat, n});
-  return out;
+  for (const auto& n : r.nat_namespaces) f(OwnedEntry{OwnedEntry::Kind::Nat, n});
 }
 
 void write_all(int fd, const std::string& data, const std::string& what) {
@@ -161,7 +98,13 @@ void Journal::append(const std::string& lines) {
 void Journal::append_entries(const char* op, const std::vector<OwnedEntry>& entries) {
   if (entries.empty()) return;
   std::string lines;
-  for (const auto& e : entries) lines += json{{"op", op}, {"entry", to_json(e)}}.dump() + "\n";
+  for (const auto& e : entries) {
+    lines += "{\"op\":\"";
+    lines += op;
+    lines += "\",\"entry\":";
+    append_entry(lines, e);
+    lines += "}\n";
+  }
   append(lines);
 }
 
@@ -185,7 +128,9 @@ void Journal::disown(const std::vector<OwnedEntry>& entries) {
 
 void Journal::set_file(const std::string& file) {
   if (record_.file == file) return;
-  append(json{{"op", "file"}, {"file", file}}.dump() + "\n");
+  std::string line = "{\"op\":\"file\",\"file\":";
+  append_json_string(line, file);
+  append(line + "}\n");
   record_.file = file;
 }
 
@@ -249,7 +194,7 @@ Record RecordStore::load(const std::string& lab) const {
     try {
       json j = json::parse(rec);
       r.file = j.value("file", "");
-      for (const auto& e : j.at("entries")) r.own(from_json(e));
+      for (const auto& e : j.at("entries")) r.own(entry_from_json(e));
     } catch (const json::exception& e) {
       throw RecordError("corrupt record " + path(lab, ".json") + ": " + e.what());
     }
@@ -266,9 +211,9 @@ Record RecordStore::load(const std::string& lab) const {
     }
     const auto op = j.value("op", "");
     if (op == "own")
-      r.own(from_json(j.at("entry")));
+      r.own(entry_from_json(j.at("entry")));
     else if (op == "disown")
-      r.disown(from_json(j.at("entry")));
+      r.disown(entry_from_json(j.at("entry")));
     else if (op == "file")
       r.file = j.value("file", "");
   }
@@ -313,14 +258,24 @@ void RecordStore::save(const Record& record) {
       throw RecordError("cannot remove " + jour + ": " + errno_text());
     return;
   }
-  json j = {{"version", 1}, {"lab", record.lab}, {"file", record.file}};
-  j["entries"] = json::array();
-  for (const auto& e : entries_of(record)) j["entries"].push_back(to_json(e));
+  // One entry a line, written as it is made.
+  std::string text = "{\n  \"version\": 1,\n  \"lab\": ";
+  append_json_string(text, record.lab);
+  text += ",\n  \"file\": ";
+  append_json_string(text, record.file);
+  text += ",\n  \"entries\": [";
+  const char* sep = "\n    ";
+  each_entry(record, [&](const OwnedEntry& e) {
+    text += sep;
+    append_entry(text, e);
+    sep = ",\n    ";
+  });
+  text += "\n  ]\n}\n";
   auto tmp = rec + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot write " + tmp + ": " + errno_text());
   try {
-    write_all(fd, j.dump(2) + "\n", tmp);
+    write_all(fd, text, tmp);
     if (::fsync(fd) != 0) throw RecordError("cannot sync " + tmp + ": " + errno_text());
   } catch (...) {
     ::close(fd);

@@ -1,0 +1,105 @@
+#include "record/entry_json.h"
+
+#include <nlohmann/json.hpp>
+
+#include "record/store.h"
+
+namespace netlab {
+
+namespace {
+
+const char* kind_name(OwnedEntry::Kind k) {
+  switch (k) {
+    case OwnedEntry::Kind::Namespace:
+      return "namespace";
+    case OwnedEntry::Kind::Link:
+      return "link";
+    case OwnedEntry::Kind::Route:
+      return "route";
+    case OwnedEntry::Kind::Sysctl:
+      return "setting";
+    case OwnedEntry::Kind::Nat:
+      return "nat";
+  }
+  return "?";
+}
+
+// Printable ASCII without quote or backslash reads the same in JSON: names nearly always are.
+bool plain(std::string_view s) {
+  for (unsigned char c : s)
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  return true;
+}
+
+void field(std::string& out, const char* key, std::string_view value) {
+  out += ",\"";
+  out += key;
+  out += "\":";
+  append_json_string(out, value);
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  if (!plain(s)) {
+    out += nlohmann::json(s).dump();
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void append_entry(std::string& out, const OwnedEntry& e) {
+  out += "{\"kind\":\"";
+  out += kind_name(e.kind);
+  out += '"';
+  field(out, "ns", e.ns);
+  if (!e.name.empty()) field(out, "name", e.name);
+  if (!e.peer_name.empty()) {
+    field(out, "peer_ns", e.peer_ns);
+    field(out, "peer_name", e.peer_name);
+  }
+  if (e.kind == OwnedEntry::Kind::Route) {
+    field(out, "dst", e.route.dst.str());
+    if (e.route.via) field(out, "via", e.route.via->str());
+    if (!e.route.dev.empty()) field(out, "dev", e.route.dev);
+    out += ",\"metric\":" + std::to_string(e.route.metric);
+  }
+  if (e.kind == OwnedEntry::Kind::Sysctl) field(out, "old", e.old_value);
+  out += '}';
+}
+
+OwnedEntry entry_from_json(const nlohmann::json& j) {
+  OwnedEntry e;
+  const std::string kind = j.at("kind").get<std::string>();
+  if (kind == "namespace")
+    e.kind = OwnedEntry::Kind::Namespace;
+  else if (kind == "link")
+    e.kind = OwnedEntry::Kind::Link;
+  else if (kind == "route")
+    e.kind = OwnedEntry::Kind::Route;
+  else if (kind == "setting")
+    e.kind = OwnedEntry::Kind::Sysctl;
+  else if (kind == "nat")
+    e.kind = OwnedEntry::Kind::Nat;
+  else
+    throw RecordError("unknown entry kind " + kind);
+  e.ns = j.value("ns", "");
+  e.name = j.value("name", "");
+  e.peer_ns = j.value("peer_ns", "");
+  e.peer_name = j.value("peer_name", "");
+  if (e.kind == OwnedEntry::Kind::Route) {
+    e.route.ns = e.ns;
+    auto dst = Cidr::parse(j.at("dst").get<std::string>());
+    if (!dst) throw RecordError("bad route in record");
+    e.route.dst = *dst;
+    if (j.contains("via")) e.route.via = IpAddr::parse(j["via"].get<std::string>());
+    e.route.dev = j.value("dev", "");
+    e.route.metric = j.value("metric", 0u);
+  }
+  e.old_value = j.value("old", "");
+  return e;
+}
+
+}  // namespace netlab
