@@ -187,11 +187,13 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     });
   }
 
+  auto keys = request.sysctl_keys.find(ns);
+  bool nat = std::find(request.nat_namespaces.begin(), request.nat_namespaces.end(), ns) !=
+             request.nat_namespaces.end();
+  if (keys == request.sysctl_keys.end() && !nat) return live;
   Fd fd = ns_fd(ns);
-  if (auto it = request.sysctl_keys.find(ns); it != request.sysctl_keys.end())
-    live.sysctl = read_sysctls(fd.get(), ns, it->second);
-  if (std::find(request.nat_namespaces.begin(), request.nat_namespaces.end(), ns) !=
-      request.nat_namespaces.end()) {
+  if (keys != request.sysctl_keys.end()) live.sysctl = read_sysctls(fd.get(), ns, keys->second);
+  if (nat) {
     ScopedNetns inside(fd.get());
     live.nat = read_nat(ns);
   }

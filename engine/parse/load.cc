@@ -35,10 +35,12 @@ LoadResult load_topology_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(std::string("cannot open: ") + std::strerror(errno));
   // Read one byte past the limit: enough to know the file is too big without reading it all.
-  std::string text(kMaxTopologyBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  // In blocks, so that a small file costs small memory.
+  std::string text;
+  char block[65536];
+  while (text.size() <= kMaxTopologyBytes && in.read(block, sizeof block).gcount() > 0)
+    text.append(block, static_cast<std::size_t>(in.gcount()));
   if (in.bad()) return fail(std::string("cannot read: ") + std::strerror(errno));
-  text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > kMaxTopologyBytes)
     return fail("file is larger than 1 MiB (" + std::to_string(kMaxTopologyBytes) +
                 " bytes); a topology may be at most that");
