@@ -2,12 +2,12 @@
 // change, delete and conflict; idempotence; reconciliation equal to a fresh up; rollback.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "api/engine.h"
 #include "fake_kernel.h"
 #include "parse/load.h"
+#include "temp_dir.h"
 
 namespace netlab {
 namespace {
@@ -49,17 +49,12 @@ veths:
 
 class EngineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/netlab-unit-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    store_ = std::make_unique<RecordStore>(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  Engine engine() { return Engine(kernel_, *store_); }
+  Engine engine() { return Engine(kernel_, store_); }
 
-  std::string dir_;
+  testing::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
   FakeKernel kernel_;
-  std::unique_ptr<RecordStore> store_;
+  RecordStore store_{dir_};
 };
 
 TEST_F(EngineTest, FreshLabPlansEveryObjectInDependencyOrder) {
@@ -146,7 +141,7 @@ TEST_F(EngineTest, UpReportsWhatTheKernelDidNotDo) {
        {"add_address net1/eth0/10.0.0.3/16", "add_address host/br0/10.0.0.1/16"}) {
     FakeKernel kernel;
     kernel.ignore_on = lost;
-    Engine e(kernel, *store_);
+    Engine e(kernel, store_);
     try {
       e.up(desired(kBridgeLab));
       ADD_FAILURE() << "no error for " << lost;
@@ -200,9 +195,8 @@ TEST_F(EngineTest, EditedFileIsReconciledToWhatAFreshUpMakes) {
                          }));
   engine().up(d2);
   FakeKernel fresh;
-  char tmpl[] = "/tmp/netlab-unit-XXXXXX";
-  std::string other = mkdtemp(tmpl);
-  RecordStore other_store(other);
+  testing::TempDir other;
+  RecordStore other_store(other.path());
   Engine(fresh, other_store).up(d2);
   auto normal = [](LiveState s) {
     for (auto& [n, ns] : s.ns) {
@@ -223,7 +217,6 @@ TEST_F(EngineTest, EditedFileIsReconciledToWhatAFreshUpMakes) {
     return out;
   };
   EXPECT_EQ(normal(kernel_.state), normal(fresh.state));
-  std::filesystem::remove_all(other);
 }
 
 TEST_F(EngineTest, RemovedVethIsDeletedOnce) {
@@ -335,7 +328,7 @@ TEST_F(EngineTest, HostSysctlSharedByTwoLabsIsRestoredByTheLastOneDown) {
             }));
   engine().up(b);
   EXPECT_TRUE(engine().plan(b).actions.empty());
-  EXPECT_EQ(store_->labs(), (std::vector<std::string>{"lab-a", "lab-b"}))
+  EXPECT_EQ(store_.labs(), (std::vector<std::string>{"lab-a", "lab-b"}))
       << "the shared settings are not a lab";
   engine().down("lab-a");
   EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "1");
@@ -359,7 +352,7 @@ TEST_F(EngineTest, FailureHalfWayRollsBackEverythingThisRunDid) {
   EXPECT_EQ(kernel_.state.ns.size(), 1u);
   EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
   EXPECT_EQ(kernel_.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0");
-  EXPECT_TRUE(store_->load("demo").empty());
+  EXPECT_TRUE(store_.load("demo").empty());
 }
 
 TEST_F(EngineTest, EveryFailurePointRollsBackToTheStartingState) {
@@ -367,23 +360,21 @@ TEST_F(EngineTest, EveryFailurePointRollsBackToTheStartingState) {
   size_t total = 0;
   {
     FakeKernel probe;
-    char tmpl[] = "/tmp/netlab-unit-XXXXXX";
-    std::string other = mkdtemp(tmpl);
-    RecordStore s(other);
+    testing::TempDir other;
+    RecordStore s(other.path());
     Engine(probe, s).up(d);
     total = probe.calls.size();
-    std::filesystem::remove_all(other);
   }
   for (size_t k = 0; k < total; ++k) {
     FakeKernel fk;
     fk.state.ns["host"].sysctl["net.ipv4.ip_forward"] = "0";
     fk.fail_at = static_cast<int>(k);
-    Engine e(fk, *store_);
+    Engine e(fk, store_);
     EXPECT_THROW(e.up(d), ApplyError) << k;
     EXPECT_EQ(fk.state.ns.size(), 1u) << k;
     EXPECT_TRUE(fk.state.ns["host"].links.empty()) << k;
     EXPECT_EQ(fk.state.ns["host"].sysctl["net.ipv4.ip_forward"], "0") << k;
-    EXPECT_TRUE(store_->load("demo").empty()) << k;
+    EXPECT_TRUE(store_.load("demo").empty()) << k;
   }
 }
 
@@ -412,7 +403,7 @@ TEST_F(EngineTest, ANamespaceThatCannotBeMadeRollsBackTheWholeRun) {
   }
   EXPECT_EQ(kernel_.state.ns.size(), 1u);
   EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
-  EXPECT_TRUE(store_->load("demo").empty());
+  EXPECT_TRUE(store_.load("demo").empty());
 }
 
 TEST_F(EngineTest, AnInterruptWhileNamespacesAreMadeRollsBackTheWholeRun) {
@@ -422,7 +413,7 @@ TEST_F(EngineTest, AnInterruptWhileNamespacesAreMadeRollsBackTheWholeRun) {
   o.progress = [&](const Action&, size_t done, size_t) { stop = done >= 2; };
   kernel_.namespace_delay = std::chrono::milliseconds(10);
   try {
-    Engine(kernel_, *store_, o).up(desired(kBridgeLab));
+    Engine(kernel_, store_, o).up(desired(kBridgeLab));
     FAIL() << "expected the interrupt";
   } catch (const ApplyError& e) {
     EXPECT_NE(std::string(e.what()).find("interrupted; rolled back"), std::string::npos)
@@ -431,7 +422,7 @@ TEST_F(EngineTest, AnInterruptWhileNamespacesAreMadeRollsBackTheWholeRun) {
   }
   EXPECT_EQ(kernel_.state.ns.size(), 1u);
   EXPECT_TRUE(kernel_.state.ns["host"].links.empty());
-  EXPECT_TRUE(store_->load("demo").empty());
+  EXPECT_TRUE(store_.load("demo").empty());
 }
 
 TEST_F(EngineTest, ARecordLeftByACrashLetsDownRemoveEverything) {
@@ -439,8 +430,8 @@ TEST_F(EngineTest, ARecordLeftByACrashLetsDownRemoveEverything) {
   auto plan = engine().plan(d);
   // Replay half the plan the way the executor does, then "die" without saving the record.
   {
-    Record rec = store_->load("demo");
-    auto journal = store_->journal(rec);
+    Record rec = store_.load("demo");
+    auto journal = store_.journal(rec);
     for (size_t i = 0; i < plan.actions.size() / 2; ++i) {
       for (const auto& e : plan.actions[i].own) journal.own(e);
       std::visit(

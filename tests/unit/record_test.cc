@@ -2,27 +2,19 @@
 // whatever the names hold, whether it was saved whole or only journalled, and after a crash
 // that cut the journal's last line short.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "record/store.h"
+#include "temp_dir.h"
 
 namespace netlab {
 namespace {
 
 class RecordTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/netlab-record-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    store_ = std::make_unique<RecordStore>(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string read(const std::string& name) const {
     std::ifstream in(dir_ + "/" + name);
     std::stringstream s;
@@ -30,8 +22,9 @@ class RecordTest : public ::testing::Test {
     return s.str();
   }
 
-  std::string dir_;
-  std::unique_ptr<RecordStore> store_;
+  testing::TempDir tmp_;
+  const std::string dir_ = tmp_.path();
+  RecordStore store_{dir_};
 };
 
 // One entry of every kind, with the characters JSON must escape in names, values and paths.
@@ -72,8 +65,8 @@ TEST_F(RecordTest, SavedRecordReadsBackTheSame) {
   r.lab = "demo";
   r.file = "/labs/a \"b\"\\c/\u00fcber.yaml";
   for (const auto& e : every_kind()) r.own(e);
-  store_->save(r);
-  Record back = store_->load("demo");
+  store_.save(r);
+  Record back = store_.load("demo");
   EXPECT_EQ(back.file, r.file);
   expect_every_kind(back);
   // A JSON document with the keys docs and tools rely on, the journal folded into it.
@@ -89,13 +82,13 @@ TEST_F(RecordTest, JournalAloneReadsBackTheSame) {
   Record r;
   r.lab = "demo";
   {
-    auto journal = store_->journal(r);
+    auto journal = store_.journal(r);
     journal.set_file("/labs/x\\y.yaml");
     journal.own(every_kind());
     journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "gone"});
     journal.disown(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "gone"});
   }
-  Record back = store_->load("demo");
+  Record back = store_.load("demo");
   EXPECT_EQ(back.file, "/labs/x\\y.yaml");
   expect_every_kind(back);
 }
@@ -105,11 +98,11 @@ TEST_F(RecordTest, LineCutShortByACrashIsIgnored) {
   Record r;
   r.lab = "demo";
   {
-    auto journal = store_->journal(r);
+    auto journal = store_.journal(r);
     journal.own(every_kind());
   }
   std::ofstream(dir_ + "/demo.journal", std::ios::app) << "{\"op\":\"own\",\"entry\":{\"ki";
-  expect_every_kind(store_->load("demo"));
+  expect_every_kind(store_.load("demo"));
 }
 
 }  // namespace
