@@ -34,8 +34,8 @@ LoadResult load_topology_file(const std::string& path) {
   };
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(std::string("cannot open: ") + std::strerror(errno));
-  // Read one byte past the limit: enough to know the file is too big without reading it all.
-  // In blocks, so that a small file costs small memory.
+  // In blocks, so that a small file costs small memory, and no further than one block past
+  // the limit: enough to know the file is too big without reading it all.
   std::string text;
   char block[65536];
   while (text.size() <= kMaxTopologyBytes && in.read(block, sizeof block).gcount() > 0)

@@ -19,7 +19,7 @@ void append_entry(std::string& out, const OwnedEntry& e);
 void append_json_string(std::string& out, std::string_view s);
 
 // An entry read back (from a record or a journal line). Throws RecordError on an unknown kind
-// or a bad route, nlohmann::json's exceptions on missing fields of the wrong type.
+// or a bad route, nlohmann::json's exceptions on missing fields or fields of the wrong type.
 OwnedEntry entry_from_json(const nlohmann::json& j);
 
 }  // namespace netlab
