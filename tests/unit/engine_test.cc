@@ -111,6 +111,29 @@ TEST_F(EngineTest, VethPairsGetTheirCarrierAfterEveryFirstEndIsUp) {
       EXPECT_LT(pos(first), pos(second)) << first << " before " << second;
 }
 
+// Which end goes first does not depend on which one the file declares: a pair declared from
+// inside a namespace still brings its host end up first; between namespaces of as many
+// links, the declared end goes first.
+TEST_F(EngineTest, TheBusierNamespacesEndOfAPairComesUpFirst) {
+  std::string lab = std::string(kBridgeLab) + R"(  - name: x0
+    namespace: net0
+    peer: {name: hx0}
+  - name: p2
+    namespace: net2
+    peer: {name: p3, namespace: net3}
+)";
+  lab.insert(lab.find("bridges:"), "  net2: {}\n  net3: {}\n");
+  engine().up(desired(lab));
+  auto& c = kernel_.calls;
+  auto pos = [&](const std::string& s) {
+    auto it = std::find(c.begin(), c.end(), s);
+    EXPECT_NE(it, c.end()) << s;
+    return it - c.begin();
+  };
+  EXPECT_LT(pos("change_link host/hx0"), pos("change_link net0/x0"));
+  EXPECT_LT(pos("change_link net2/p2"), pos("change_link net3/p3"));
+}
+
 // The namespaces an up makes are read back for its verification once the plan is done with
 // them, before the bridge comes up (whose traffic slows every read after it); the host after.
 TEST_F(EngineTest, NewNamespacesAreVerifiedBeforeTheBridgeComesUp) {
