@@ -50,6 +50,13 @@ veths:
 class EngineTest : public ::testing::Test {
  protected:
   Engine engine() { return Engine(kernel_, store_); }
+  // Where a kernel call came in the order the kernel saw them (fails the test if never).
+  std::ptrdiff_t pos(const std::string& call) const {
+    const auto& c = kernel_.calls;
+    auto it = std::find(c.begin(), c.end(), call);
+    EXPECT_NE(it, c.end()) << call;
+    return it - c.begin();
+  }
 
   testing::TempDir tmp_;
   const std::string dir_ = tmp_.path();
@@ -80,12 +87,6 @@ TEST_F(EngineTest, FreshLabPlansEveryObjectInDependencyOrder) {
 // flood, which would slow every request after it.
 TEST_F(EngineTest, BridgeComesUpAfterEverythingThatDoesNotNeedIt) {
   auto out = engine().up(desired(kBridgeLab));
-  auto& c = kernel_.calls;
-  auto pos = [&](const std::string& s) {
-    auto it = std::find(c.begin(), c.end(), s);
-    EXPECT_NE(it, c.end()) << s;
-    return it - c.begin();
-  };
   auto br_up = pos("change_link host/br0");
   for (const char* before :
        {"change_link host/veth0", "change_link host/veth1", "change_link net0/eth0",
@@ -100,12 +101,6 @@ TEST_F(EngineTest, BridgeComesUpAfterEverythingThatDoesNotNeedIt) {
 // kernel's IPv6 start-up work, which slows the requests sent alongside it.
 TEST_F(EngineTest, VethPairsGetTheirCarrierAfterEveryFirstEndIsUp) {
   engine().up(desired(kBridgeLab));
-  auto& c = kernel_.calls;
-  auto pos = [&](const std::string& s) {
-    auto it = std::find(c.begin(), c.end(), s);
-    EXPECT_NE(it, c.end()) << s;
-    return it - c.begin();
-  };
   for (const char* first : {"change_link host/veth0", "change_link host/veth1"})
     for (const char* second : {"change_link net0/eth0", "change_link net1/eth0"})
       EXPECT_LT(pos(first), pos(second)) << first << " before " << second;
@@ -124,12 +119,6 @@ TEST_F(EngineTest, TheBusierNamespacesEndOfAPairComesUpFirst) {
 )";
   lab.insert(lab.find("bridges:"), "  net2: {}\n  net3: {}\n");
   engine().up(desired(lab));
-  auto& c = kernel_.calls;
-  auto pos = [&](const std::string& s) {
-    auto it = std::find(c.begin(), c.end(), s);
-    EXPECT_NE(it, c.end()) << s;
-    return it - c.begin();
-  };
   EXPECT_LT(pos("change_link host/hx0"), pos("change_link net0/x0"));
   EXPECT_LT(pos("change_link net2/p2"), pos("change_link net3/p3"));
 }
