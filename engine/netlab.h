@@ -46,8 +46,9 @@ ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
 // Runs the topology's `tests:`.
 std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options = {});
 
-// Brings a lab up for its lifetime. If up fails, whatever it left is brought down before the
-// constructor rethrows. The destructor brings the lab down and never throws: a failure is
+// Brings a lab up for its lifetime. If up fails, the constructor throws what up threw: up has
+// rolled back what it did, and a lab it did not bring up (its lock held by another process, a
+// conflict) is left alone. The destructor brings the lab down and never throws: a failure is
 // written to stderr (and left for `netlab down NAME`).
 class LabGuard {
  public:

@@ -118,6 +118,7 @@ int change_lab(const Context& ctx, const std::string& lab, const char* done, con
     RecordStore store;
     Engine engine(kernel, store, Options{.progress = printer(ctx), .stop = &g_stop});
     Outcome out = verb(engine);
+    for (const auto& left : out.plan.left) print_warning(left.str());
     if (out.plan.actions.empty())
       std::printf("lab %s is %s\n", lab.c_str(), nothing);
     else

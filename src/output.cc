@@ -17,7 +17,13 @@ Style Style::detect() {
 }
 
 void print_error(const std::string& message) {
+  std::fflush(stdout);  // after what it follows, when both go to one log
   std::fprintf(stderr, "netlab: error: %s\n", message.c_str());
+}
+
+void print_warning(const std::string& message) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "netlab: warning: %s\n", message.c_str());
 }
 
 }  // namespace netlab::cli

@@ -23,5 +23,7 @@ struct Style {
 
 // "netlab: error: ..." on stderr.
 void print_error(const std::string& message);
+// Something done differently from what was asked, for a reason the user must know.
+void print_warning(const std::string& message);
 
 }  // namespace netlab::cli

@@ -89,21 +89,28 @@ Outcome Engine::up(const DesiredState& desired) {
   auto read_finished = [&](const std::vector<std::string>& names) {
     for (auto& [ns, live] : kernel_.read(only(request, names)).ns) seen.ns[ns] = std::move(live);
   };
+  // Verified before the run counts as done: a kernel that does not end as planned rolls the
+  // run back like any failure.
+  auto verify = [&] {
+    LiveState now = kernel_.read(without(request_for(&desired, record), seen));
+    now.ns.merge(seen.ns);
+    Plan again = make_plan(desired, now, record);
+    if (again.actions.empty() && again.conflicts.empty()) return;
+    std::string msg = "after up, the kernel still differs from " + desired.file + ":";
+    for (const auto& a : again.actions) msg += "\n  " + format_action(a);
+    for (const auto& c : again.conflicts) msg += "\n  " + c.str();
+    throw VerifyError(msg);
+  };
   Executor exec(kernel_, store_, record);
   try {
-    out.counts =
-        exec.apply(out.plan, desired.file, options_.progress, options_.stop, read_finished);
+    out.counts = exec.apply(out.plan, desired.file,
+                            {.progress = options_.progress,
+                             .stop = options_.stop,
+                             .on_finished = read_finished,
+                             .verify = verify});
   } catch (...) {
     tidy();
     throw;
-  }
-  LiveState now = kernel_.read(without(request_for(&desired, record), seen));
-  now.ns.merge(seen.ns);
-  Plan again = make_plan(desired, now, record);
-  if (!again.actions.empty()) {
-    std::string msg = "after up, the kernel still differs from " + desired.file + ":";
-    for (const auto& a : again.actions) msg += "\n  " + format_action(a);
-    throw VerifyError(msg);
   }
   return out;
 }
@@ -111,10 +118,14 @@ Outcome Engine::up(const DesiredState& desired) {
 Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
-  Outcome out{make_down_plan(lab, read(nullptr, record), record), {}};
+  ReadRequest request = request_for(nullptr, record);
+  // A lost record (/run emptied, the lab's objects still tagged): its NAT rules in the host
+  // carry the lab's tag, and only a read of the table finds them.
+  if (record.empty()) request.nat_namespaces.push_back(kHost);
+  Outcome out{make_down_plan(lab, kernel_.read(request), record), {}};
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
-    out.counts = exec.apply(out.plan, "", options_.progress, options_.stop);
+    out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
   }
   if (record.empty()) store_.remove_lock(lock);
   return out;

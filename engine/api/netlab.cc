@@ -61,19 +61,11 @@ std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions
 
 LabGuard::LabGuard(Topology topology, Options options)
     : topology_(std::move(topology)), options_(std::move(options)) {
-  try {
-    outcome_ = netlab::up(topology_, options_);
-    up_ = true;
-  } catch (...) {
-    // up rolls back what it did, but a VerifyError leaves the lab up: leave nothing either way.
-    try {
-      netlab::down(name(), options_);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "netlab: lab %s: down after a failed up: %s\n", name().c_str(),
-                   e.what());
-    }
-    throw;
-  }
+  // A failed up takes back what it did itself; anything else that stops it (another process
+  // holds the lab's lock, a conflict) means the lab, if up, is somebody else's: never brought
+  // down from here.
+  outcome_ = netlab::up(topology_, options_);
+  up_ = true;
 }
 
 LabGuard::LabGuard(LabGuard&& other) noexcept

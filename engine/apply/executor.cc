@@ -1,23 +1,17 @@
 #include "apply/executor.h"
 
-#include "apply/namespace_maker.h"
-#include "plan/overload.h"
-#include "record/host_settings.h"
-
-#include <cerrno>
-#include <cstring>
 #include <map>
 #include <optional>
 #include <set>
 
+#include "apply/namespace_maker.h"
+#include "apply/rollback.h"
+#include "plan/overload.h"
+#include "record/host_settings.h"
+
 namespace netlab {
 
 namespace {
-
-// Undoing a step whose object is already gone is a success.
-bool already_gone(int err) {
-  return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL;
-}
 
 // For each action, the namespaces the plan creates that no later action works in.
 std::vector<std::vector<std::string>> finishing(const std::vector<Action>& actions) {
@@ -33,6 +27,284 @@ std::vector<std::vector<std::string>> finishing(const std::vector<Action>& actio
   for (const auto& [ns, i] : last) at[i].push_back(ns);
   return at;
 }
+
+// One application of a plan. Journalled a phase at a time: a phase is a run of actions of one
+// kind (create the namespaces, then the links, ...). Its intents are written before the first
+// of them touches the kernel; the disowns of its done actions when it ends (a record that still
+// names a deleted object only costs a later `down` a lookup). A phase of new namespaces is made
+// ahead, on a helper thread (NamespaceMaker), while the actions after it go on.
+class Run {
+ public:
+  Run(Kernel& kernel, RecordStore& store, Record& record, const Plan& plan, const std::string& file,
+      const Executor::Hooks& hooks)
+      : kernel_(kernel),
+        store_(store),
+        record_(record),
+        plan_(plan),
+        actions_(plan.actions),
+        hooks_(hooks),
+        journal_(store.journal(record)) {
+    if (!file.empty() && !actions_.empty()) journal_.set_file(file);
+    if (hooks_.on_finished) finishing_at_ = finishing(actions_);
+  }
+
+  ApplyCounts go() {
+    std::string error;
+    try {
+      for (size_t i = 0; i < actions_.size(); ++i) i = apply_from(i);
+      if (auto err = settle_maker(false)) std::rethrow_exception(err);
+      report_finished();
+      flush_disowned();
+      journal_.disown(plan_.forget);
+      if (hooks_.verify) hooks_.verify();
+      store_.save(record_);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!error.empty()) roll_back_and_throw(error);
+    if (!failures_.empty()) {
+      std::string msg = "lab " + plan_.lab + ": " + std::to_string(failures_.size()) +
+                        " step(s) failed; everything else was done:";
+      for (const auto& f : failures_) msg += "\n  " + f;
+      throw IncompleteError(msg, failures_);
+    }
+    return counts_;
+  }
+
+ private:
+  // Applies actions_[i] (or, at the start of a phase of new namespaces, hands the whole phase
+  // to the maker); returns the index of the last action it took care of.
+  size_t apply_from(size_t i) {
+    const Action& a = actions_[i];
+    if (hooks_.stop && hooks_.stop->load()) throw std::runtime_error("interrupted");
+    if (i == owned_until_) {
+      begin_phase(i);
+      if (std::holds_alternative<step::CreateNamespace>(a.step)) return start_maker(i);
+    }
+    wait_for_namespaces(a);
+    failed_ = &a;
+    try {
+      run(a.step);
+    } catch (const KernelError& e) {
+      // Gone between the read and now (the kernel frees a deleted namespace's veths on its own
+      // time, e.g. after a `down` killed half-way): what a delete wanted is so.
+      if (a.op != Op::Delete || !already_gone(e.errno_value)) {
+        if (!plan_.keep_going) throw;
+        return skip(a, e.what());
+      }
+    } catch (const std::exception& e) {
+      if (!plan_.keep_going) throw;
+      return skip(a, e.what());
+    }
+    failed_ = nullptr;
+    done_.push_back(&a);
+    tally(a);
+    finish(i);
+    return i;
+  }
+
+  size_t skip(const Action& a, const std::string& why) {
+    failures_.push_back(format_action(a) + ": " + why);
+    failed_ = nullptr;
+    return static_cast<size_t>(&a - actions_.data());
+  }
+
+  // Write-ahead: the record names the objects of the phase before the kernel has them.
+  void begin_phase(size_t i) {
+    report_finished();
+    flush_disowned();
+    std::vector<OwnedEntry> intents;
+    for (; owned_until_ < actions_.size() &&
+           actions_[owned_until_].step.index() == actions_[i].step.index();
+         ++owned_until_)
+      intents.insert(intents.end(), actions_[owned_until_].own.begin(),
+                     actions_[owned_until_].own.end());
+    journal_.own(intents);
+  }
+
+  size_t start_maker(size_t i) {
+    if (auto err = settle_maker(false)) std::rethrow_exception(err);
+    std::vector<std::string> names;
+    for (size_t k = i; k < owned_until_; ++k)
+      names.push_back(std::get<step::CreateNamespace>(actions_[k].step).name);
+    ahead_ = i;
+    ahead_tallied_ = 0;
+    ahead_done_at_ = done_.size();
+    maker_.emplace(kernel_, std::move(names), hooks_.stop);
+    for (size_t k = i; k < owned_until_; ++k) finish(k);
+    return owned_until_ - 1;
+  }
+
+  void wait_for_namespaces(const Action& a) {
+    if (!maker_) return;
+    tally_made();
+    for (const auto& ns : step_namespaces(a.step))
+      if (maker_->has(ns) && !maker_->wait(ns)) {
+        if (auto err = settle_maker(true)) std::rethrow_exception(err);
+        throw std::runtime_error("interrupted");
+      }
+  }
+
+  // Counts the namespaces made so far, and journals each one's identity: the proof that it
+  // is the lab's own (a namespace made again under its name by somebody else has another).
+  void tally_made() {
+    std::vector<OwnedEntry> made;
+    for (size_t n = maker_->made(); ahead_tallied_ < n; ++ahead_tallied_) {
+      const Action& a = actions_[ahead_ + ahead_tallied_];
+      tally(a);
+      OwnedEntry e{OwnedEntry::Kind::Namespace, kHost,
+                   std::get<step::CreateNamespace>(a.step).name};
+      e.cookie = maker_->cookie(ahead_tallied_);
+      made.push_back(std::move(e));
+    }
+    journal_.own(made);
+  }
+
+  // Joins the maker; its made namespaces go into `done_` where the phase began, before
+  // everything that works inside them. Its failure is the run's own unless the run had already
+  // failed (then it goes back too).
+  std::exception_ptr settle_maker(bool abandon) {
+    if (!maker_) return nullptr;
+    std::exception_ptr err = maker_->finish(abandon);
+    tally_made();
+    std::vector<const Action*> made;
+    for (size_t k = 0; k < ahead_tallied_; ++k) made.push_back(&actions_[ahead_ + k]);
+    done_.insert(done_.begin() + static_cast<std::ptrdiff_t>(ahead_done_at_), made.begin(),
+                 made.end());
+    if (err) (rolling_back_ ? half_made_ : failed_) = &actions_[ahead_ + ahead_tallied_];
+    maker_.reset();
+    return err;
+  }
+
+  void tally(const Action& a) {
+    disowned_.insert(disowned_.end(), a.disown.begin(), a.disown.end());
+    if (!a.detail) {
+      if (a.op == Op::Create) ++counts_.created;
+      if (a.op == Op::Change) ++counts_.changed;
+      if (a.op == Op::Delete) ++counts_.deleted;
+    }
+    if (hooks_.progress) hooks_.progress(a, ++finished_count_, actions_.size());
+  }
+
+  void flush_disowned() {
+    journal_.disown(disowned_);
+    disowned_.clear();
+  }
+
+  // Namespaces this plan makes, reported (on_finished) once no later action works in them.
+  void finish(size_t i) {
+    if (hooks_.on_finished)
+      finished_ns_.insert(finished_ns_.end(), finishing_at_[i].begin(), finishing_at_[i].end());
+  }
+
+  void report_finished() {
+    if (finished_ns_.empty()) return;
+    // A namespace with nothing in it is finished once planned: it may still be in the making.
+    for (const auto& ns : finished_ns_)
+      if (maker_ && maker_->has(ns) && !maker_->wait(ns)) return;  // never made: the run fails
+    hooks_.on_finished(finished_ns_);
+    finished_ns_.clear();
+  }
+
+  void run(const Step& s) {
+    std::visit(Overload{
+                   [&](const step::CreateNamespace& x) { kernel_.create_namespace(x.name); },
+                   [&](const step::DeleteNamespace& x) { kernel_.delete_namespace(x.name); },
+                   [&](const step::CreateLink& x) { kernel_.create_link(x.link, x.peer.get()); },
+                   [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
+                   [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
+                   [&](const step::DeleteGroup& x) { kernel_.delete_group(x.ns, x.group); },
+                   [&](const step::AddAddress& x) { kernel_.add_address(x.addr); },
+                   [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
+                   [&](const step::AddRoute& x) { kernel_.add_route(x.route, x.replace); },
+                   [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
+                   [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
+                   [&](const step::HoldSysctl& x) { hold(x); },
+                   [&](const step::ReleaseSysctl& x) { release(x); },
+                   [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
+                   [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
+                   [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
+               },
+               s);
+  }
+
+  void hold(const step::HoldSysctl& x) {
+    HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, [&] {
+      return kernel_.set_sysctl(x.ns, x.key, x.value);
+    });
+  }
+
+  void release(const step::ReleaseSysctl& x) {
+    auto set = [&](const std::string& v) { kernel_.set_sysctl(x.ns, x.key, v); };
+    auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
+    if (r.what == HostSettings::Release::Unknown && !x.fallback.empty()) set(x.fallback);
+  }
+
+  // Takes back what this run did, newest first; the failed action may have half-happened.
+  [[noreturn]] void roll_back_and_throw(const std::string& error) {
+    rolling_back_ = true;
+    settle_maker(true);
+    std::vector<std::string> failures;
+    try {
+      flush_disowned();
+      forget_unreached();
+    } catch (const std::exception& e) {
+      failures.push_back(e.what());
+    }
+    std::vector<const Action*> partial;
+    if (failed_) partial.push_back(failed_);
+    if (half_made_) partial.push_back(half_made_);
+    RollbackResult r = roll_back(done_, partial, journal_, [&](const Step& s) { run(s); });
+    failures.insert(failures.end(), r.failures.begin(), r.failures.end());
+    try {
+      store_.save(record_);
+    } catch (const std::exception& e) {
+      failures.push_back(e.what());
+    }
+    std::string msg = failed_ ? "cannot " + describe_step(failed_->step) + ": " + error : error;
+    if (!failures.empty()) {
+      msg += "; rollback incomplete";
+    } else {
+      msg += "; rolled back " + std::to_string(r.undone) + " change(s)";
+      // What was deleted stays deleted: it was going anyway, and the record says so.
+      if (r.standing) msg += " (" + std::to_string(r.standing) + " deletion(s) stand)";
+    }
+    throw ApplyError(msg, failures);
+  }
+
+  // What never reached the kernel (the rest of the journalled phases): its intents go.
+  void forget_unreached() {
+    std::set<const Action*> reached(done_.begin(), done_.end());
+    if (failed_) reached.insert(failed_);
+    if (half_made_) reached.insert(half_made_);
+    std::vector<OwnedEntry> never;
+    for (size_t i = 0; i < owned_until_; ++i)
+      if (!reached.count(&actions_[i]))
+        never.insert(never.end(), actions_[i].own.begin(), actions_[i].own.end());
+    journal_.disown(never);
+  }
+
+  Kernel& kernel_;
+  RecordStore& store_;
+  Record& record_;
+  const Plan& plan_;
+  const std::vector<Action>& actions_;
+  const Executor::Hooks& hooks_;
+  Journal journal_;
+  ApplyCounts counts_;
+  size_t finished_count_ = 0;
+  size_t owned_until_ = 0;  // actions before this index have their intents journalled
+  std::vector<OwnedEntry> disowned_;
+  std::vector<const Action*> done_;
+  const Action* failed_ = nullptr;
+  const Action* half_made_ = nullptr;  // the maker's failure, when the main thread failed too
+  bool rolling_back_ = false;
+  std::vector<std::string> failures_;  // keep_going: what failed, in order
+  std::optional<NamespaceMaker> maker_;
+  size_t ahead_ = 0, ahead_tallied_ = 0, ahead_done_at_ = 0;  // the maker's actions_[ahead_...)
+  std::vector<std::vector<std::string>> finishing_at_;
+  std::vector<std::string> finished_ns_;  // not reported yet
+};
 
 }  // namespace
 
@@ -57,7 +329,8 @@ std::string describe_step(const Step& s) {
                    x.addr.ns;
           },
           [](const step::AddRoute& x) {
-            return "add route " + x.route.dst.str() + " in " + x.route.ns;
+            return (x.replace ? "replace route " : "add route ") + x.route.dst.str() + " in " +
+                   x.route.ns;
           },
           [](const step::DeleteRoute& x) {
             return "delete route " + x.route.dst.str() + " in " + x.route.ns;
@@ -74,227 +347,8 @@ std::string describe_step(const Step& s) {
       s);
 }
 
-void Executor::run(const Step& s) {
-  std::visit(Overload{
-                 [&](const step::CreateNamespace& x) { kernel_.create_namespace(x.name); },
-                 [&](const step::DeleteNamespace& x) { kernel_.delete_namespace(x.name); },
-                 [&](const step::CreateLink& x) { kernel_.create_link(x.link, x.peer.get()); },
-                 [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
-                 [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
-                 [&](const step::DeleteGroup& x) { kernel_.delete_group(x.ns, x.group); },
-                 [&](const step::AddAddress& x) { kernel_.add_address(x.addr); },
-                 [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
-                 [&](const step::AddRoute& x) { kernel_.add_route(x.route); },
-                 [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
-                 [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
-                 [&](const step::HoldSysctl& x) {
-                   HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, [&] {
-                     return kernel_.set_sysctl(x.ns, x.key, x.value);
-                   });
-                 },
-                 [&](const step::ReleaseSysctl& x) {
-                   auto set = [&](const std::string& v) { kernel_.set_sysctl(x.ns, x.key, v); };
-                   auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
-                   if (r.what == HostSettings::Release::Unknown && !x.fallback.empty())
-                     set(x.fallback);
-                 },
-                 [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
-                 [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
-                 [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
-             },
-             s);
-}
-
-ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Progress& progress,
-                            const std::atomic<bool>* stop, const Finished& on_finished) {
-  ApplyCounts counts;
-  auto journal = store_.journal(record_);
-  if (!file.empty() && !plan.actions.empty()) journal.set_file(file);
-  std::vector<const Action*> done;
-  const Action* failed = nullptr;
-  const Action* half_made = nullptr;  // the maker's failure, when the main thread failed too
-  std::string error;
-  const auto& actions = plan.actions;
-  // Journalled a phase at a time: a phase is a run of actions of one kind (create the
-  // namespaces, then the links, ...). Its intents are written with one sync before the first
-  // of them touches the kernel; the disowns of its done actions when it ends (a record that
-  // still names a deleted object only costs a later `down` a lookup).
-  size_t owned_until = 0;  // actions before this index have their intents journalled
-  std::vector<OwnedEntry> disowned;
-  auto flush_disowned = [&] {
-    journal.disown(disowned);
-    disowned.clear();
-  };
-  size_t finished = 0;
-  auto tally = [&](const Action& a) {
-    disowned.insert(disowned.end(), a.disown.begin(), a.disown.end());
-    if (!a.detail) {
-      if (a.op == Op::Create) ++counts.created;
-      if (a.op == Op::Change) ++counts.changed;
-      if (a.op == Op::Delete) ++counts.deleted;
-    }
-    if (progress) progress(a, ++finished, actions.size());
-  };
-
-  // A phase of new namespaces is made ahead, on a helper thread: actions[ahead, ahead + n).
-  // In `done` they go where the phase began, before everything that works inside them.
-  std::optional<NamespaceMaker> maker;
-  size_t ahead = 0, ahead_tallied = 0, ahead_done_at = 0;
-  auto tally_ahead = [&] {
-    for (size_t made = maker->made(); ahead_tallied < made; ++ahead_tallied)
-      tally(actions[ahead + ahead_tallied]);
-  };
-  auto settle_ahead = [&](bool abandon) -> std::exception_ptr {
-    if (!maker) return nullptr;
-    std::exception_ptr err = maker->finish(abandon);
-    tally_ahead();
-    std::vector<const Action*> made;
-    for (size_t k = 0; k < ahead_tallied; ++k) made.push_back(&actions[ahead + k]);
-    done.insert(done.begin() + static_cast<std::ptrdiff_t>(ahead_done_at), made.begin(),
-                made.end());
-    // Its failure is the run's own unless the run had already failed (then it goes back too).
-    if (err) (error.empty() ? failed : half_made) = &actions[ahead + ahead_tallied];
-    maker.reset();
-    return err;
-  };
-
-  // Namespaces this plan makes, reported (on_finished) once no later action works in them.
-  std::vector<std::vector<std::string>> finishing_at;
-  if (on_finished) finishing_at = finishing(actions);
-  std::vector<std::string> finished_ns;  // not reported yet
-  auto finish = [&](size_t i) {
-    if (on_finished)
-      finished_ns.insert(finished_ns.end(), finishing_at[i].begin(), finishing_at[i].end());
-  };
-  auto report_finished = [&] {
-    if (finished_ns.empty()) return;
-    // A namespace with nothing in it is finished once planned: it may still be in the making.
-    for (const auto& ns : finished_ns)
-      if (maker && maker->has(ns) && !maker->wait(ns)) return;  // never made: the run fails
-    on_finished(finished_ns);
-    finished_ns.clear();
-  };
-
-  try {
-    for (size_t i = 0; i < actions.size(); ++i) {
-      const Action& a = actions[i];
-      if (stop && stop->load()) throw std::runtime_error("interrupted");
-      if (i == owned_until) {
-        report_finished();
-        flush_disowned();
-        // Write-ahead: the record names the objects before the kernel has them.
-        std::vector<OwnedEntry> intents;
-        for (; owned_until < actions.size() && actions[owned_until].step.index() == a.step.index();
-             ++owned_until)
-          intents.insert(intents.end(), actions[owned_until].own.begin(),
-                         actions[owned_until].own.end());
-        journal.own(intents);
-        if (std::holds_alternative<step::CreateNamespace>(a.step)) {
-          if (auto err = settle_ahead(false)) std::rethrow_exception(err);
-          std::vector<std::string> names;
-          for (size_t k = i; k < owned_until; ++k)
-            names.push_back(std::get<step::CreateNamespace>(actions[k].step).name);
-          ahead = i;
-          ahead_tallied = 0;
-          ahead_done_at = done.size();
-          maker.emplace(kernel_, std::move(names), stop);
-          for (size_t k = i; k < owned_until; ++k) finish(k);
-          i = owned_until - 1;
-          continue;
-        }
-      }
-      if (maker) {
-        tally_ahead();
-        for (const auto& ns : step_namespaces(a.step))
-          if (maker->has(ns) && !maker->wait(ns)) {
-            if (auto err = settle_ahead(true)) std::rethrow_exception(err);
-            throw std::runtime_error("interrupted");
-          }
-      }
-      failed = &a;
-      try {
-        run(a.step);
-      } catch (const KernelError& e) {
-        // Gone between the read and now (the kernel frees a deleted namespace's veths on its
-        // own time, e.g. after a `down` killed half-way): what a delete wanted is so.
-        if (a.op != Op::Delete || !already_gone(e.errno_value)) throw;
-      }
-      failed = nullptr;
-      done.push_back(&a);
-      tally(a);
-      finish(i);
-    }
-    if (auto err = settle_ahead(false)) std::rethrow_exception(err);
-    report_finished();
-    flush_disowned();
-    journal.disown(plan.forget);
-    store_.save(record_);
-    return counts;
-  } catch (const std::exception& e) {
-    error = e.what();
-  }
-  settle_ahead(true);
-
-  // Take back what this run did, newest first; the failed action may have half-happened.
-  std::vector<std::string> failures;
-  // What never reached the kernel (the rest of the journalled phases): its intents go.
-  try {
-    flush_disowned();
-    std::set<const Action*> reached(done.begin(), done.end());
-    if (failed) reached.insert(failed);
-    if (half_made) reached.insert(half_made);
-    std::vector<OwnedEntry> never;
-    for (size_t i = 0; i < owned_until; ++i)
-      if (!reached.count(&actions[i]))
-        never.insert(never.end(), actions[i].own.begin(), actions[i].own.end());
-    journal.disown(never);
-  } catch (const std::exception& e) {
-    failures.push_back(e.what());
-  }
-  size_t undone = 0, standing = 0;
-  auto take_back = [&](const Action& a, bool tolerate_absent) {
-    if (!a.undo) {
-      standing += a.op == Op::Delete && !a.detail;
-      return;
-    }
-    bool happened = true;
-    try {
-      run(*a.undo);
-    } catch (const KernelError& e) {
-      if (!(tolerate_absent && already_gone(e.errno_value))) {
-        failures.push_back(describe_step(*a.undo) + ": " + e.what());
-        return;
-      }
-      happened = false;  // the failed step left nothing: nothing to count as taken back
-    } catch (const std::exception& e) {
-      failures.push_back(describe_step(*a.undo) + ": " + e.what());
-      return;
-    }
-    try {
-      for (const auto& e : a.own) journal.disown(e);
-    } catch (const std::exception& e) {
-      failures.push_back(e.what());
-    }
-    undone += happened && !a.detail;
-  };
-  if (failed) take_back(*failed, true);
-  if (half_made) take_back(*half_made, true);
-  for (auto it = done.rbegin(); it != done.rend(); ++it) take_back(**it, false);
-  try {
-    store_.save(record_);
-  } catch (const std::exception& e) {
-    failures.push_back(e.what());
-  }
-
-  std::string msg = failed ? "cannot " + describe_step(failed->step) + ": " + error : error;
-  if (!failures.empty()) {
-    msg += "; rollback incomplete";
-  } else {
-    msg += "; rolled back " + std::to_string(undone) + " change(s)";
-    // What was deleted stays deleted: it was going anyway, and the record says so.
-    if (standing) msg += " (" + std::to_string(standing) + " deletion(s) stand)";
-  }
-  throw ApplyError(msg, failures);
+ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Hooks& hooks) {
+  return Run(kernel_, store_, record_, plan, file, hooks).go();
 }
 
 }  // namespace netlab

@@ -1,6 +1,7 @@
 // The executor: the only code that changes the kernel. Applies a plan in order, journals
 // each ownership change before the kernel sees it, and on failure (or an interrupt) takes
-// back what this run did, newest first.
+// back what this run did (apply/rollback.h). A plan that removes a lab goes on past failures
+// instead, and reports them all at the end.
 #pragma once
 
 #include <atomic>
@@ -22,28 +23,44 @@ class ApplyError : public std::runtime_error {
   std::vector<std::string> rollback_failures;  // empty when the machine is as before
 };
 
+// A plan that goes on past failures (Plan::keep_going) did all it could; these are what it
+// could not do. The record keeps naming what is left, for the next attempt.
+class IncompleteError : public std::runtime_error {
+ public:
+  IncompleteError(const std::string& what, std::vector<std::string> failures)
+      : std::runtime_error(what), failures(std::move(failures)) {}
+  std::vector<std::string> failures;
+};
+
 struct ApplyCounts {
   size_t created = 0, changed = 0, deleted = 0;
 };
 
-class Executor {
- public:
+// What a run reports as it goes, and what it checks before it is done (Executor::apply).
+struct ApplyHooks {
   // Called after each applied action (for progress output).
-  using Progress = std::function<void(const Action&, size_t done, size_t total)>;
+  std::function<void(const Action&, size_t done, size_t total)> progress;
+  const std::atomic<bool>* stop = nullptr;  // polled between actions: set by SIGINT/SIGTERM
   // Called with namespaces the plan creates once no later action works in them, at the end
   // of a phase: they can be read back while the rest of the plan goes on. What it throws
   // fails the run.
-  using Finished = std::function<void(const std::vector<std::string>& namespaces)>;
+  std::function<void(const std::vector<std::string>& namespaces)> on_finished;
+  // Called once every action is applied, before the run counts as done: what it throws
+  // (the kernel does not look like the plan said) rolls the run back like a failed action.
+  std::function<void()> verify;
+};
+
+class Executor {
+ public:
+  using Progress = decltype(ApplyHooks::progress);
+  using Hooks = ApplyHooks;
 
   Executor(Kernel& kernel, RecordStore& store, Record& record)
       : kernel_(kernel), store_(store), record_(record) {}
 
-  // `stop` is polled between actions: set by SIGINT/SIGTERM handlers.
-  ApplyCounts apply(const Plan& plan, const std::string& file, const Progress& progress = {},
-                    const std::atomic<bool>* stop = nullptr, const Finished& on_finished = {});
+  ApplyCounts apply(const Plan& plan, const std::string& file, const Hooks& hooks = {});
 
  private:
-  void run(const Step& s);
   Kernel& kernel_;
   RecordStore& store_;
   Record& record_;

@@ -2,6 +2,7 @@
 // (libnl-route-3), sysctl files and libiptc (kernel/); tests substitute a recording fake.
 #pragma once
 
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,11 @@ class KernelError : public std::runtime_error {
   KernelError(const std::string& what, int err) : std::runtime_error(what), errno_value(err) {}
   int errno_value;  // positive errno, 0 if unknown
 };
+
+// The kernel's answers that say an object is not there: what a delete wanted is so already.
+inline bool already_gone(int err) {
+  return err == ENODEV || err == ENOENT || err == ESRCH || err == EADDRNOTAVAIL;
+}
 
 // The attributes of an existing link to change in one request; unset = leave as is.
 struct LinkChange {
@@ -38,8 +44,9 @@ class Kernel {
 
   // A named namespace bound at /run/netns/NAME, the way `ip netns add` makes it. Called on a
   // helper thread (NamespaceMaker) while other calls go on for other namespaces: no call names
-  // a namespace before its creation has returned.
-  virtual void create_namespace(const std::string& name) = 0;
+  // a namespace before its creation has returned. Returns the new namespace's identity
+  // (NsLive::cookie), which the lab records as the proof that the namespace is its own.
+  virtual uint64_t create_namespace(const std::string& name) = 0;
   // Unbinds and removes /run/netns/NAME. The kernel frees it once nothing holds it.
   virtual void delete_namespace(const std::string& name) = 0;
 
@@ -56,7 +63,8 @@ class Kernel {
   virtual void add_address(const AddrObj& addr) = 0;
   virtual void delete_address(const AddrObj& addr) = 0;
 
-  virtual void add_route(const RouteObj& route) = 0;
+  // `replace`: create it, or replace the route of the same key (NLM_F_REPLACE).
+  virtual void add_route(const RouteObj& route, bool replace) = 0;
   virtual void delete_route(const RouteObj& route) = 0;
 
   // Returns the previous value.

@@ -6,7 +6,7 @@ namespace netlab {
 
 NamespaceMaker::NamespaceMaker(Kernel& kernel, std::vector<std::string> names,
                                const std::atomic<bool>* stop)
-    : kernel_(kernel), names_(std::move(names)), stop_(stop) {
+    : kernel_(kernel), names_(std::move(names)), stop_(stop), cookies_(names_.size()) {
   for (size_t i = 0; i < names_.size(); ++i) index_.emplace(names_[i], i);
   thread_ = quiet_thread([this](std::stop_token token) { work(token); });
 }
@@ -18,15 +18,16 @@ NamespaceMaker::~NamespaceMaker() {
 void NamespaceMaker::work(const std::stop_token& token) {
   for (const auto& name : names_) {
     if (token.stop_requested() || (stop_ && stop_->load())) break;
+    uint64_t cookie = 0;
     try {
-      kernel_.create_namespace(name);
+      cookie = kernel_.create_namespace(name);
     } catch (...) {
       std::lock_guard lock(mutex_);
       error_ = std::current_exception();
       break;
     }
     std::lock_guard lock(mutex_);
-    ++made_;
+    cookies_[made_++] = cookie;
     cv_.notify_all();
   }
   std::lock_guard lock(mutex_);
@@ -44,6 +45,11 @@ bool NamespaceMaker::wait(const std::string& name) {
 size_t NamespaceMaker::made() const {
   std::lock_guard lock(mutex_);
   return made_;
+}
+
+uint64_t NamespaceMaker::cookie(size_t i) const {
+  std::lock_guard lock(mutex_);
+  return cookies_.at(i);
 }
 
 std::exception_ptr NamespaceMaker::finish(bool abandon) {

@@ -31,6 +31,8 @@ class NamespaceMaker {
   bool wait(const std::string& name);
   // How many are made: always the first ones, in order.
   size_t made() const;
+  // The identity of the i-th namespace, once made (Kernel::create_namespace).
+  uint64_t cookie(size_t i) const;
   // Joins the thread, after all are made or (abandon) after the one in hand. Returns the
   // failure of the namespace made()-th, if one stopped it.
   std::exception_ptr finish(bool abandon);
@@ -44,8 +46,9 @@ class NamespaceMaker {
   const std::atomic<bool>* stop_;
   mutable std::mutex mutex_;
   std::condition_variable cv_;
-  size_t made_ = 0;     // guarded by mutex_
-  bool ended_ = false;  // no more will be made; guarded by mutex_
+  std::vector<uint64_t> cookies_;  // guarded by mutex_
+  size_t made_ = 0;                // guarded by mutex_
+  bool ended_ = false;             // no more will be made; guarded by mutex_
   std::exception_ptr error_;
   std::jthread thread_;  // last: starts once the members above exist
 };

@@ -128,6 +128,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
   }
   live.exists = true;
   auto& st = state(ns);
+  if (ns != "host") live.cookie = st.sock->netns_cookie();
 
   auto links = dump_links(ns, st);
   std::unordered_map<int, std::string> name_of;
@@ -156,6 +157,9 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
       if (!local || rtnl_addr_get_family(a) != family) return;
       AddrObj obj{ns, dev_name(rtnl_addr_get_ifindex(a)),
                   Cidr{ip_of(local, rtnl_addr_get_family(a)), rtnl_addr_get_prefixlen(a)}};
+      unsigned flags = rtnl_addr_get_flags(a);
+      obj.secondary = flags & IFA_F_SECONDARY;
+      obj.permanent = flags & IFA_F_PERMANENT;
       live.addrs.push_back(std::move(obj));
     });
   }

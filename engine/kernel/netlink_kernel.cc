@@ -120,7 +120,7 @@ void NetlinkKernel::forget_link(const std::string& ns, const std::string& name) 
   }
 }
 
-void NetlinkKernel::create_namespace(const std::string& name) {
+uint64_t NetlinkKernel::create_namespace(const std::string& name) {
   if (name == "host")
     throw KernelError("create namespace host: host is the root namespace", EINVAL);
   // Its socket is opened while the thread is inside anyway: no setns later to open it.
@@ -129,8 +129,10 @@ void NetlinkKernel::create_namespace(const std::string& name) {
     fresh.sock = std::make_unique<kernel::NlSocket>(-1);
     fresh.ino = inode_of(kernel::open_current_netns().get());
   });
+  uint64_t cookie = fresh.sock->netns_cookie();
   std::lock_guard lock(ns_mutex_);
   ns_[name] = std::move(fresh);  // a socket left from an earlier namespace of that name is stale
+  return cookie;
 }
 
 void NetlinkKernel::delete_namespace(const std::string& name) {

@@ -32,7 +32,7 @@ class NetlinkKernel final : public Kernel {
   NetlinkKernel& operator=(const NetlinkKernel&) = delete;
 
   LiveState read(const ReadRequest& request) override;
-  void create_namespace(const std::string& name) override;
+  uint64_t create_namespace(const std::string& name) override;
   void delete_namespace(const std::string& name) override;
   void create_link(const LinkObj& link, const LinkObj* peer) override;
   void change_link(const std::string& ns, const std::string& name,
@@ -41,7 +41,7 @@ class NetlinkKernel final : public Kernel {
   void delete_group(const std::string& ns, uint32_t group) override;
   void add_address(const AddrObj& addr) override;
   void delete_address(const AddrObj& addr) override;
-  void add_route(const RouteObj& route) override;
+  void add_route(const RouteObj& route, bool replace) override;
   void delete_route(const RouteObj& route) override;
   std::string set_sysctl(const std::string& ns, const std::string& key,
                          const std::string& value) override;
@@ -67,7 +67,7 @@ class NetlinkKernel final : public Kernel {
   NsState* find_slot(const std::string& ns);
   void drop_slot(const std::string& ns);
   kernel::Fd ns_fd(const std::string& ns) const;
-  void send_route(const RouteObj& r, bool add);
+  void send_route(const RouteObj& r, bool add, bool replace = false);
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
   // One link dump of the namespace; refreshes its name → ifindex map.
   kernel::NlCachePtr dump_links(const std::string& ns, NsState& st);

@@ -5,6 +5,7 @@
 #include <netlink/netlink.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstring>
 #include <optional>
 
@@ -32,6 +33,14 @@ NlSocket::NlSocket(int ns_fd) : sk_(checked<NlSockPtr>(nl_socket_alloc())) {
   int on = 1;
   (void)setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on,
                    sizeof on);
+}
+
+uint64_t NlSocket::netns_cookie() const {
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  if (getsockopt(nl_socket_get_fd(sk_.get()), SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) != 0)
+    throw KernelError(std::string("read a namespace's identity: ") + std::strerror(errno), errno);
+  return cookie;
 }
 
 int NlSocket::on_error(sockaddr_nl*, nlmsgerr* e, void* self) {

@@ -33,6 +33,10 @@ class NlSocket {
   // ("route/addr", "route/route"). Their messages are small: no peeking.
   NlCachePtr dump(const char* kind, int type, const void* hdr, size_t len, const std::string& what);
 
+  // The identity of the socket's namespace (SO_NETNS_COOKIE): never the same for two
+  // namespaces, even after one is freed, unlike its nsfs inode.
+  uint64_t netns_cookie() const;
+
  private:
   static constexpr int kRecvBuffer = 64 * 1024;
   NlCachePtr dump_into(const std::function<int(nl_sock*, nl_cache**)>& alloc,

@@ -50,21 +50,22 @@ RoutePtr route_template(const RouteObj& r, int oif, const std::string& what) {
 
 }  // namespace
 
-void NetlinkKernel::send_route(const RouteObj& r, bool add) {
-  std::string what = describe(add ? "add" : "delete", r);
+void NetlinkKernel::send_route(const RouteObj& r, bool add, bool replace) {
+  std::string what = describe(add ? (replace ? "replace" : "add") : "delete", r);
   auto& st = state(r.ns);
   int oif = r.dev.empty() ? 0 : ifindex(r.ns, r.dev, what);
   RoutePtr route = route_template(r, oif, what);
   nl_msg* raw = nullptr;
-  int err = add ? rtnl_route_build_add_request(route.get(), NLM_F_CREATE | NLM_F_EXCL, &raw)
+  int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
+  int err = add ? rtnl_route_build_add_request(route.get(), flags, &raw)
                 : rtnl_route_build_del_request(route.get(), 0, &raw);
   NlMsgPtr msg(raw);
   if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
   st.sock->request(msg.get(), what);
 }
 
-void NetlinkKernel::add_route(const RouteObj& r) {
-  send_route(r, true);
+void NetlinkKernel::add_route(const RouteObj& r, bool replace) {
+  send_route(r, true, replace);
 }
 
 void NetlinkKernel::delete_route(const RouteObj& r) {

@@ -47,6 +47,9 @@ struct DeleteAddress {
 };
 struct AddRoute {
   RouteObj route;
+  // Replaces the route of the same key (RouteObj::key) if there is one: a changed gateway, or
+  // a route the kernel may or may not have flushed with an address or link that changes.
+  bool replace = false;
 };
 struct DeleteRoute {
   RouteObj route;
@@ -93,6 +96,8 @@ struct Action {
   std::vector<OwnedEntry> own;     // journalled before the step
   std::vector<OwnedEntry> disown;  // journalled after it succeeded
   std::optional<Step> undo;        // how to take it back if a later action fails
+  std::vector<OwnedEntry> reown;   // journalled again once it is taken back: what `own`
+                                   // replaced in the record (a route's old gateway)
   bool detail = false;  // part of making an object shown on its own line (e.g. bringing a new
                         // link up): not listed in the plan, but applied like any other
 };
@@ -100,6 +105,9 @@ struct Action {
 struct Conflict {
   std::string object;  // "link veth0 in host"
   std::string reason;  // "exists and was not made by lab bridge (alias is \"\")"
+  // The id of the declared object it stands in the way of, as in the desired state's graph
+  // ("ns:net0", "link:host/veth0", "route:host/10.0.0.0/24/0"); "" for none.
+  std::string vertex;
   std::string str() const { return object + ": " + reason; }
 };
 
@@ -109,6 +117,10 @@ struct Plan {
   std::vector<Conflict> conflicts;  // when not empty, nothing may be applied
   std::vector<OwnedEntry> forget;   // recorded objects already gone from the kernel: dropped
                                     // from the record once the actions succeeded
+  // Objects the record names that cannot prove they are the lab's (made again by somebody
+  // else since): left alone, dropped from the record, and said.
+  std::vector<Conflict> left;
+  bool keep_going = false;  // `down`: go on past a failed action, report all at the end
   bool empty() const { return actions.empty(); }
 };
 

@@ -10,6 +10,7 @@ namespace netlab {
 namespace {
 
 using Kind = OwnedEntry::Kind;
+using NsName = std::pair<std::string, std::string>;
 
 OwnedEntry ns_entry(const std::string& name) {
   return {Kind::Namespace, kHost, name};
@@ -48,16 +49,33 @@ bool is_link_local_v6(const Cidr& c) {
   return c.addr.is_v6() && c.addr.bytes[0] == 0xfe && (c.addr.bytes[1] & 0xc0) == 0x80;
 }
 
-bool route_matches(const RouteObj& want, const RouteObj& have) {
-  return want.dst == have.dst && want.metric == have.metric && want.via == have.via &&
-         (want.dev.empty() || want.dev == have.dev);
+// What the kernel makes or a protocol keeps on a link, never drift: its IPv6 link-local
+// address, and addresses with a lifetime (SLAAC, DHCP, privacy addresses).
+bool kernel_made(const AddrObj& a) {
+  return is_link_local_v6(a.cidr) || !a.permanent;
+}
+
+// The IPv4 subnet an address is in on its link: the kernel keeps one primary per subnet.
+std::tuple<std::string, std::string, Cidr> subnet_of(const AddrObj& a) {
+  return {a.ns, a.dev, a.cidr.network()};
+}
+
+std::string describe_via(const RouteObj& r) {
+  return r.via ? "via " + r.via->str() : "dev " + (r.dev.empty() ? std::string("?") : r.dev);
 }
 
 class Planner {
  public:
-  Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab)
-      : d_(desired), live_(live), rec_(record), lab_(std::move(lab)), tag_(lab_tag(lab_)) {
+  Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab,
+          PlanOptions options = {})
+      : d_(desired),
+        live_(live),
+        rec_(record),
+        lab_(std::move(lab)),
+        tag_(lab_tag(lab_)),
+        options_(options) {
     plan_.lab = lab_;
+    plan_.keep_going = !d_;
     for (const auto& [ns, n] : live_.ns)
       for (const auto& l : n.links) live_links_.try_emplace({ns, l.name}, &l);
     if (d_) {
@@ -69,12 +87,20 @@ class Planner {
 
   Plan run() {
     if (d_) check_conflicts();
-    if (!plan_.conflicts.empty()) return std::move(plan_);
+    if (!plan_.conflicts.empty() && !options_.past_conflicts) return std::move(plan_);
+    pretend_ = options_.past_conflicts;
     // About an action a vertex: one allocation up front, not a move of every action as it grows.
     if (d_) plan_.actions.reserve(d_->vertices.size() + 16);
-    plan_deletions();
+    // What must go before anything new can take its place; then the file, vertex by vertex in
+    // dependency order; then what the lab no longer declares. A run that fails before the end
+    // has deleted nothing that it cannot put back.
+    delete_addresses();
     if (d_)
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
+    delete_routes();
+    delete_nat();
+    restore_sysctls();
+    delete_namespaces_and_links();
     return std::move(plan_);
   }
 
@@ -87,9 +113,40 @@ class Planner {
     auto it = live_links_.find({ns, name});
     return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
   }
+
+  // ---- ownership: proved by the live object, never by a name in the record alone ----
+
+  // A link proves it is the lab's by its tag. Between its creation and its tagging (a run
+  // killed in between) the record must name it, and it must be in the lab's link group (the
+  // kernel sets that at creation, but not on a veth's other end) or in a namespace the lab
+  // proves its own.
   bool owns_link(const LinkObj& live) const {
-    return rec_.owns_link(live.ns, live.name) || live.alias == tag_;
+    if (pretend_ && wanted_links_.count({live.ns, live.name})) return true;
+    if (live.alias == tag_) return true;
+    return rec_.owns_link(live.ns, live.name) &&
+           (live.group == lab_group(lab_) || (live.ns != kHost && owns_ns(live.ns)));
   }
+  // A namespace proves it by the identity recorded when the lab made it. One recorded without
+  // (a run killed between making it and journalling it) must still be as it was made: empty.
+  bool owns_ns(const std::string& ns) const {
+    if (pretend_ && wanted_ns_.count(ns)) return true;
+    if (!rec_.namespaces.count(ns)) return false;
+    const NsLive* n = ns_live(ns);
+    if (!n || n->half_made) return true;
+    auto it = rec_.ns_cookies.find(ns);
+    if (it != rec_.ns_cookies.end()) return it->second == n->cookie;
+    return n->addrs.empty() && n->routes.empty() &&
+           std::all_of(n->links.begin(), n->links.end(),
+                       [](const LinkObj& l) { return l.kind == "loopback"; });
+  }
+  // Routes in the host: recorded by this lab, and still carrying netlab's protocol.
+  bool owns_host_route(const RouteObj& live) const {
+    if (pretend_ && wanted_route_key(live)) return true;
+    return live.protocol == kRouteProtocol && rec_.route(live);
+  }
+  // Where the lab decides everything: its own namespaces.
+  bool lab_ns(const std::string& ns) const { return ns != kHost && owns_ns(ns); }
+
   bool fresh_ns(const std::string& ns) const { return fresh_ns_.count(ns) != 0; }
   bool fresh_link(const std::string& ns, const std::string& name) const {
     return fresh_links_.count({ns, name}) != 0;
@@ -100,44 +157,186 @@ class Planner {
   // ---- conflicts: anything the lab would need to touch but does not own ----
   void check_conflicts() {
     for (const auto& ns : d_->namespaces)
-      if (ns_live(ns) && !rec_.namespaces.count(ns))
-        plan_.conflicts.push_back(
-            {"namespace " + ns, "exists and was not made by lab " + lab_ +
-                                    "; rename the namespace in the file or remove it"});
+      if (ns_live(ns) && !owns_ns(ns))
+        conflict("ns:" + ns, "namespace " + ns,
+                 rec_.namespaces.count(ns)
+                     ? "is not the one lab " + lab_ +
+                           " made: it was deleted and made again by somebody else; remove it or "
+                           "rename the namespace in the file"
+                     : "exists and was not made by lab " + lab_ +
+                           "; rename the namespace in the file or remove it");
     for (const auto& l : d_->links) {
       const LinkObj* have = live_link(l.ns, l.name);
-      if (have && !owns_link(*have) && (l.ns == kHost || !plan_ns_foreign(l.ns)))
-        plan_.conflicts.push_back(
-            {"link " + l.name + " in " + l.ns,
-             "exists and was not made by lab " + lab_ +
-                 (have->alias.empty() ? std::string(" (it has no netlab tag)")
-                                      : " (its alias is \"" + have->alias + "\")") +
-                 "; rename the interface in the file"});
+      if (have && !owns_link(*have) && (l.ns == kHost || owns_ns(l.ns)))
+        conflict(link_vertex(l.ns, l.name), "link " + l.name + " in " + l.ns,
+                 "exists and was not made by lab " + lab_ +
+                     (have->alias.empty() ? std::string(" (it has no netlab tag)")
+                                          : " (its alias is \"" + have->alias + "\")") +
+                     "; rename the interface in the file");
     }
+    const NsLive* host = ns_live(kHost);
     for (const auto& r : d_->routes) {
-      if (r.ns != kHost) continue;
-      const NsLive* n = ns_live(kHost);
-      for (const auto& have : n ? n->routes : std::vector<RouteObj>{})
-        if (have.dst == r.dst && have.metric == r.metric && !route_matches(r, have) &&
-            !(have.protocol == kRouteProtocol && rec_.owns_route(have)))
-          plan_.conflicts.push_back(
-              {describe_route(have) + " in host",
-               "is in the way of " + describe_route(r) + " and was not added by lab " + lab_});
+      if (r.ns != kHost || !host) continue;
+      for (const auto& have : host->routes)
+        if (have.same_key(r) && !owns_host_route(have))
+          conflict(route_vertex(r), describe_route(have) + " in host",
+                   (r.matches(have) ? "is the same route, "
+                                    : "is in the way of " + describe_route(r) + ", ") +
+                       (have.protocol == kRouteProtocol
+                            ? "added by another netlab lab (see `netlab list`), not by lab " + lab_
+                            : "not added by lab " + lab_) +
+                       "; change its metric in the file to add another");
     }
   }
-  // A namespace that exists and is not ours is already a conflict; do not pile on its links.
-  bool plan_ns_foreign(const std::string& ns) const {
-    return ns_live(ns) && !rec_.namespaces.count(ns);
+  void conflict(std::string vertex, std::string object, std::string reason) {
+    plan_.conflicts.push_back({std::move(object), std::move(reason), std::move(vertex)});
   }
 
-  // ---- deletions: what the lab owns and no longer declares, or what drifted ----
-  void plan_deletions() {
-    delete_nat();
-    delete_routes();
-    delete_addresses();
-    restore_sysctls();
-    delete_namespaces_and_links();
+  // ---- addresses: the primary of each subnet first, what is not declared goes ----
+
+  // Before the vertices: an address that goes may be in the way of one that comes (the
+  // primary of its subnet), and the kernel takes a primary's secondaries with it.
+  void delete_addresses() {
+    if (!d_) return;  // addresses go with their links
+    std::map<std::tuple<std::string, std::string, Cidr>, const AddrObj*> first_wanted;
+    for (const auto& a : d_->addrs)
+      if (!a.cidr.addr.is_v6()) first_wanted.try_emplace(subnet_of(a), &a);
+    // One pass over each namespace's addresses (the host of a star lab has thousands of
+    // link-local ones), each looked up by key.
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists) continue;
+      std::set<std::tuple<std::string, std::string, Cidr>> reorder;
+      for (const auto& a : n.addrs)
+        if (ours_to_compare(a) && !a.cidr.addr.is_v6() && !a.secondary)
+          if (auto it = first_wanted.find(subnet_of(a));
+              it != first_wanted.end() && !(*it->second == a))
+            reorder.insert(subnet_of(a));
+      // Secondaries before their primary: the kernel would take them along.
+      std::map<std::string, int> v4_kept;  // per link: its IPv4 addresses that stay
+      for (const auto& a : n.addrs)
+        if (!a.cidr.addr.is_v6()) ++v4_kept[a.dev];
+      for (bool primaries : {false, true})
+        for (const auto& a : n.addrs) {
+          if (!ours_to_compare(a) || kernel_made(a) || a.secondary == primaries) continue;
+          bool wanted = wanted_addrs_.count(a) != 0;
+          bool reordered = !a.cidr.addr.is_v6() && reorder.count(subnet_of(a));
+          if (wanted && !reordered) continue;
+          if (reordered) readd_.insert(a);
+          Action x{Op::Delete, ns, "address " + a.cidr.str() + " on " + a.dev,
+                   wanted ? "re-added as the file orders its subnet" : "not declared",
+                   step::DeleteAddress{a}};
+          x.undo = step::AddAddress{a};
+          add(std::move(x));
+          // A link left without IPv4 address loses its IPv4 routes.
+          if (!a.cidr.addr.is_v6() && --v4_kept[a.dev] == 0) disturbed_.insert({ns, a.dev});
+        }
+    }
   }
+  // Addresses on a link the lab owns and declares with the same kind.
+  bool ours_to_compare(const AddrObj& a) const {
+    int want = d_->find_link(a.ns, a.dev);
+    const LinkObj* have = live_link(a.ns, a.dev);
+    return want >= 0 && have && owns_link(*have) && have->kind == d_->links[want].kind;
+  }
+
+  void plan_address(const AddrObj& want) {
+    if (!fresh_link(want.ns, want.dev) && !readd_.count(want)) {
+      const NsLive* n = ns_live(want.ns);
+      if (n && std::find(n->addrs.begin(), n->addrs.end(), want) != n->addrs.end()) return;
+    }
+    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev,
+             readd_.count(want) ? "in the file's order" : "missing", step::AddAddress{want}};
+    if (!fresh_link(want.ns, want.dev)) a.undo = step::DeleteAddress{want};
+    add(std::move(a));
+  }
+
+  // ---- routes: one per key; a changed gateway or device is replaced in one request ----
+
+  // The kernel flushes routes through a link that is remade, or loses an address: those of
+  // the file are added again, replacing what may be left.
+  bool disturbed(const RouteObj& want, const RouteObj* have) const {
+    auto hit = [&](const std::string& dev) {
+      return !dev.empty() && disturbed_.count({want.ns, dev});
+    };
+    if (hit(want.dev) || (have && hit(have->dev))) return true;
+    if (!want.via) return false;
+    for (const auto& [ns, dev] : disturbed_) {
+      if (ns != want.ns) continue;
+      for (const auto& a : d_->addrs)
+        if (a.ns == ns && a.dev == dev && a.cidr.contains(*want.via)) return true;
+    }
+    return false;
+  }
+
+  const RouteObj* live_route(const RouteObj& want) const {
+    const NsLive* n = ns_live(want.ns);
+    if (!n) return nullptr;
+    for (const auto& have : n->routes)
+      if (have.same_key(want)) return &have;
+    return nullptr;
+  }
+
+  void plan_route(const RouteObj& want) {
+    const RouteObj* have = fresh_ns(want.ns) ? nullptr : live_route(want);
+    bool again = disturbed(want, have);
+    if (have && want.matches(*have) && have->protocol == kRouteProtocol && !again) {
+      if (want.ns != kHost || rec_.route(want)) return;
+    }
+    std::string why = !have                  ? "missing"
+                      : !want.matches(*have) ? describe_via(*have) + " -> " + describe_via(want)
+                      : have->protocol != kRouteProtocol ? "made by hand; taken over"
+                      : again                            ? "re-added: its link or address changes"
+                                                         : "recorded";
+    Action a{have ? Op::Change : Op::Create, want.ns, describe_route(want), why,
+             step::AddRoute{want, have != nullptr}};
+    if (want.ns == kHost) {
+      a.own.push_back(route_entry(want));
+      if (const RouteObj* old = rec_.route(want)) a.reown.push_back(route_entry(*old));
+    }
+    if (have)
+      a.undo = step::AddRoute{*have, true};
+    else if (!fresh_ns(want.ns))
+      a.undo = step::DeleteRoute{want};
+    add(std::move(a));
+  }
+
+  bool wanted_route_key(const RouteObj& r) const {
+    return d_ && std::any_of(d_->routes.begin(), d_->routes.end(),
+                             [&](const RouteObj& w) { return w.same_key(r); });
+  }
+
+  // After the vertices: routes no longer declared (a declared key is replaced in place).
+  void delete_routes() {
+    // In the host: only those the record says the lab added.
+    for (const auto& r : rec_.routes) {
+      if (wanted_route_key(r)) continue;
+      const RouteObj* have = live_route(r);
+      if (!have || !owns_host_route(*have)) {
+        plan_.forget.push_back(route_entry(r));  // gone already, or somebody else's since
+        continue;
+      }
+      Action a{Op::Delete, r.ns, describe_route(r), d_ ? "no longer declared" : "lab down",
+               step::DeleteRoute{*have}};
+      a.disown.push_back(route_entry(r));
+      a.undo = step::AddRoute{*have, false};
+      add(std::move(a));
+    }
+    // In the lab's own namespaces (an `up` only: they go with the lab), every route the file
+    // decides and does not declare: netlab's, and those made by hand.
+    if (!d_) return;
+    for (const auto& ns : d_->namespaces) {
+      const NsLive* n = ns_live(ns);
+      if (!n || !owns_ns(ns)) continue;
+      for (const auto& r : n->routes)
+        if (handmade_route(r) && !wanted_route_key(r)) {
+          Action a{Op::Delete, ns, describe_route(r), "not declared", step::DeleteRoute{r}};
+          a.undo = step::AddRoute{r, false};
+          add(std::move(a));
+        }
+    }
+  }
+
+  // ---- NAT rules: the lab's carry its tag ----
 
   bool wanted_nat(const NatRule& r) const {
     if (!d_) return false;
@@ -146,71 +345,23 @@ class Planner {
   }
 
   void delete_nat() {
-    std::set<std::string> where = rec_.nat_namespaces;
+    std::set<std::string> declared;
     if (d_)
-      for (const auto& r : d_->nat) where.insert(r.ns);
-    for (const auto& ns : where) {
-      bool declared = d_ && std::any_of(d_->nat.begin(), d_->nat.end(),
-                                        [&](const NatRule& r) { return r.ns == ns; });
-      if (const NsLive* n = ns_live(ns))
-        for (const auto& r : n->nat)
-          if (r.comment == tag_ && !wanted_nat(r))
-            add({Op::Delete, ns, "nat rule " + r.str(), d_ ? "no longer declared" : "lab down",
-                 step::DeleteNat{r}});
-      if (!declared && rec_.nat_namespaces.count(ns)) plan_.forget.push_back(nat_entry(ns));
-    }
-  }
-
-  bool wanted_route(const RouteObj& r) const {
-    if (!d_) return false;
-    return std::any_of(d_->routes.begin(), d_->routes.end(),
-                       [&](const RouteObj& w) { return w.ns == r.ns && route_matches(w, r); });
-  }
-
-  void delete_routes() {
-    // Routes in the host: only those the record says the lab added.
-    for (const auto& r : rec_.routes) {
-      if (wanted_route(r)) continue;
-      const NsLive* n = ns_live(r.ns);
-      bool present = n && std::any_of(n->routes.begin(), n->routes.end(), [&](const auto& h) {
-                       return route_matches(r, h) && h.protocol == kRouteProtocol;
-                     });
-      Action a{Op::Delete, r.ns, describe_route(r), d_ ? "no longer declared" : "lab down",
-               step::DeleteRoute{r}};
-      a.disown.push_back(route_entry(r));
-      if (!present) {
-        plan_.forget.push_back(route_entry(r));  // gone already
-        continue;
-      }
-      add(std::move(a));
-    }
-    // Routes in the lab's own namespaces that carry netlab's protocol but are not declared
-    // (the namespace goes with the lab, so only an `up` needs this).
-    if (!d_) return;
-    for (const auto& ns : d_->namespaces) {
-      const NsLive* n = ns_live(ns);
-      if (!n || !rec_.namespaces.count(ns)) continue;
-      for (const auto& r : n->routes)
-        if (r.protocol == kRouteProtocol && !wanted_route(r))
-          add({Op::Delete, ns, describe_route(r), "not declared", step::DeleteRoute{r}});
-    }
-  }
-
-  void delete_addresses() {
-    if (!d_) return;  // addresses go with their links
-    // One pass over each namespace's addresses (the host of a star lab has thousands of
-    // link-local ones), each looked up by key.
+      for (const auto& r : d_->nat) declared.insert(r.ns);
+    // Every table read: the recorded and declared namespaces, and the host's when the record
+    // is lost (an orphan's rules still carry the lab's tag).
     for (const auto& [ns, n] : live_.ns) {
-      if (!n.exists) continue;
-      for (const auto& a : n.addrs) {
-        if (is_link_local_v6(a.cidr) || wanted_addrs_.count(a)) continue;
-        int want = d_->find_link(ns, a.dev);
-        const LinkObj* have = live_link(ns, a.dev);
-        if (want < 0 || !have || !owns_link(*have) || have->kind != d_->links[want].kind) continue;
-        add({Op::Delete, ns, "address " + a.cidr.str() + " on " + a.dev, "not declared",
-             step::DeleteAddress{a}});
-      }
+      if (!n.exists || (ns != kHost && !owns_ns(ns))) continue;
+      for (const auto& r : n.nat)
+        if (r.comment == tag_ && !wanted_nat(r)) {
+          Action a{Op::Delete, ns, "nat rule " + r.str(), d_ ? "no longer declared" : "lab down",
+                   step::DeleteNat{r}};
+          a.undo = step::AddNat{r};
+          add(std::move(a));
+        }
     }
+    for (const auto& ns : rec_.nat_namespaces)
+      if (!declared.count(ns)) plan_.forget.push_back(nat_entry(ns));
   }
 
   void restore_sysctls() {
@@ -228,17 +379,30 @@ class Planner {
     }
   }
 
+  // ---- namespaces and links the lab no longer declares ----
+
   // Namespaces go first: the kernel frees a namespace with all its links in one batch, while
   // deleting links one by one costs an RCU grace period each (~20 ms a veth). The host ends
   // of their veths go with them, asynchronously: an AwaitGone action waits for those, so
   // nothing of the lab is left when the plan is done.
   void delete_namespaces_and_links() {
     std::set<std::string> dying;
-    for (const auto& ns : rec_.namespaces)
-      if (!wanted_ns_.count(ns)) dying.insert(ns);
+    for (const auto& ns : rec_.namespaces) {
+      if (wanted_ns_.count(ns)) continue;
+      if (!ns_live(ns)) {
+        plan_.forget.push_back(ns_entry(ns));
+      } else if (!owns_ns(ns)) {
+        plan_.left.push_back(
+            {"namespace " + ns, "is not the one lab " + lab_ +
+                                    " made (deleted and made again by somebody else): left alone"});
+        plan_.forget.push_back(ns_entry(ns));
+      } else {
+        dying.insert(ns);
+      }
+    }
 
     // Recorded links plus any live link tagged with this lab (an orphan of a lost record).
-    std::map<std::pair<std::string, std::string>, OwnedEntry> owned = rec_.links;
+    std::map<NsName, OwnedEntry> owned = rec_.links;
     for (const auto& [ns, n] : live_.ns)
       if (n.exists)
         for (const auto& l : n.links)
@@ -247,7 +411,7 @@ class Planner {
 
     // Where every link of the lab's group goes, one request takes them all (and the other
     // ends of their veths): first, so that the namespaces then go with nothing left to wait for.
-    std::set<std::pair<std::string, std::string>> gone_with_group;
+    std::set<NsName> gone_with_group;
     std::set<std::string> deleting_in;  // namespaces with links to delete: few, on an up
     for (const auto& [key, e] : owned)
       if (!wanted_links_.count(key) && !dying.count(key.first)) deleting_in.insert(key.first);
@@ -255,26 +419,28 @@ class Planner {
       if (const NsLive* n = ns_live(ns)) delete_group(ns, *n, owned, gone_with_group);
 
     for (const auto& ns : dying) {
-      if (!ns_live(ns)) {
-        plan_.forget.push_back(ns_entry(ns));
-        continue;
-      }
       Action a{Op::Delete, kHost, "namespace " + ns, d_ ? "no longer declared" : "lab down",
                step::DeleteNamespace{ns}};
       a.disown.push_back(ns_entry(ns));
       add(std::move(a));
     }
-    std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> partner;
+    delete_links(owned, dying, gone_with_group);
+  }
+
+  void delete_links(const std::map<NsName, OwnedEntry>& owned, const std::set<std::string>& dying,
+                    const std::set<NsName>& gone_with_group) {
+    std::map<NsName, NsName> partner;
     for (const auto& [key, e] : owned)
       if (!e.peer_name.empty()) {
         partner[key] = {e.peer_ns, e.peer_name};
         partner[{e.peer_ns, e.peer_name}] = key;
       }
     // Deleting one end of a veth deletes the other: do not ask twice.
-    std::set<std::pair<std::string, std::string>> goes_with_peer;
+    std::set<NsName> goes_with_peer;
     for (const auto& [key, e] : owned)
       if (!e.peer_name.empty() && !wanted_links_.count(key) && !dying.count(key.first) &&
-          !dying.count(e.peer_ns) && live_link(key.first, key.second))
+          !dying.count(e.peer_ns) && live_link(key.first, key.second) &&
+          owns_link(*live_link(key.first, key.second)))
         goes_with_peer.insert({e.peer_ns, e.peer_name});
 
     step::AwaitGone await;
@@ -282,7 +448,7 @@ class Planner {
     for (const auto& [key, e] : owned) {
       if (wanted_links_.count(key) || gone_with_group.count(key)) continue;
       const LinkObj* have = dying.count(key.first) ? nullptr : live_link(key.first, key.second);
-      bool ours = have && (have->alias == tag_ || rec_.owns_link(key.first, key.second));
+      bool ours = have && owns_link(*have);
       auto p = partner.find(key);
       if (ours && p != partner.end() && dying.count(p->second.first)) {
         await.links.push_back(key);
@@ -315,8 +481,7 @@ class Planner {
   // exactly the links to delete: each of them is in the lab's group and carries its tag, and
   // no other link of the namespace (a kept one, or anyone else's) is in the group.
   void delete_group(const std::string& ns, const NsLive& n,
-                    const std::map<std::pair<std::string, std::string>, OwnedEntry>& owned,
-                    std::set<std::pair<std::string, std::string>>& gone) {
+                    const std::map<NsName, OwnedEntry>& owned, std::set<NsName>& gone) {
     const uint32_t group = lab_group(lab_);
     std::vector<OwnedEntry> disown;
     size_t in_group = 0;
@@ -410,29 +575,60 @@ class Planner {
     }
     if (want.kind == "veth" && !fresh_ns(want.peer_ns)) {
       const LinkObj* stray = live_link(want.peer_ns, want.peer_name);
+      // The peer's name is the lab's (a conflict was reported otherwise): its old pair goes.
       if (stray && (!have || have->peer_ifindex != stray->ifindex))
         add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
              step::DeleteLink{want.peer_ns, want.peer_name}});
     }
     // Created untagged: the kernel ignores an alias at creation, so tagging would cost a
     // request per end; the configuration request that follows (plan_link_config) tags each
-    // end with its bridge and admin state in one. The journal owns them before either.
+    // end with its bridge and admin state in one. The journal owns them before either, and
+    // the lab's link group, set at creation, proves them the lab's in between.
     LinkObj made = want;
     made.alias.clear();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
              step::CreateLink{made, nullptr}};
     a.own.push_back(link_entry(want, want.kind == "veth"));
-    fresh_links_.insert({want.ns, want.name});
+    remade(want.ns, want.name);
     if (want.kind == "veth") {
       int p = d_->find_link(want.peer_ns, want.peer_name);
       auto peer = std::make_shared<LinkObj>(d_->links.at(p));
       peer->alias.clear();
       std::get<step::CreateLink>(a.step).peer = std::move(peer);
       a.own.push_back(link_entry(d_->links.at(p), false));
-      fresh_links_.insert({want.peer_ns, want.peer_name});
+      remade(want.peer_ns, want.peer_name);
     }
     a.undo = step::DeleteLink{want.ns, want.name};
     add(std::move(a));
+  }
+  void remade(const std::string& ns, const std::string& name) {
+    fresh_links_.insert({ns, name});
+    disturbed_.insert({ns, name});
+  }
+
+  // The MTU a link must have: the file's, else the kernel's default: 1500 for a veth, and for
+  // a bridge the smallest of its ports' (the kernel's own rule while nobody set it).
+  uint32_t mtu_of(const LinkObj& want) const {
+    if (want.mtu) return *want.mtu;
+    if (want.kind != "bridge") return 1500;
+    uint32_t least = 0;
+    for (const auto& l : d_->links)
+      if (l.ns == want.ns && l.master == want.name) {
+        uint32_t m = l.mtu.value_or(1500);
+        least = least ? std::min(least, m) : m;
+      }
+    return least ? least : 1500;
+  }
+
+  // The MTU a link will have once its ports are done with: a bridge nobody set follows the
+  // smallest of its ports' (the kernel's rule); anything else keeps its own.
+  std::optional<uint32_t> mtu_after_ports(const LinkObj& want, const LinkObj& have) const {
+    if (want.kind != "bridge" || want.mtu || !have.mtu) return have.mtu;
+    std::optional<uint32_t> least;
+    if (const NsLive* n = ns_live(want.ns))
+      for (const auto& p : n->links)
+        if (p.master == want.name && p.mtu) least = least ? std::min(*least, *p.mtu) : *p.mtu;
+    return least && *least == *have.mtu ? std::optional<uint32_t>(mtu_of(want)) : have.mtu;
   }
 
   void plan_link_config(const LinkObj& want) {
@@ -441,6 +637,8 @@ class Planner {
       c.alias = tag_;
       if (!want.master.empty()) c.master = want.master;
       if (want.up) c.up = true;
+      // A bridge follows its ports' MTU as they join, unless its own was set after: now.
+      if (want.kind == "bridge" && want.mtu) c.mtu = want.mtu;
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -462,11 +660,11 @@ class Planner {
       why.push_back("bridge " + (have->master.empty() ? "none" : have->master) + " -> " +
                     (want.master.empty() ? "none" : want.master));
     }
-    if (want.mtu && have->mtu != want.mtu) {
-      c.mtu = want.mtu;
+    if (uint32_t mtu = mtu_of(want); mtu_after_ports(want, *have) != mtu) {
+      c.mtu = mtu;
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
-                    std::to_string(*want.mtu));
+                    std::to_string(mtu) + (want.mtu ? "" : " (the default)"));
     }
     if (want.mac && have->mac != want.mac) {
       c.mac = want.mac;
@@ -478,6 +676,7 @@ class Planner {
       c.up = want.up;
       undo.up = have->up;
       why.push_back(want.up ? "down -> up" : "up -> down");
+      if (!want.up) disturbed_.insert({want.ns, want.name});
     }
     if (c.empty()) return;
     std::string reason;
@@ -506,35 +705,6 @@ class Planner {
     Action a{Op::Change, lo.ns, "loopback lo", lo.up ? "down -> up" : "up -> down",
              step::ChangeLink{lo.ns, "lo", c}};
     a.undo = step::ChangeLink{lo.ns, "lo", undo};
-    add(std::move(a));
-  }
-
-  void plan_address(const AddrObj& want) {
-    bool fresh = fresh_link(want.ns, want.dev);
-    if (!fresh) {
-      const NsLive* n = ns_live(want.ns);
-      if (n && std::find(n->addrs.begin(), n->addrs.end(), want) != n->addrs.end()) return;
-    }
-    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev, "missing",
-             step::AddAddress{want}};
-    if (!fresh) a.undo = step::DeleteAddress{want};
-    add(std::move(a));
-  }
-
-  void plan_route(const RouteObj& want) {
-    const NsLive* n = fresh_ns(want.ns) ? nullptr : ns_live(want.ns);
-    if (n) {
-      for (const auto& have : n->routes) {
-        if (!route_matches(want, have)) continue;
-        if (have.protocol == kRouteProtocol) return;
-        // Same route, made by someone else (ip route add): in the lab's own namespace it is
-        // the lab's to take over; in the host it was reported as a conflict.
-        break;
-      }
-    }
-    Action a{Op::Create, want.ns, describe_route(want), "missing", step::AddRoute{want}};
-    if (want.ns == kHost) a.own.push_back(route_entry(want));
-    if (!fresh_ns(want.ns)) a.undo = step::DeleteRoute{want};
     add(std::move(a));
   }
 
@@ -583,20 +753,26 @@ class Planner {
   const Record& rec_;
   std::string lab_;
   std::string tag_;
+  PlanOptions options_;
+  bool pretend_ = false;  // past_conflicts, once the conflicts are found
   Plan plan_;
   std::set<std::string> wanted_ns_;
-  std::set<std::pair<std::string, std::string>> wanted_links_;
+  std::set<NsName> wanted_links_;
   std::set<std::string> fresh_ns_;
-  std::set<std::pair<std::string, std::string>> fresh_links_;
+  std::set<NsName> fresh_links_;
+  // Links whose routes the kernel flushes in this plan: remade, or losing an address.
+  std::set<NsName> disturbed_;
+  std::set<AddrObj> readd_;  // present, but deleted and added again in the file's order
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
-  std::map<std::pair<std::string, std::string>, const LinkObj*> live_links_;
+  std::map<NsName, const LinkObj*> live_links_;
   std::set<AddrObj> wanted_addrs_;
 };
 
 }  // namespace
 
-Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record) {
-  return Planner(&desired, live, record, desired.lab).run();
+Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record,
+               PlanOptions options) {
+  return Planner(&desired, live, record, desired.lab, options).run();
 }
 
 Plan make_down_plan(const std::string& lab, const LiveState& live, const Record& record) {

@@ -7,9 +7,16 @@
 
 namespace netlab {
 
+struct PlanOptions {
+  // For `status`: plan on past the conflicts as if the lab owned what it declares, to show
+  // everything else's drift. Such a plan is only read, never applied.
+  bool past_conflicts = false;
+};
+
 // For `up`: converge to `desired`. Objects the lab owns but no longer declares are deleted;
 // objects it does not own are never touched (a need to is a conflict).
-Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record);
+Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record,
+               PlanOptions options = {});
 
 // For `down`: delete everything the record (and the lab's tags in the live state) says the
 // lab owns, and restore the host settings it changed.

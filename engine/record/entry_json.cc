@@ -67,6 +67,7 @@ void append_entry(std::string& out, const OwnedEntry& e) {
     out += ",\"metric\":" + std::to_string(e.route.metric);
   }
   if (e.kind == OwnedEntry::Kind::Sysctl) field(out, "old", e.old_value);
+  if (e.cookie) out += ",\"cookie\":" + std::to_string(e.cookie);
   out += '}';
 }
 
@@ -99,6 +100,7 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.route.metric = j.value("metric", 0u);
   }
   e.old_value = j.value("old", "");
+  e.cookie = j.value("cookie", uint64_t{0});
   return e;
 }
 

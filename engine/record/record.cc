@@ -4,10 +4,6 @@
 
 namespace netlab {
 
-bool same_route(const RouteObj& a, const RouteObj& b) {
-  return a.ns == b.ns && a.dst == b.dst && a.via == b.via && a.dev == b.dev && a.metric == b.metric;
-}
-
 std::string OwnedEntry::str() const {
   switch (kind) {
     case Kind::Namespace:
@@ -29,21 +25,25 @@ bool Record::empty() const {
          nat_namespaces.empty();
 }
 
-bool Record::owns_route(const RouteObj& r) const {
-  return std::any_of(routes.begin(), routes.end(),
-                     [&](const RouteObj& o) { return same_route(o, r); });
+const RouteObj* Record::route(const RouteObj& r) const {
+  auto it =
+      std::find_if(routes.begin(), routes.end(), [&](const RouteObj& o) { return o.same_key(r); });
+  return it == routes.end() ? nullptr : &*it;
 }
 
 void Record::own(const OwnedEntry& e) {
   switch (e.kind) {
     case OwnedEntry::Kind::Namespace:
       namespaces.insert(e.name);
+      if (e.cookie) ns_cookies[e.name] = e.cookie;
       break;
     case OwnedEntry::Kind::Link:
       links[{e.ns, e.name}] = e;
       break;
     case OwnedEntry::Kind::Route:
-      if (!owns_route(e.route)) routes.push_back(e.route);
+      // One route per key: an edit of its gateway or device replaces what is recorded.
+      std::erase_if(routes, [&](const RouteObj& o) { return o.same_key(e.route); });
+      routes.push_back(e.route);
       break;
     case OwnedEntry::Kind::Sysctl:
       sysctl_old.emplace(std::make_pair(e.ns, e.name), e.old_value);
@@ -58,12 +58,13 @@ void Record::disown(const OwnedEntry& e) {
   switch (e.kind) {
     case OwnedEntry::Kind::Namespace:
       namespaces.erase(e.name);
+      ns_cookies.erase(e.name);
       break;
     case OwnedEntry::Kind::Link:
       links.erase({e.ns, e.name});
       break;
     case OwnedEntry::Kind::Route:
-      std::erase_if(routes, [&](const RouteObj& o) { return same_route(o, e.route); });
+      std::erase_if(routes, [&](const RouteObj& o) { return o.same_key(e.route); });
       break;
     case OwnedEntry::Kind::Sysctl:
       sysctl_old.erase({e.ns, e.name});

@@ -23,6 +23,7 @@ struct OwnedEntry {
   std::string peer_name;
   RouteObj route;           // route
   std::string old_value;    // sysctl: the value before the lab changed it (host only)
+  uint64_t cookie = 0;      // namespace: its identity once made (NsLive::cookie), 0 before
   std::string str() const;  // for messages
 };
 
@@ -30,6 +31,10 @@ struct Record {
   std::string lab;
   std::string file;  // the topology file of the last `up`
   std::set<std::string> namespaces;
+  // The identity of each namespace the lab made, journalled once it exists: a namespace of the
+  // same name without it is somebody else's. Missing for a namespace whose run was killed
+  // between making it and journalling it.
+  std::map<std::string, uint64_t> ns_cookies;
   std::map<std::pair<std::string, std::string>, OwnedEntry> links;  // (ns, name)
   std::vector<RouteObj> routes;  // routes in namespaces the lab does not own (host)
   std::map<std::pair<std::string, std::string>, std::string> sysctl_old;  // (ns, key) -> old
@@ -39,13 +44,12 @@ struct Record {
   bool owns_link(const std::string& ns, const std::string& name) const {
     return links.count({ns, name}) != 0;
   }
-  bool owns_route(const RouteObj& r) const;
+  // A recorded route with the key of `r` (RouteObj::key), whatever its gateway and device.
+  const RouteObj* route(const RouteObj& r) const;
   // Journal replay: the first `own` of a sysctl keeps its old value, so a crash and a second
   // `up` never record the lab's own value as the host's.
   void own(const OwnedEntry& e);
   void disown(const OwnedEntry& e);
 };
-
-bool same_route(const RouteObj& a, const RouteObj& b);  // same dst, via, dev, metric
 
 }  // namespace netlab

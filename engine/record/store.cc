@@ -30,7 +30,11 @@ std::string errno_text() {
 // Each entry of the record in turn (one at a time: no copy of them all).
 template <typename F>
 void each_entry(const Record& r, F f) {
-  for (const auto& n : r.namespaces) f(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, n});
+  for (const auto& n : r.namespaces) {
+    OwnedEntry e{OwnedEntry::Kind::Namespace, kHost, n};
+    if (auto it = r.ns_cookies.find(n); it != r.ns_cookies.end()) e.cookie = it->second;
+    f(e);
+  }
   for (const auto& [key, e] : r.links) f(e);
   for (const auto& rt : r.routes) {
     OwnedEntry e{OwnedEntry::Kind::Route, rt.ns};

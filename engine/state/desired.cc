@@ -8,7 +8,7 @@ namespace netlab {
 namespace {
 
 std::string link_id(const std::string& ns, const std::string& name) {
-  return "link:" + ns + "/" + name;
+  return link_vertex(ns, name);
 }
 std::string cfg_id(const std::string& ns, const std::string& name) {
   return "cfg:" + ns + "/" + name;
@@ -112,6 +112,14 @@ std::string sysctl_device(const std::string& key) {
 
 }  // namespace
 
+std::string link_vertex(const std::string& ns, const std::string& name) {
+  return "link:" + ns + "/" + name;
+}
+
+std::string route_vertex(const RouteObj& r) {
+  return "route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric);
+}
+
 int DesiredState::find_link(const std::string& ns, const std::string& name) const {
   auto it = link_index.find({ns, name});
   return it == link_index.end() ? -1 : static_cast<int>(it->second);
@@ -203,8 +211,7 @@ DesiredState build_desired(const Topology& t) {
   for (size_t i = 0; i < d.addrs.size(); ++i) addrs_in[d.addrs[i].ns].push_back(i);
   for (size_t i = 0; i < d.routes.size(); ++i) {
     const auto& r = d.routes[i];
-    size_t v = b.vertex("route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric),
-                        Facet::Route, i);
+    size_t v = b.vertex(route_vertex(r), Facet::Route, i);
     b.need_ns(v, r.ns);
     // A gateway route needs its device up and an address on the gateway's subnet.
     if (!r.dev.empty() && d.graph.has(cfg_id(r.ns, r.dev)))

@@ -59,6 +59,10 @@ struct DesiredState {
   ReadRequest read_request() const;
 };
 
+// The ids of vertices in DesiredState::graph, for whoever must name one.
+std::string link_vertex(const std::string& ns, const std::string& name);
+std::string route_vertex(const RouteObj& r);
+
 // Throws CycleError (never for a validated topology: edges only point from later facets to
 // earlier ones, but the check is cheap and keeps that promise honest).
 DesiredState build_desired(const Topology& topology);

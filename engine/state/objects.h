@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "model/ip.h"
@@ -54,7 +55,16 @@ struct AddrObj {
   std::string ns;
   std::string dev;
   Cidr cidr;  // as on the interface: 172.18.0.10/12
-  auto operator<=>(const AddrObj&) const = default;
+  // Live only. An IPv4 address that is not the first of its subnet on the link (the kernel's
+  // IFA_F_SECONDARY): the first one is the primary, the source the kernel picks.
+  bool secondary = false;
+  // Live only. Added with no lifetime (IFA_F_PERMANENT): by hand or by netlab. SLAAC, DHCP and
+  // privacy addresses have one: the kernel or a protocol made them, never drift.
+  bool permanent = true;
+  // An address is the same address whatever its flags.
+  auto key() const { return std::tie(ns, dev, cidr); }
+  bool operator==(const AddrObj& o) const { return key() == o.key(); }
+  auto operator<=>(const AddrObj& o) const { return key() <=> o.key(); }
 };
 
 struct RouteObj {
@@ -64,7 +74,26 @@ struct RouteObj {
   std::string dev;  // "" when the kernel picks it from via (desired only)
   uint32_t metric = 0;
   uint8_t protocol = kRouteProtocol;  // live: what the kernel reports
+
+  // Which route of the main table this is: the kernel keeps one route per destination and
+  // metric (a second add is EEXIST). Gateway and device are what the route says, not which.
+  auto key() const { return std::tie(ns, dst, metric); }
+  bool same_key(const RouteObj& o) const { return key() == o.key(); }
+  // `have` (live) is this (desired or recorded) route: same key and gateway, and the same
+  // device where this one names one (else the kernel chose it from the gateway).
+  bool matches(const RouteObj& have) const {
+    return same_key(have) && via == have.via && (dev.empty() || dev == have.dev);
+  }
 };
+
+// Routes somebody added by hand (`ip route add`, which says proto boot) or with a static
+// configuration, and netlab's own: on the lab's objects, these are what the file decides.
+// Routes of the kernel, of router advertisements, DHCP or a routing daemon running in the lab
+// are made by a protocol and are never drift.
+inline bool handmade_route(const RouteObj& r) {
+  return r.protocol == kRouteProtocol || r.protocol == 0 /* unspec */ ||
+         r.protocol == 3 /* boot */ || r.protocol == 4 /* static */;
+}
 
 struct SysctlObj {
   std::string ns;
@@ -94,6 +123,9 @@ struct NatRule {
 // What one namespace looks like now.
 struct NsLive {
   bool exists = false;
+  // The namespace's identity (SO_NETNS_COOKIE): the kernel never gives one twice, so a
+  // namespace made again under the same name has another. 0 for the host, or unknown.
+  uint64_t cookie = 0;
   std::vector<LinkObj> links;
   std::vector<AddrObj> addrs;
   std::vector<RouteObj> routes;  // main table only, kernel-made (proto kernel) left out

@@ -186,14 +186,14 @@ TEST_F(KernelTest, RoutesCarryTheProtocol) {
   RouteObj net{"net0", cidr("10.9.0.0/16"), IpAddr::parse("10.0.0.1"), "", 100};
   RouteObj onlink{"net0", cidr("192.168.5.0/24"), std::nullopt, "ceth0", 0};
   RouteObj v6{"net0", cidr("::/0"), IpAddr::parse("fd00::1"), "ceth0", 0};
-  for (auto* r : {&def, &net, &onlink, &v6}) k->add_route(*r);
+  for (auto* r : {&def, &net, &onlink, &v6}) k->add_route(*r, false);
   auto out = sh("ip -n net0 route").out;
   EXPECT_TRUE(has(out, "default via 10.0.0.1 dev ceth0 proto 151")) << out;
   EXPECT_TRUE(has(out, "10.9.0.0/16 via 10.0.0.1 dev ceth0 proto 151 metric 100")) << out;
   EXPECT_TRUE(has(out, "192.168.5.0/24 dev ceth0 proto 151 scope link")) << out;
   auto out6 = sh("ip -n net0 -6 route").out;
   EXPECT_TRUE(has(out6, "default via fd00::1 dev ceth0 proto 151")) << out6;
-  EXPECT_THROW(k->add_route(def), KernelError);  // NLM_F_EXCL
+  EXPECT_THROW(k->add_route(def, false), KernelError);  // NLM_F_EXCL
 
   // A delete matches exactly: the same route under another protocol is not ours.
   RouteObj other = net;
@@ -240,7 +240,7 @@ TEST_F(KernelTest, ReadReturnsWhatIpShows) {
   k->add_address({"host", "br0", cidr("172.18.0.1/12")});
   k->add_address({"net0", "ceth0", cidr("172.18.0.10/12")});
   k->add_address({"net0", "ceth0", cidr("fd00::10/64")});
-  k->add_route({"net0", cidr("0.0.0.0/0"), IpAddr::parse("172.18.0.1"), "ceth0", 10});
+  k->add_route({"net0", cidr("0.0.0.0/0"), IpAddr::parse("172.18.0.1"), "ceth0", 10}, false);
 
   ReadRequest req;
   req.namespaces = {"net0", "gone"};

@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,7 +51,7 @@ class FakeKernel : public Kernel {
   };
   std::vector<Read> read_log;
 
-  void create_namespace(const std::string& name) override {
+  uint64_t create_namespace(const std::string& name) override {
     std::this_thread::sleep_for(namespace_delay);
     std::lock_guard lock(mutex_);
     call("create_namespace " + name);
@@ -57,13 +59,16 @@ class FakeKernel : public Kernel {
     if (n.exists) throw KernelError("namespace exists", EEXIST);
     n = NsLive{};
     n.exists = true;
+    n.cookie = next_cookie++;
     LinkObj lo;
     lo.ns = name;
     lo.name = "lo";
     lo.kind = "loopback";
     lo.ifindex = 1;
     n.links.push_back(lo);
+    return n.cookie;
   }
+  uint64_t next_cookie = 1000;  // SO_NETNS_COOKIE: never the same twice
   void delete_namespace(const std::string& name) override {
     std::lock_guard lock(mutex_);
     call("delete_namespace " + name);
@@ -113,7 +118,21 @@ class FakeKernel : public Kernel {
     if (c.alias) l->alias = *c.alias;
     if (c.mtu) l->mtu = *c.mtu;
     if (c.mac) l->mac = *c.mac;
+    if (c.mtu && l->kind == "bridge") user_mtu_.insert({nsn, name});
+    auto_bridge_mtu(nsn);
   }
+  // A bridge's MTU follows the smallest of its ports' as they join or change, until somebody
+  // sets it (br_mtu_auto_adjust).
+  void auto_bridge_mtu(const std::string& nsn) {
+    for (auto& br : ns(nsn).links) {
+      if (br.kind != "bridge" || user_mtu_.count({nsn, br.name})) continue;
+      std::optional<uint32_t> least;
+      for (const auto& p : ns(nsn).links)
+        if (p.master == br.name && p.mtu) least = least ? std::min(*least, *p.mtu) : *p.mtu;
+      if (least) br.mtu = least;
+    }
+  }
+  std::set<std::pair<std::string, std::string>> user_mtu_;
   void delete_link(const std::string& nsn, const std::string& name) override {
     std::lock_guard lock(mutex_);
     call("delete_link " + nsn + "/" + name);
@@ -141,26 +160,60 @@ class FakeKernel : public Kernel {
     auto& n = ns(a.ns);
     if (std::find(n.addrs.begin(), n.addrs.end(), a) != n.addrs.end())
       throw KernelError("address exists", EEXIST);
-    n.addrs.push_back(a);
+    AddrObj x = a;
+    // The first IPv4 address of a subnet on a link is its primary; later ones are secondaries.
+    x.secondary =
+        !a.cidr.addr.is_v6() && std::any_of(n.addrs.begin(), n.addrs.end(),
+                                            [&](const AddrObj& h) { return in_subnet_of(h, a); });
+    n.addrs.push_back(x);
   }
   void delete_address(const AddrObj& a) override {
     std::lock_guard lock(mutex_);
     call("delete_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
-    std::erase(ns(a.ns).addrs, a);
+    auto& n = ns(a.ns);
+    auto it = std::find(n.addrs.begin(), n.addrs.end(), a);
+    if (it == n.addrs.end()) throw KernelError("no such address", EADDRNOTAVAIL);
+    AddrObj gone = *it;
+    n.addrs.erase(it);
+    if (gone.cidr.addr.is_v6()) return;
+    // A primary takes its secondaries along (promote_secondaries is off by default), and a
+    // link left without IPv4 address loses its IPv4 routes.
+    if (!gone.secondary)
+      std::erase_if(n.addrs, [&](const AddrObj& h) { return in_subnet_of(h, gone); });
+    bool v4_left = std::any_of(n.addrs.begin(), n.addrs.end(), [&](const AddrObj& h) {
+      return h.dev == gone.dev && !h.cidr.addr.is_v6();
+    });
+    if (!v4_left)
+      std::erase_if(n.routes, [&](const RouteObj& r) {
+        return !r.dst.addr.is_v6() &&
+               (r.dev == gone.dev || (r.dev == "auto" && r.via && gone.cidr.contains(*r.via)));
+      });
   }
-  void add_route(const RouteObj& r) override {
+  static bool in_subnet_of(const AddrObj& h, const AddrObj& a) {
+    return h.dev == a.dev && !h.cidr.addr.is_v6() && h.cidr.network() == a.cidr.network();
+  }
+  void add_route(const RouteObj& r, bool replace) override {
     std::lock_guard lock(mutex_);
-    call("add_route " + r.ns + "/" + r.dst.str());
+    call((replace ? "replace_route " : "add_route ") + r.ns + "/" + r.dst.str());
     RouteObj x = r;
     if (x.dev.empty()) x.dev = "auto";
-    ns(r.ns).routes.push_back(x);
+    auto& routes = ns(r.ns).routes;
+    auto same = std::find_if(routes.begin(), routes.end(),
+                             [&](const RouteObj& h) { return h.same_key(r); });
+    if (same != routes.end() && !replace) throw KernelError("route exists", EEXIST);
+    if (same != routes.end()) routes.erase(same);
+    routes.push_back(x);
   }
   void delete_route(const RouteObj& r) override {
     std::lock_guard lock(mutex_);
     call("delete_route " + r.ns + "/" + r.dst.str());
-    std::erase_if(ns(r.ns).routes, [&](const RouteObj& h) {
-      return h.dst == r.dst && h.metric == r.metric && h.via == r.via;
+    auto& routes = ns(r.ns).routes;
+    // The kernel deletes the route of that key whose protocol and gateway are as asked.
+    auto it = std::find_if(routes.begin(), routes.end(), [&](const RouteObj& h) {
+      return h.same_key(r) && h.via == r.via && (!r.protocol || h.protocol == r.protocol);
     });
+    if (it == routes.end()) throw KernelError("no such route", ESRCH);
+    routes.erase(it);
   }
   std::string set_sysctl(const std::string& nsn, const std::string& key,
                          const std::string& value) override {
