@@ -1,4 +1,5 @@
 // netlab status and netlab list: what runs on this machine, and how it differs from its file.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -31,7 +32,7 @@ std::string paint(const Style& s, Drift d, const std::string& text) {
 
 json status_json(const Status& st) {
   json objects = json::array(), conflicts = json::array();
-  size_t n[4] = {0, 0, 0, 0};
+  size_t n[5] = {0, 0, 0, 0, 0};
   for (const auto& e : st.entries) {
     ++n[static_cast<int>(e.state)];
     objects.push_back({{"state", drift_name(e.state)},
@@ -42,13 +43,15 @@ json status_json(const Status& st) {
   }
   for (const auto& c : st.conflicts)
     conflicts.push_back({{"object", c.object}, {"reason", c.reason}});
-  return {{"lab", st.lab},
-          {"file", st.file},
-          {"source", st.from_record ? "record" : "topology"},
-          {"in_sync", st.in_sync()},
-          {"objects", objects},
-          {"conflicts", conflicts},
-          {"summary", {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}}}};
+  return {
+      {"lab", st.lab},
+      {"file", st.file},
+      {"source", st.from_record ? "record" : "topology"},
+      {"in_sync", st.in_sync()},
+      {"objects", objects},
+      {"conflicts", conflicts},
+      {"summary",
+       {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}, {"conflict", n[4]}}}};
 }
 
 void print_status(const Style& s, const Status& st) {
@@ -71,7 +74,17 @@ void print_status(const Style& s, const Status& st) {
     if (!e.why.empty()) line += "  (" + e.why + ")";
     std::printf("  %s\n", paint(s, e.state, printable(line)).c_str());
   }
-  for (const auto& c : st.conflicts) print_error(c.str());
+  // A conflict beside its object is said there; one about no listed object is said here.
+  size_t beside = 0;
+  for (const auto& e : st.entries) beside += e.state == Drift::Conflict;
+  for (const auto& c : st.conflicts)
+    if (std::none_of(st.entries.begin(), st.entries.end(), [&](const StatusEntry& e) {
+          return e.state == Drift::Conflict && e.why == c.reason;
+        }))
+      print_error(c.str());
+  if (beside)
+    print_error(std::to_string(beside) + " object(s) in conflict: there, but not made by lab " +
+                st.lab + "; `netlab up` refuses to touch them");
 }
 
 }  // namespace

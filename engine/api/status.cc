@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <variant>
 
 namespace netlab {
@@ -77,6 +79,59 @@ std::string sysctl_live(const NsLive* n, const std::string& key) {
   return it == n->sysctl.end() ? "unknown" : it->second;
 }
 
+// What a conflict is about, as the planner words it: a declared namespace or link, or a host
+// route in the way of a declared one. `ns_key`/`link` and `route` are filled in.
+struct ConflictTarget {
+  std::string key;                // the declared object's key; "" when none matches
+  std::string foreign_ns;         // a namespace that is not the lab's
+  const LinkObj* link = nullptr;  // a declared link whose name is taken
+  std::string in_the_way;         // describe_route() of a host route in the way
+};
+
+ConflictTarget target_of(const DesiredState& d, const Conflict& c) {
+  ConflictTarget t;
+  for (const auto& ns : d.namespaces)
+    if (c.object == "namespace " + ns) {
+      t.key = "ns|" + ns;
+      t.foreign_ns = ns;
+      return t;
+    }
+  for (const auto& l : d.links)
+    if (c.object == "link " + l.name + " in " + l.ns) {
+      t.key = link_key(l.ns, l.name);
+      t.link = &l;
+      return t;
+    }
+  for (const auto& r : d.routes)
+    if (r.ns == kHost &&
+        c.reason.find("in the way of " + describe_route(r) + " ") != std::string::npos) {
+      t.key = route_key(r);
+      t.in_the_way = c.object;
+      return t;
+    }
+  return t;
+}
+
+// The planner stops at conflicts. To show the real drift of everything else, plan again as
+// if the lab owned what is in conflict, with the routes in the way gone; only read, never
+// applied.
+Plan plan_past_conflicts(const DesiredState& d, LiveState live, Record record,
+                         const std::vector<ConflictTarget>& targets) {
+  for (const auto& t : targets) {
+    if (!t.foreign_ns.empty()) record.own({OwnedEntry::Kind::Namespace, kHost, t.foreign_ns});
+    if (t.link)
+      record.own(
+          {OwnedEntry::Kind::Link, t.link->ns, t.link->name, t.link->peer_ns, t.link->peer_name});
+    if (!t.in_the_way.empty()) {
+      auto& routes = live.ns[kHost].routes;
+      std::erase_if(routes, [&](const RouteObj& r) {
+        return describe_route(r) + " in host" == t.in_the_way;
+      });
+    }
+  }
+  return make_plan(d, live, record);
+}
+
 class Builder {
  public:
   void add(std::string key, std::string ns, std::string object, std::string live) {
@@ -97,6 +152,31 @@ class Builder {
       e.why += (e.why.empty() ? "" : "; ") + a.why;
     }
     if (!matched) extra_.push_back({Drift::Extra, a.ns, a.object, a.why, "present"});
+  }
+
+  // Marks the declared object a conflict is about; false when it is about none.
+  bool conflict(const std::string& key, const Conflict& c) {
+    auto it = index_.find(key);
+    if (it == index_.end()) return false;
+    StatusEntry& e = entries_[it->second];
+    e.state = Drift::Conflict;
+    e.why = c.reason;
+    return true;
+  }
+
+  // What the kernel lacks is missing, whatever the plan says (a namespace's loopback comes
+  // with the namespace; a plan that stopped at conflicts says nothing at all).
+  void judge_by_presence() {
+    for (auto& e : entries_)
+      if (e.state == Drift::Ok && e.live == "absent") {
+        e.state = Drift::Missing;
+        e.why = "missing";
+      }
+  }
+
+  // Extras found only by pretending to own a foreign namespace are not the lab's.
+  void drop_extras_in(const std::set<std::string>& namespaces) {
+    std::erase_if(extra_, [&](const StatusEntry& e) { return namespaces.count(e.ns) != 0; });
   }
 
   std::vector<StatusEntry> take() {
@@ -121,6 +201,8 @@ const char* drift_name(Drift d) {
       return "changed";
     case Drift::Extra:
       return "extra";
+    case Drift::Conflict:
+      return "conflict";
   }
   return "?";
 }
@@ -162,8 +244,20 @@ Status lab_status(Engine& engine, const DesiredState& d) {
                                  [&](const NatRule& h) { return h.same_rule(r); });
     b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
   }
-  for (const auto& a : plan.actions)
+  std::vector<ConflictTarget> targets;
+  for (const auto& c : plan.conflicts) targets.push_back(target_of(d, c));
+  std::optional<Plan> past;
+  if (!plan.conflicts.empty()) past = plan_past_conflicts(d, live, record, targets);
+  const Plan& drift = past ? *past : plan;
+  for (const auto& a : drift.actions)
     if (!a.detail) b.apply(a);
+  b.judge_by_presence();
+  std::set<std::string> foreign;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    b.conflict(targets[i].key, plan.conflicts[i]);
+    if (!targets[i].foreign_ns.empty()) foreign.insert(targets[i].foreign_ns);
+  }
+  b.drop_extras_in(foreign);
   return Status{d.lab, d.file, false, b.take(), plan.conflicts};
 }
 
