@@ -3,6 +3,7 @@
 
 #include <array>
 #include <atomic>
+#include <exception>
 
 #include "commands.h"
 #include "kernel/exec.h"
@@ -66,6 +67,9 @@ int cmd_exec(const Context&, const std::string& ns, const std::vector<std::strin
   } catch (const kernel::ExecError& e) {
     print_error(e.what());
     return e.exit_status;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 125;  // as env(1): the command could not be started
   }
 }
 
