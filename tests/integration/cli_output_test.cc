@@ -129,6 +129,15 @@ TEST_F(CliOutput, PathsThatCannotBeReadAreErrorsNotCrashes) {
       EXPECT_FALSE(has(r.err, "terminate")) << verb << r.err;
     }
   }
+  // A user who may not look into the directory (the issue's /unreadable/x.yaml).
+  ASSERT_EQ(sh("mkdir -m 700 " + dir + ".d").status, 0);
+  for (const char* verb : {"status", "down", "test"}) {
+    auto r = sh(std::string("setpriv --reuid=65534 --regid=65534 --clear-groups ") + NETLAB_BINARY +
+                " " + verb + " " + dir + ".d/x.yaml");
+    EXPECT_EQ(r.status, 1) << verb << ": " << r.err;
+    EXPECT_TRUE(has(r.err, "netlab: error: cannot look up " + dir + ".d/x.yaml: Permission denied"))
+        << verb << ": " << r.err;
+  }
 }
 
 TEST_F(CliOutput, JsonOfANonUtf8PathIsValidJson) {
