@@ -94,8 +94,9 @@ struct ChildArgs {
   char* const* argv;
 };
 
-// Signals the command gets from whoever signals the exec (netlab exec, or PID 1 of the lab's
-// PID namespace): a terminal's Ctrl-C, Ctrl-\ and hangup reach the command directly.
+// Signals that PID 1 passes on to every process of its namespace when a process sends them
+// (`netlab exec` forwards what it gets to PID 1). A terminal's Ctrl-C, Ctrl-\ and hangup are
+// not passed on: they reach the command directly, in the same process group.
 constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 void enter_namespaces(const ChildArgs& a) {
