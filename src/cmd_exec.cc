@@ -1,29 +1,76 @@
 // netlab exec: a command inside a lab's namespace, its exit status passed through.
-#include <csignal>
+#include <signal.h>
+
+#include <array>
+#include <atomic>
+#include <exception>
 
 #include "commands.h"
 #include "kernel/exec.h"
 
 namespace netlab::cli {
 
+namespace {
+
+constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+std::atomic<pid_t> g_child{0};
+
+// A terminal's Ctrl-C, Ctrl-\ or hangup (si_code > 0: sent by the kernel) reached the command
+// too, as it shares our process group; a signal sent by a process (`kill $server`) did not.
+extern "C" void forward(int sig, siginfo_t* info, void*) {
+  pid_t child = g_child.load();
+  if (info->si_code <= 0 && child > 0) kill(child, sig);
+}
+
+// While it lives: the forwarded signals blocked until the child exists, then forwarded to it;
+// the caller's handlers and mask are back afterwards.
+class Forwarding {
+ public:
+  Forwarding() {
+    sigemptyset(&set_);
+    for (int sig : kForwarded) sigaddset(&set_, sig);
+    sigprocmask(SIG_BLOCK, &set_, &old_mask_);
+    struct sigaction sa = {};
+    sa.sa_sigaction = forward;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < kForwarded.size(); ++i) sigaction(kForwarded[i], &sa, &old_[i]);
+  }
+  ~Forwarding() {
+    sigprocmask(SIG_BLOCK, &set_, nullptr);
+    g_child.store(0);
+    for (size_t i = 0; i < kForwarded.size(); ++i) sigaction(kForwarded[i], &old_[i], nullptr);
+    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+  Forwarding(const Forwarding&) = delete;
+  Forwarding& operator=(const Forwarding&) = delete;
+
+  void started(pid_t child) {
+    g_child.store(child);
+    sigprocmask(SIG_UNBLOCK, &set_, nullptr);
+  }
+
+ private:
+  sigset_t set_, old_mask_;
+  std::array<struct sigaction, kForwarded.size()> old_{};
+};
+
+}  // namespace
+
 int cmd_exec(const Context&, const std::string& ns, const std::vector<std::string>& command) {
-  // Like a shell waiting for its foreground job: Ctrl-C and Ctrl-\ are the command's to handle
-  // (the terminal sends them to both of us); the child gets them back at their defaults.
-  struct sigaction ignore = {}, old_int = {}, old_quit = {};
-  ignore.sa_handler = SIG_IGN;
-  sigemptyset(&ignore.sa_mask);
-  sigaction(SIGINT, &ignore, &old_int);
-  sigaction(SIGQUIT, &ignore, &old_quit);
-  int status;
+  Forwarding forwarding;
+  kernel::ExecOptions options;
+  options.started = [&](pid_t child) { forwarding.started(child); };
   try {
-    status = kernel::exec_in_netns(ns, command).status;
+    return kernel::exec_in_netns(ns, command, options).status;
   } catch (const kernel::ExecError& e) {
     print_error(e.what());
-    status = e.exit_status;
+    return e.exit_status;
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return 125;  // as env(1): the command could not be started
   }
-  sigaction(SIGINT, &old_int, nullptr);
-  sigaction(SIGQUIT, &old_quit, nullptr);
-  return status;
 }
 
 }  // namespace netlab::cli

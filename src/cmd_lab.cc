@@ -39,7 +39,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 std::string colored(const Style& s, const Action& a) {
-  auto line = format_action(a);
+  auto line = printable(format_action(a));
   if (a.op == Op::Create) return s.green(line);
   if (a.op == Op::Change) return s.yellow(line);
   return s.red(line);
@@ -97,7 +97,7 @@ int cmd_plan(const Context& ctx, const std::string& file) {
       (a.op == Op::Create ? create : a.op == Op::Change ? change : del)++;
     }
     if (plan.actions.empty()) {
-      std::printf("No changes: lab %s matches %s.\n", desired.lab.c_str(), file.c_str());
+      print_line("No changes: lab " + desired.lab + " matches " + file + ".");
       return 0;
     }
     std::printf("Plan: %zu to create, %zu to change, %zu to delete.\n", create, change, del);

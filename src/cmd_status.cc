@@ -1,6 +1,8 @@
 // netlab status and netlab list: what runs on this machine, and how it differs from its file.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <system_error>
 
 #include "api/status.h"
 #include "commands.h"
@@ -30,7 +32,7 @@ std::string paint(const Style& s, Drift d, const std::string& text) {
 
 json status_json(const Status& st) {
   json objects = json::array(), conflicts = json::array();
-  size_t n[4] = {0, 0, 0, 0};
+  size_t n[5] = {0, 0, 0, 0, 0};
   for (const auto& e : st.entries) {
     ++n[static_cast<int>(e.state)];
     objects.push_back({{"state", drift_name(e.state)},
@@ -41,13 +43,15 @@ json status_json(const Status& st) {
   }
   for (const auto& c : st.conflicts)
     conflicts.push_back({{"object", c.object}, {"reason", c.reason}});
-  return {{"lab", st.lab},
-          {"file", st.file},
-          {"source", st.from_record ? "record" : "topology"},
-          {"in_sync", st.in_sync()},
-          {"objects", objects},
-          {"conflicts", conflicts},
-          {"summary", {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}}}};
+  return {
+      {"lab", st.lab},
+      {"file", st.file},
+      {"source", st.from_record ? "record" : "topology"},
+      {"in_sync", st.in_sync()},
+      {"objects", objects},
+      {"conflicts", conflicts},
+      {"summary",
+       {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}, {"conflict", n[4]}}}};
 }
 
 void print_status(const Style& s, const Status& st) {
@@ -57,7 +61,7 @@ void print_status(const Style& s, const Status& st) {
     width = std::max(width, where(e).size());
   }
   std::string from = st.from_record ? "from its record" : st.file;
-  std::printf("lab %s (%s): %s\n", st.lab.c_str(), from.c_str(),
+  std::printf("lab %s (%s): %s\n", st.lab.c_str(), printable(from).c_str(),
               st.in_sync() ? "in sync"
                            : (std::to_string(drifted) + " of " + std::to_string(st.entries.size()) +
                               " objects drifted")
@@ -68,9 +72,19 @@ void print_status(const Style& s, const Status& st) {
     std::string line = std::string(state) + " " + where(e);
     line += std::string(width + 2 - where(e).size(), ' ') + e.live;
     if (!e.why.empty()) line += "  (" + e.why + ")";
-    std::printf("  %s\n", paint(s, e.state, line).c_str());
+    std::printf("  %s\n", paint(s, e.state, printable(line)).c_str());
   }
-  for (const auto& c : st.conflicts) print_error(c.str());
+  // A conflict beside its object is said there; one about no listed object is said here.
+  size_t beside = 0;
+  for (const auto& e : st.entries) beside += e.state == Drift::Conflict;
+  for (const auto& c : st.conflicts)
+    if (std::none_of(st.entries.begin(), st.entries.end(), [&](const StatusEntry& e) {
+          return e.state == Drift::Conflict && e.why == c.reason;
+        }))
+      print_error(c.str());
+  if (beside)
+    print_error(std::to_string(beside) + " object(s) in conflict: there, but not made by lab " +
+                st.lab + "; `netlab up` refuses to touch them");
 }
 
 }  // namespace
@@ -92,15 +106,11 @@ int cmd_status(const Context& ctx, const std::string& lab_or_file) {
         print_error("no lab " + ref->lab + " on this machine (no record in " + store.dir() + ")");
         return 1;
       }
-      std::optional<Topology> t;
-      if (!rec.file.empty() && std::filesystem::exists(rec.file)) t = load_or_report(rec.file);
-      if (t && t->name.value == ref->lab) {
-        t->file = rec.file;
-        st = lab_status(engine, build_desired(*t));
+      auto recorded = load_recorded_file(ref->lab, rec.file);
+      if (recorded.topology) {
+        st = lab_status(engine, build_desired(*recorded.topology));
       } else {
-        if (!ctx.json)
-          std::fprintf(stderr, "netlab: note: topology file %s is gone; showing the record only\n",
-                       rec.file.empty() ? "(none recorded)" : rec.file.c_str());
+        if (!ctx.json) print_note(recorded.problem + "; showing the record only");
         st = lab_status_from_record(engine, ref->lab);
       }
     }
@@ -118,9 +128,10 @@ int cmd_list(const Context& ctx) {
     json labs = json::array();
     for (const auto& name : store.labs()) {
       Record r = store.load(name);
+      std::error_code ec;  // a file that cannot be looked up counts as gone
       labs.push_back({{"name", name},
                       {"file", r.file},
-                      {"file_exists", !r.file.empty() && std::filesystem::exists(r.file)},
+                      {"file_exists", !r.file.empty() && std::filesystem::exists(r.file, ec)},
                       {"counts",
                        {{"namespaces", r.namespaces.size()},
                         {"links", r.links.size()},
@@ -143,6 +154,7 @@ int cmd_list(const Context& ctx) {
       std::string file = l["file"].get<std::string>();
       if (file.empty()) file = "-";
       if (!l["file_exists"].get<bool>() && file != "-") file += " (gone)";
+      file = printable(file);
       std::printf("%-32s %10zu %6zu %6zu %7zu %4zu  %s\n", l["name"].get<std::string>().c_str(),
                   c["namespaces"].get<size_t>(), c["links"].get<size_t>(),
                   c["routes"].get<size_t>(), c["sysctls"].get<size_t>(),

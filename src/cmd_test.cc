@@ -54,7 +54,7 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file) {
       return 0;
     }
     for (const auto& r : results) {
-      std::string line = r.str(timeout_s);
+      std::string line = printable(r.str(timeout_s));
       std::printf("%s\n", (r.passed ? ctx.style.green(line) : ctx.style.red(line)).c_str());
     }
     std::printf("%zu passed, %zu failed\n", results.size() - failed, failed);

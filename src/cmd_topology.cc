@@ -9,16 +9,17 @@ namespace netlab::cli {
 
 std::optional<Topology> load_or_report(const std::string& file) {
   auto result = load_topology_file(file);
-  for (const auto& d : result.diagnostics.sorted()) std::fprintf(stderr, "%s\n", d.str().c_str());
+  for (const auto& d : result.diagnostics.sorted()) print_stderr(printable(d.str()));
   return std::move(result.topology);
 }
 
 int cmd_validate(const Context&, const std::string& file) {
   auto t = load_or_report(file);
   if (!t) return 1;
-  std::printf("%s: lab %s is valid (%zu namespaces, %zu bridges, %zu veths, %zu nat rules)\n",
-              file.c_str(), t->name.value.c_str(), t->namespaces.size(), t->bridges.size(),
-              t->veths.size(), t->nat.size());
+  print_line(file + ": lab " + t->name.value + " is valid (" +
+             std::to_string(t->namespaces.size()) + " namespaces, " +
+             std::to_string(t->bridges.size()) + " bridges, " + std::to_string(t->veths.size()) +
+             " veths, " + std::to_string(t->nat.size()) + " nat rules)");
   return 0;
 }
 

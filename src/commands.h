@@ -25,8 +25,15 @@ struct LabRef {
 };
 // Prints the problem and returns nullopt when the argument is neither.
 std::optional<LabRef> resolve_lab(const std::string& lab_or_file);
-// The topology file recorded by the lab's last `up`, loaded; prints why not and returns
-// nullopt when the lab has no record or its file is gone or broken.
+// The topology file recorded by a lab's last `up`, loaded (its diagnostics printed), or what
+// became of it: none recorded, gone, unreadable, with errors, or now another lab's.
+struct RecordedFile {
+  std::optional<Topology> topology;
+  std::string problem;  // "topology file F is gone", ...; "" when loaded
+};
+RecordedFile load_recorded_file(const std::string& lab, const std::string& file);
+// The same for a lab by name; prints why not and returns nullopt when the lab has no record
+// or its file cannot be used.
 std::optional<Topology> load_recorded(const std::string& lab);
 
 int cmd_validate(const Context& ctx, const std::string& file);

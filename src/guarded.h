@@ -1,9 +1,9 @@
-// Runs one engine verb and turns its errors into messages and exit status 1.
+// Runs one engine verb and turns its errors into messages and exit status 1: no exception
+// leaves a verb.
 #pragma once
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <exception>
 
 #include "apply/executor.h"
@@ -17,16 +17,17 @@ int guarded(F&& f) {
     return f();
   } catch (const ApplyError& e) {
     print_error(e.what());
-    for (const auto& r : e.rollback_failures)
-      std::fprintf(stderr, "  not rolled back: %s\n", r.c_str());
+    for (const auto& r : e.rollback_failures) print_stderr("  not rolled back: " + printable(r));
     if (!e.rollback_failures.empty())
-      std::fprintf(stderr, "  run `netlab down` with the lab's name to remove what is left\n");
+      print_stderr("  run `netlab down` with the lab's name to remove what is left");
   } catch (const std::exception& e) {
     print_error(e.what());
+  } catch (...) {
+    print_error("unexpected internal error (not a std::exception)");
   }
   // Most failures of an unprivileged run are that: say so rather than let EPERM speak alone.
   if (geteuid() != 0)
-    std::fprintf(stderr, "  netlab changes the kernel's network and /run/netlab: run it as root\n");
+    print_stderr("  netlab changes the kernel's network and /run/netlab: run it as root");
   return 1;
 }
 

@@ -12,7 +12,7 @@ struct Help {
 inline constexpr const char* kMainFooter = R"(
 Run `netlab VERB --help` for the manual of a verb. Colour and progress appear only on a
 terminal, never with NO_COLOR set; in pipes the output is plain lines. Verbs that change or
-read the kernel need root. Lab records live in /run/netlab.
+read the kernel need root. Lab records live in /run/netlab. A usage error exits 64.
 
 EXAMPLE
   netlab up topologies/default.yaml && netlab test default && netlab down default)";
@@ -76,11 +76,14 @@ inline constexpr Help kExecHelp{
     "Run a command inside a lab's namespace",
     "Runs COMMAND in NAMESPACE as `ip netns exec` does: in a mount namespace of its own with a\n"
     "/sys of that network namespace and /etc/netns/NAMESPACE/* bound over /etc/*. The command\n"
-    "is run directly, not through a shell. NAMESPACE `host` runs it in the root namespace.",
+    "is run directly, not through a shell. NAMESPACE `host` runs it in the root namespace.\n"
+    "It runs in a PID namespace of its own (with its own /proc): SIGTERM, SIGINT, SIGHUP and\n"
+    "SIGQUIT sent to netlab reach it and all it started, and nothing it started outlives it or\n"
+    "netlab (even killed with SIGKILL). Run a server in the foreground, and `&` the exec.",
     R"(
 EXIT STATUS
   The command's own; 128+N when signal N killed it; 125 the namespace cannot be entered,
-  126 the command cannot run, 127 the command is not found.
+  126 the command cannot run, 127 the command is not found; 64 a usage error.
 
 EXAMPLE
   netlab exec netns1 -- ip addr
@@ -108,12 +111,13 @@ EXAMPLE
 inline constexpr Help kStatusHelp{
     "Show every object of a lab, its live state and its drift",
     "Lists each object of the lab with what the kernel has now: ok, missing (declared, not\n"
-    "there), changed (there, but different) or extra (the lab's, no longer declared). Given a\n"
-    "name, compares with the topology file of the last `up`; if that file is gone, shows the\n"
-    "objects the record owns and whether each still exists. `up` repairs any drift.",
+    "there), changed (there, but different), extra (the lab's, no longer declared) or conflict\n"
+    "(there, but someone else's: `up` refuses to touch it). Given a name, compares with the\n"
+    "topology file of the last `up`; if that file is gone or unusable, shows the objects the\n"
+    "record owns and whether each still exists. `up` repairs any drift.",
     R"(
 EXIT STATUS
-  0 in sync, 2 drift found, 1 error.
+  0 in sync, 2 drift found, 1 a conflict or an error, 64 a usage error.
 
 EXAMPLE
   netlab status default

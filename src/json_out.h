@@ -8,8 +8,10 @@ namespace netlab::cli {
 
 using json = nlohmann::ordered_json;  // fields in the documented order
 
+// Strings from files and the kernel need not be UTF-8 (a path is any bytes): those bytes
+// become U+FFFD rather than an exception.
 inline void print_json(const json& j) {
-  std::fputs((j.dump(2) + "\n").c_str(), stdout);
+  std::fputs((j.dump(2, ' ', false, json::error_handler_t::replace) + "\n").c_str(), stdout);
 }
 
 }  // namespace netlab::cli

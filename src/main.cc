@@ -2,9 +2,52 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <exception>
+#include <string>
 
 #include "commands.h"
 #include "help.h"
+
+namespace {
+
+using netlab::cli::print_error;
+using netlab::cli::print_stderr;
+
+// Exit status of a command line that is not one: sysexits.h's EX_USAGE, documented in
+// README.md, and distinct from every verb's own statuses but exec's command's.
+constexpr int kUsage = 64;
+
+bool is_verb(const CLI::App& app, const std::string& name) {
+  return !app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == name; }).empty();
+}
+
+std::string verbs(const CLI::App& app) {
+  std::string names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; }))
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  return names;
+}
+
+// CLI11's messages ("A subcommand is required" for an unknown verb) said in netlab's terms:
+// which verb or argument is wrong, and where its usage is.
+int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) {
+  std::string verb;
+  for (int i = 1; i < argc && verb.empty(); ++i)
+    if (argv[i][0] != '-') verb = argv[i];
+  if (verb.empty()) {
+    print_error("a command is required (" + verbs(app) + ")");
+    print_stderr("Run `netlab --help` for the usage.");
+  } else if (!is_verb(app, verb)) {
+    print_error("unknown command \"" + verb + "\" (commands: " + verbs(app) + ")");
+    print_stderr("Run `netlab --help` for the usage.");
+  } else {
+    print_error(verb + ": " + e.what());
+    print_stderr("Run `netlab " + verb + " --help` for its usage.");
+  }
+  return kUsage;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // Memory a phase frees is the next phase's: blocks up to 32 MiB (glibc's ceiling) from the
@@ -73,6 +116,16 @@ int main(int argc, char** argv) {
   json_flag(list);
   list->callback([&] { status = cmd_list(ctx); });
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version are "errors" of exit code 0 to CLI11: print them its way.
+    if (e.get_exit_code() == 0) return app.exit(e);
+    return usage_error(app, e, argc, argv);
+  } catch (const std::exception& e) {
+    // Verbs turn their own failures into messages; this is the net under them.
+    print_error(e.what());
+    return 1;
+  }
   return status;
 }

@@ -1,8 +1,11 @@
 // How netlab talks to people and scripts: colour and progress only on a terminal (and never
-// with NO_COLOR), plain lines in pipes and CI logs.
+// with NO_COLOR), plain lines in pipes and CI logs. Everything for stderr goes through here:
+// stdout is flushed first, so that in a log holding both (`2>&1`) each message lands after the
+// output it follows.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace netlab::cli {
 
@@ -21,9 +24,20 @@ struct Style {
   }
 };
 
-// "netlab: error: ..." on stderr.
+// Text from a topology file or the kernel made safe for a terminal: control characters
+// (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; valid UTF-8 text is kept.
+std::string printable(std::string_view text);
+
+// One line on stdout, made printable.
+void print_line(const std::string& text);
+// One line on stderr as it is (the caller made it printable), after flushing stdout.
+void print_stderr(const std::string& line);
+// "netlab: error: ..." on stderr, made printable.
 void print_error(const std::string& message);
-// Something done differently from what was asked, for a reason the user must know.
+// "netlab: note: ..." on stderr, made printable.
+void print_note(const std::string& message);
+// "netlab: warning: ..." on stderr, made printable: something done differently from what
+// was asked, for a reason the user must know.
 void print_warning(const std::string& message);
 
 }  // namespace netlab::cli

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 #include <variant>
 
 namespace netlab {
@@ -65,16 +67,24 @@ std::string link_live(const NsLive* n, const std::string& name) {
 }
 
 bool has_route(const NsLive* n, const RouteObj& want) {
-  return n && std::any_of(n->routes.begin(), n->routes.end(), [&](const RouteObj& h) {
-           return want.dst == h.dst && want.metric == h.metric && want.via == h.via &&
-                  (want.dev.empty() || want.dev == h.dev);
-         });
+  return n && std::any_of(n->routes.begin(), n->routes.end(),
+                          [&](const RouteObj& h) { return want.matches(h); });
 }
 
 std::string sysctl_live(const NsLive* n, const std::string& key) {
   if (!n || !n->exists) return "absent";
   auto it = n->sysctl.find(key);
   return it == n->sysctl.end() ? "unknown" : it->second;
+}
+
+// The key of the declared object a conflict stands in the way of; "" for none.
+std::string conflict_key(const DesiredState& d, const Conflict& c) {
+  if (c.vertex.rfind("ns:", 0) == 0) return "ns|" + c.vertex.substr(3);
+  for (const auto& l : d.links)
+    if (c.vertex == link_vertex(l.ns, l.name)) return link_key(l.ns, l.name);
+  for (const auto& r : d.routes)
+    if (c.vertex == route_vertex(r)) return route_key(r);
+  return "";
 }
 
 class Builder {
@@ -99,6 +109,30 @@ class Builder {
     if (!matched) extra_.push_back({Drift::Extra, a.ns, a.object, a.why, "present"});
   }
 
+  // Marks the declared object a conflict is about; false when it is about none.
+  bool conflict(const std::string& key, const Conflict& c) {
+    auto it = index_.find(key);
+    if (it == index_.end()) return false;
+    StatusEntry& e = entries_[it->second];
+    e.state = Drift::Conflict;
+    e.why = c.reason;
+    return true;
+  }
+
+  // What the kernel lacks is missing, whatever the plan says (a namespace's loopback comes
+  // with the namespace; a plan that stopped at conflicts says nothing at all).
+  void judge_by_presence() {
+    for (auto& e : entries_)
+      if (e.state == Drift::Ok && e.live == "absent") {
+        e.state = Drift::Missing;
+        e.why = "missing";
+      }
+  }
+
+  void drop_extras_in(const std::set<std::string>& namespaces) {
+    std::erase_if(extra_, [&](const StatusEntry& e) { return namespaces.count(e.ns) != 0; });
+  }
+
   std::vector<StatusEntry> take() {
     entries_.insert(entries_.end(), extra_.begin(), extra_.end());
     return std::move(entries_);
@@ -121,6 +155,8 @@ const char* drift_name(Drift d) {
       return "changed";
     case Drift::Extra:
       return "extra";
+    case Drift::Conflict:
+      return "conflict";
   }
   return "?";
 }
@@ -162,8 +198,20 @@ Status lab_status(Engine& engine, const DesiredState& d) {
                                  [&](const NatRule& h) { return h.same_rule(r); });
     b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
   }
-  for (const auto& a : plan.actions)
+  // The planner stops at conflicts. To show the real drift of everything else, plan on past
+  // them as if the lab owned what it declares; such a plan is only read, never applied.
+  std::optional<Plan> past;
+  if (!plan.conflicts.empty()) past = make_plan(d, live, record, {.past_conflicts = true});
+  for (const auto& a : (past ? *past : plan).actions)
     if (!a.detail) b.apply(a);
+  b.judge_by_presence();
+  std::set<std::string> foreign;
+  for (const auto& c : plan.conflicts) {
+    b.conflict(conflict_key(d, c), c);
+    if (c.vertex.rfind("ns:", 0) == 0) foreign.insert(c.vertex.substr(3));
+  }
+  // Extras found only by pretending to own a foreign namespace are not the lab's.
+  b.drop_extras_in(foreign);
   return Status{d.lab, d.file, false, b.take(), plan.conflicts};
 }
 

@@ -1,7 +1,9 @@
 // `netlab status`: every object of a lab with its live state and its drift. With the topology,
 // the drift is a plan of the desired state against the live one (create = missing, change =
 // changed, delete = extra) and every declared object without an action is ok. With only the
-// record (the file is gone), it is what the record owns and whether each still exists.
+// record (the file is gone), it is what the record owns and whether each still exists. An
+// object in conflict (there, but not the lab's) is marked so, with the conflict as its why;
+// the drift of the others is what a plan would find if the lab owned what is in conflict.
 #pragma once
 
 #include <string>
@@ -11,14 +13,14 @@
 
 namespace netlab {
 
-enum class Drift { Ok, Missing, Changed, Extra };
-const char* drift_name(Drift d);  // "ok", "missing", "changed", "extra"
+enum class Drift { Ok, Missing, Changed, Extra, Conflict };
+const char* drift_name(Drift d);  // "ok", "missing", "changed", "extra", "conflict"
 
 struct StatusEntry {
   Drift state = Drift::Ok;
   std::string ns;      // "host" or a namespace of the lab
   std::string object;  // "veth veth0 (peer ceth0 in net0)", "address 10.0.0.1/16 on br0"
-  std::string why;     // the plan's reason for a drifted object; "" when ok
+  std::string why;     // the plan's reason for a drifted object, or the conflict; "" when ok
   std::string live;    // what the kernel has now: "up, mtu 1500", "1", "absent"
 };
 
@@ -27,7 +29,7 @@ struct Status {
   std::string file;          // the topology compared with ("" when from the record only)
   bool from_record = false;  // no topology: the record's objects and whether they exist
   std::vector<StatusEntry> entries;
-  std::vector<Conflict> conflicts;
+  std::vector<Conflict> conflicts;  // all of them, those beside an entry too
   bool in_sync() const;
 };
 

@@ -5,7 +5,9 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,7 +27,18 @@ namespace {
 
 // What the child was doing when it failed; sent to the parent through a close-on-exec pipe,
 // which the parent sees close without data once the command runs.
-enum Stage : int { kSetns, kUnshare, kSlave, kSysfs, kDup, kExec, kBind /* + entry index */ };
+enum Stage : int {
+  kSetns,
+  kUnshare,
+  kSlave,
+  kSysfs,
+  kProc,
+  kDeathSig,
+  kFork,
+  kDup,
+  kExec,
+  kBind /* + entry index */
+};
 
 struct ChildError {
   int stage;
@@ -70,33 +83,94 @@ std::vector<Bind> etc_binds(const std::string& ns) {
   _exit(status);
 }
 
-// In the forked child: only async-signal-safe calls, everything prepared by the parent.
-[[noreturn]] void child(int err_fd, int netns_fd, const std::vector<Bind>& binds, int out_fd,
-                        int errout_fd, char* const argv[]) {
-  for (int sig : {SIGINT, SIGQUIT, SIGTERM, SIGPIPE}) signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0) child_fail(err_fd, kDup, 125);
-  if (errout_fd >= 0 && dup2(errout_fd, STDERR_FILENO) < 0) child_fail(err_fd, kDup, 125);
-  if (netns_fd >= 0) {
-    if (setns(netns_fd, CLONE_NEWNET) != 0) child_fail(err_fd, kSetns, 125);
-    if (unshare(CLONE_NEWNS) != 0) child_fail(err_fd, kUnshare, 125);
-    // Our /sys and /etc mounts must not propagate back to the caller's mount namespace.
-    if (mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) child_fail(err_fd, kSlave, 125);
+// What the forked child needs, all prepared by the parent: after a fork of a threaded
+// process, the child may make only async-signal-safe calls (no allocation).
+struct ChildArgs {
+  int err_fd;
+  int netns_fd;   // -1: host
+  int parent_fd;  // a pidfd of the caller, -1 when the kernel has none
+  const std::vector<Bind>* binds;
+  int out_fd, errout_fd;  // -1: the caller's
+  char* const* argv;
+};
+
+// Signals that PID 1 passes on to every process of its namespace when a process sends them
+// (`netlab exec` forwards what it gets to PID 1). A terminal's Ctrl-C, Ctrl-\ and hangup are
+// not passed on: they reach the command directly, in the same process group.
+constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+void enter_namespaces(const ChildArgs& a) {
+  if (a.netns_fd >= 0 && setns(a.netns_fd, CLONE_NEWNET) != 0) child_fail(a.err_fd, kSetns, 125);
+  if (unshare(CLONE_NEWNS) != 0) child_fail(a.err_fd, kUnshare, 125);
+  // Our /sys, /proc and /etc mounts must not propagate back to the caller's mount namespace.
+  if (mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) child_fail(a.err_fd, kSlave, 125);
+  if (a.netns_fd >= 0) {
     unsigned long flags = 0;
     if (umount2("/sys", MNT_DETACH) != 0) {
       // Could not unmount it: mount over it. A read-only /sys cannot be shadowed read-write.
       struct statvfs st;
       if (statvfs("/sys", &st) == 0 && (st.f_flag & ST_RDONLY)) flags = MS_RDONLY;
     }
-    if (mount("sysfs", "/sys", "sysfs", flags, nullptr) != 0) child_fail(err_fd, kSysfs, 125);
+    if (mount("sysfs", "/sys", "sysfs", flags, nullptr) != 0) child_fail(a.err_fd, kSysfs, 125);
+    const auto& binds = *a.binds;
     for (size_t i = 0; i < binds.size(); ++i)
       if (mount(binds[i].from.c_str(), binds[i].to.c_str(), "none", MS_BIND, nullptr) != 0)
-        child_fail(err_fd, kBind + static_cast<int>(i), 125);
+        child_fail(a.err_fd, kBind + static_cast<int>(i), 125);
   }
-  execvp(argv[0], argv);
-  child_fail(err_fd, kExec, errno == ENOENT ? 127 : 126);
+  // A /proc of the new PID namespace, so that ps, pkill and friends see the lab's processes.
+  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    child_fail(a.err_fd, kProc, 125);
+}
+
+[[noreturn]] void run_command(const ChildArgs& a) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execvp(a.argv[0], a.argv);
+  child_fail(a.err_fd, kExec, errno == ENOENT ? 127 : 126);
+}
+
+int exit_code(int st) {
+  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+// PID 1 of the new PID namespace: forks the command, passes it the signals sent to the exec,
+// reaps whatever is orphaned, and exits with the command's status when it ends. The kernel
+// then kills everything left in the namespace; and it kills this process (and so the
+// namespace) when the caller dies, even by SIGKILL.
+[[noreturn]] void init(const ChildArgs& a) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(a.err_fd, kDeathSig, 125);
+  // The caller may have died before the line above: then nothing would ever kill us.
+  pollfd gone{a.parent_fd, POLLIN, 0};
+  if (a.parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
+  for (int sig : kForwarded) signal(sig, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t wait_for;
+  sigemptyset(&wait_for);
+  for (int sig : kForwarded) sigaddset(&wait_for, sig);
+  sigaddset(&wait_for, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &wait_for, nullptr);
+  if (a.out_fd >= 0 && dup2(a.out_fd, STDOUT_FILENO) < 0) child_fail(a.err_fd, kDup, 125);
+  if (a.errout_fd >= 0 && dup2(a.errout_fd, STDERR_FILENO) < 0) child_fail(a.err_fd, kDup, 125);
+  enter_namespaces(a);
+  pid_t command = _Fork();
+  if (command < 0) child_fail(a.err_fd, kFork, 125);
+  if (command == 0) run_command(a);
+  close(a.err_fd);  // the parent reads it to its end: the command's exec, or its failure
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&wait_for, &info);
+    if (sig == SIGCHLD) {
+      int st;
+      pid_t pid;
+      while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+        if (pid == command) _exit(exit_code(st));
+    } else if (sig > 0 && info.si_code <= 0) {
+      // Sent by a process (si_code SI_USER, SI_QUEUE, ...), not by a terminal: to every
+      // process of the namespace, as a terminal signals a foreground process group.
+      kill(-1, sig);
+    }
+  }
 }
 
 std::string describe(const ChildError& e, const std::string& ns, const std::vector<Bind>& binds,
@@ -111,6 +185,12 @@ std::string describe(const ChildError& e, const std::string& ns, const std::vect
       return "make / a slave mount: " + why;
     case kSysfs:
       return "mount a /sys of namespace " + ns + ": " + why;
+    case kProc:
+      return "mount a /proc of the command's PID namespace: " + why;
+    case kDeathSig:
+      return "tie the command's lifetime to netlab's: " + why;
+    case kFork:
+      return "fork the command: " + why;
     case kDup:
       return "redirect the command's output: " + why;
     case kExec:
@@ -126,7 +206,22 @@ int wait_status(pid_t pid) {
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR)
       throw ExecError(std::string("waitpid: ") + std::strerror(errno), errno, 125);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  return exit_code(st);
+}
+
+// A child that is PID 1 of a new PID namespace. Like fork(), without glibc's fork handlers:
+// the child only makes raw system calls and _Fork()s the command.
+pid_t fork_into_new_pid_namespace() {
+  long pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0)
+    throw ExecError(std::string("create a PID namespace for the command: ") + std::strerror(errno),
+                    errno, 125);
+  return static_cast<pid_t>(pid);
+}
+
+// The caller as a pidfd, which becomes readable when it exits; invalid without kernel support.
+Fd self_pidfd() {
+  return Fd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
 }
 
 // Reads the child's captured outputs until both are closed.
@@ -177,11 +272,17 @@ ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& 
   if (options.capture_stdout) out = make_pipe();
   if (options.capture_stderr) err = make_pipe();
 
-  pid_t pid = fork();
-  if (pid < 0) throw ExecError(std::string("fork: ") + std::strerror(errno), errno, 125);
-  if (pid == 0)
-    child(status.write.get(), netns ? netns.get() : -1, binds, out.write ? out.write.get() : -1,
-          err.write ? err.write.get() : -1, args.data());
+  Fd self = self_pidfd();
+  const ChildArgs child{status.write.get(),
+                        netns ? netns.get() : -1,
+                        self.get(),
+                        &binds,
+                        out.write ? out.write.get() : -1,
+                        err.write ? err.write.get() : -1,
+                        args.data()};
+  pid_t pid = fork_into_new_pid_namespace();
+  if (pid == 0) init(child);
+  if (options.started) options.started(pid);
 
   status.write.reset();
   out.write.reset();

@@ -1,8 +1,14 @@
 // Running a command inside a lab's network namespace, the way `ip netns exec` does: a forked
 // child enters the namespace, gets a mount namespace of its own with a /sys of that network
 // namespace and /etc/netns/NAME/* over /etc/*, then execs the command directly (no shell).
+// Unlike `ip netns exec`, the command runs in a PID namespace of its own (with its /proc),
+// whose PID 1 is that forked child: when the command ends, or the caller dies (even by
+// SIGKILL), the kernel ends everything the command started. Nothing outlives the exec.
 #pragma once
 
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +28,10 @@ class ExecError : public KernelError {
 struct ExecOptions {
   bool capture_stdout = false;  // otherwise the child shares the caller's stdout
   bool capture_stderr = false;
+  // Called in the caller with the pid of the forked child once it exists: signals sent to
+  // that pid (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) reach every process of the
+  // command's PID namespace.
+  std::function<void(pid_t)> started;
 };
 
 struct ExecResult {
@@ -30,9 +40,11 @@ struct ExecResult {
   std::string err;  // captured stderr (when asked for)
 };
 
-// Runs argv (argv[0] searched in PATH) in the named namespace; "host" runs it where the caller
-// is, without entering anything. The child starts with SIGINT, SIGQUIT, SIGTERM and SIGPIPE at
-// their defaults and no signal blocked, whatever the caller does with them. Throws ExecError.
+// Runs argv (argv[0] searched in PATH) in the named namespace; "host" runs it in the caller's
+// network namespace. The command starts with SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGUSR1,
+// SIGUSR2 and SIGPIPE at their defaults and no signal blocked, whatever the caller does with
+// them. Whatever it leaves running when it exits is killed. Needs CAP_SYS_ADMIN (a PID
+// namespace). Throws ExecError.
 ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& argv,
                          const ExecOptions& options = {});
 
