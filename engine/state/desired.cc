@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "model/sysctl_key.h"
+
 namespace netlab {
 
 namespace {
@@ -96,18 +98,6 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   // alone, as Docker does.
   r.dst_local = r.type == NatType::Dnat && !r.destination;
   return r;
-}
-
-// "net.ipv4.conf.veth0.rp_filter" -> "veth0"; "" if the key is not per interface.
-std::string sysctl_device(const std::string& key) {
-  for (const char* prefix :
-       {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
-    std::string p = prefix;
-    if (key.rfind(p, 0) != 0) continue;
-    auto end = key.find('.', p.size());
-    return end == std::string::npos ? "" : key.substr(p.size(), end - p.size());
-  }
-  return "";
 }
 
 }  // namespace
@@ -221,7 +211,7 @@ DesiredState build_desired(const Topology& t) {
     const auto& s = d.sysctls[i];
     size_t v = b.vertex("sysctl:" + s.ns + "/" + s.key, Facet::Sysctl, i);
     b.need_ns(v, s.ns);
-    auto dev = sysctl_device(s.key);
+    auto dev = sysctl_key_device(s.key);
     if (!dev.empty() && d.graph.has(link_id(s.ns, dev)))
       d.graph.need(v, d.graph.index(link_id(s.ns, dev)));
   }
