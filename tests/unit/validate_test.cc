@@ -83,6 +83,22 @@ bridges:
                    "blanks"}));
 }
 
+TEST(Names, InterfaceNamesTheKernelRefuses) {
+  // "all" and "default" name the settings directories of /proc/sys/net/*/conf; a '%' makes
+  // the name a template the kernel fills with a free number; byte 0xa0 is a blank to it.
+  EXPECT_EQ(messages("name: x\nveths:\n  - {name: all, peer: {name: default}}\n"
+                     "  - {name: \"a%d\", peer: {name: \"\xc3\xa0\"}}\n"
+                     "  - {name: \"a@b\", peer: {name: \"v.10\"}}\n"),
+            (Lines{"t.yaml:3:12: error: interface name \"all\" is reserved by the kernel "
+                   "(/proc/sys/net/ipv4/conf/all)",
+                   "t.yaml:3:30: error: interface name \"default\" is reserved by the kernel "
+                   "(/proc/sys/net/ipv4/conf/default)",
+                   "t.yaml:4:12: error: interface name \"a%d\" must not contain '%' (the kernel "
+                   "takes it for a template and picks a free name)",
+                   "t.yaml:4:32: error: interface name \"\xc3\xa0\" contains byte 0xa0, a "
+                   "blank to the kernel"}));
+}
+
 TEST(Names, SysctlKeys) {
   EXPECT_EQ(messages(R"(name: x
 host:
