@@ -5,9 +5,11 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "model/sysctl_key.h"
 #include "parse/names.h"
 
 namespace netlab {
@@ -40,6 +42,62 @@ std::string family_name(const IpAddr& a) {
   return a.is_v6() ? "IPv6" : "IPv4";
 }
 
+bool is_loopback_v6(const IpAddr& a) {
+  IpAddr one{a.family, {}};
+  one.bytes[15] = 1;
+  return a.is_v6() && a == one;
+}
+
+// The metric the kernel gives a route: IPv4 0 unless said; IPv6 1024 unless said, and 0 means
+// 1024 there too.
+uint32_t effective_metric(const Route& r) {
+  uint32_t m = r.metric ? r.metric->value : 0;
+  return r.dst && r.dst->addr.is_v6() && m == 0 ? 1024 : m;
+}
+
+// The metric of the route the kernel adds for an address on a link that is up (IPv4 0, IPv6
+// 256), if it adds one: not for a host address (/32, /128), nor in 0.0.0.0/8. Link-local
+// addresses are left out: the kernel's fe80::/64 route comes with the link, not the address.
+std::optional<uint32_t> connected_metric(const Cidr& a) {
+  if (a.prefix == a.addr.bits()) return std::nullopt;
+  if (!a.addr.is_v6()) return a.network().addr.bytes[0] == 0 ? std::nullopt : std::optional(0u);
+  return is_link_local_v6(a.addr) ? std::nullopt : std::optional(256u);
+}
+
+// The broadcast address of an IPv4 subnet that has one (prefix up to /30).
+std::optional<IpAddr> broadcast_of(const Cidr& a) {
+  if (a.addr.is_v6() || a.prefix > 30) return std::nullopt;
+  IpAddr b = a.network().addr;
+  for (int i = 0; i < 4; ++i) {
+    int keep = a.prefix - i * 8;
+    if (keep < 8) b.bytes[i] |= static_cast<uint8_t>(0xff >> std::max(keep, 0));
+  }
+  return b;
+}
+
+// Port numbers of a bridge are 10 bits, and 0 is not one (BR_MAX_PORTS in the kernel).
+constexpr std::size_t kMaxBridgePorts = 1023;
+
+// A NAT rule as the kernel stores it: networks masked, x/0 no match at all.
+using NatKey = std::tuple<std::string, NatType, std::optional<Cidr>, std::optional<Cidr>,
+                          std::string, std::string, std::string, std::optional<uint16_t>,
+                          std::optional<IpAddr>, std::optional<uint16_t>>;
+
+NatKey nat_key(const Nat& n) {
+  auto net = [](const std::optional<Located<Cidr>>& c) -> std::optional<Cidr> {
+    if (!c || c->value.prefix == 0) return std::nullopt;
+    return c->value.network();
+  };
+  auto text = [](const std::optional<Located<std::string>>& v) { return v ? v->value : ""; };
+  std::optional<uint16_t> port;
+  if (n.port) port = n.port->value;
+  std::optional<IpAddr> to;
+  if (n.to_addr) to = n.to_addr->value;
+  return {n.ns.value,  n.type.value, net(n.source),    net(n.destination),
+          text(n.out), text(n.in),   text(n.protocol), port,
+          to,          n.to_port};
+}
+
 class Validator {
  public:
   Validator(const Topology& t, const ReadGaps& gaps, Diagnostics& d) : t_(t), gaps_(gaps), d_(d) {}
@@ -52,10 +110,13 @@ class Validator {
     for (const auto& ns : t_.namespaces) check_sysctls(ns.sysctl);
     collect_interfaces();
     check_interfaces();
+    check_bridge_port_counts();
     check_overlaps();
+    for (const auto& ns : t_.namespaces) check_sysctl_devices(ns.name, ns.sysctl);
     check_routes(kHost, t_.host.routes);
     for (const auto& ns : t_.namespaces) check_routes(ns.name, ns.routes);
     for (const auto& n : t_.nat) check_nat(n);
+    check_nat_duplicates();
     for (const auto& test : t_.tests) check_namespace_ref(test.from);
   }
 
@@ -91,6 +152,20 @@ class Validator {
       if (auto p = sysctl_key_problem(s.key)) d_.error(s.pos, *p);
   }
 
+  // In a lab namespace every interface is declared: a per-interface key for another one names
+  // a file that does not exist.
+  void check_sysctl_devices(const std::string& ns, const std::vector<Sysctl>& sysctls) {
+    if (!complete(ns)) return;
+    for (const auto& s : sysctls) {
+      if (sysctl_key_problem(s.key)) continue;  // reported
+      std::string dev = sysctl_key_device(s.key);
+      if (dev.empty() || dev == "all" || dev == "default" || dev == "lo" || find_iface(ns, dev))
+        continue;
+      d_.error(s.pos, "sysctl key " + quoted(s.key) + " is for interface " + quoted(dev) +
+                          ", which namespace " + quoted(ns) + " does not have");
+    }
+  }
+
   void collect_interfaces() {
     for (const auto& b : t_.bridges) {
       ifaces_.push_back({&b.iface, true});
@@ -111,8 +186,7 @@ class Validator {
 
   void check_interfaces() {
     std::map<std::pair<std::string, std::string>, Pos> names;  // (ns, name) -> first
-    std::map<IpAddr, const Interface*> addresses;
-    std::map<IpAddr, Pos> address_pos;
+    AddressBook addresses;
     for (const auto& [i, is_bridge] : ifaces_) {
       const std::string& name = i->name.value;
       const std::string& ns = i->ns.value;
@@ -126,21 +200,7 @@ class Validator {
                                   quoted(ns) + " (first at " + line_col(it->second) + ")");
       }
       if (i->bridge) check_bridge_port(*i, ns_ok);
-      for (const auto& a : i->addresses) {
-        if (!is_unicast(a.value.addr)) {
-          d_.error(a.pos, "address " + a.value.str() + " is not a unicast address");
-          continue;
-        }
-        auto [it, fresh] = addresses.emplace(a.value.addr, i);
-        if (fresh) {
-          address_pos[a.value.addr] = a.pos;
-        } else {
-          d_.error(a.pos, "address " + a.value.addr.str() + " is already used by " +
-                              quoted(it->second->name.value) + " in namespace " +
-                              quoted(it->second->ns.value) + " (at " +
-                              line_col(address_pos[a.value.addr]) + ")");
-        }
-      }
+      for (const auto& a : i->addresses) check_address(*i, a, addresses);
       if (i->mtu && i->mtu->value < 1280) {
         for (const auto& a : i->addresses) {
           if (!a.value.addr.is_v6()) continue;
@@ -150,6 +210,49 @@ class Validator {
           break;
         }
       }
+    }
+  }
+
+  // An address is used once in the lab, except a link-local one: that is once per link.
+  using AddressKey = std::tuple<IpAddr, std::string, std::string>;  // address, ns, link
+  using AddressBook = std::map<AddressKey, std::pair<const Interface*, Pos>>;
+
+  void check_address(const Interface& i, const Located<Cidr>& a, AddressBook& book) {
+    const IpAddr& addr = a.value.addr;
+    if (!is_unicast(addr)) {
+      d_.error(a.pos, "address " + a.value.str() + " is not a unicast address");
+      return;
+    }
+    if (is_loopback_v6(addr)) {
+      d_.error(a.pos, "address " + a.value.str() +
+                          " is the IPv6 loopback address, which only \"lo\" may have");
+      return;
+    }
+    if (a.value.prefix == 0) {
+      d_.error(a.pos,
+               "address " + a.value.str() + " has prefix length 0; give the length of its subnet");
+      return;
+    }
+    AddressKey key{addr, "", ""};
+    if (is_link_local_v6(addr)) key = {addr, i.ns.value, i.name.value};
+    auto [it, fresh] = book.emplace(key, std::pair{&i, a.pos});
+    if (fresh) return;
+    const auto& [first, first_pos] = it->second;
+    d_.error(a.pos, "address " + addr.str() + " is already used by " + quoted(first->name.value) +
+                        " in namespace " + quoted(first->ns.value) + " (at " + line_col(first_pos) +
+                        ")");
+  }
+
+  void check_bridge_port_counts() {
+    std::map<std::pair<std::string, std::string>, std::vector<const Interface*>> ports;
+    for (const auto& [i, is_bridge] : ifaces_)
+      if (i->bridge) ports[{i->ns.value, i->bridge->value}].push_back(i);
+    for (const auto& [bridge, list] : ports) {
+      if (list.size() <= kMaxBridgePorts) continue;
+      d_.error(list[kMaxBridgePorts]->bridge->pos,
+               "bridge " + quoted(bridge.second) + " has " + std::to_string(list.size()) +
+                   " ports; the kernel takes at most " + std::to_string(kMaxBridgePorts) +
+                   " (this is port " + std::to_string(kMaxBridgePorts + 1) + ")");
     }
   }
 
@@ -200,6 +303,7 @@ class Validator {
         if (list[k]->name.value == later->name.value) continue;  // a duplicate, reported
         for (const auto& a : list[k]->addresses) {
           if (a.value.addr == b.value.addr || !a.value.overlaps(b.value)) continue;
+          if (is_link_local_v6(a.value.addr)) continue;  // every link has fe80::/64: no conflict
           return Overlap{list[k], &a, &b};
         }
       }
@@ -229,34 +333,60 @@ class Validator {
     // The host has interfaces and addresses the file does not declare: only check what the
     // file alone decides there.
     bool checkable = ns != kHost && complete(ns);
-    std::map<std::pair<Cidr, std::optional<uint32_t>>, Pos> seen;
+    std::map<std::pair<Cidr, uint32_t>, Pos> seen;
     for (const auto& r : routes) {
-      const Interface* dev = nullptr;
       bool dev_ok = true;
-      if (r.dev && checkable && r.dev->value != "lo") {
-        dev = find_iface(ns, r.dev->value);
-        if (!dev) {
-          dev_ok = false;
-          d_.error(r.dev->pos,
-                   with_suggestion("route device " + quoted(r.dev->value) +
-                                       " is not an interface of namespace " + quoted(ns),
-                                   r.dev->value, iface_names(ns)));
-        }
-      }
-      if (r.via && r.dst) check_gateway(ns, r, dev, dev_ok, checkable);
-      if (r.dst) {
-        std::optional<uint32_t> metric;
-        if (r.metric) metric = r.metric->value;
-        auto [it, fresh] = seen.emplace(std::pair{*r.dst, metric}, r.to.pos);
-        if (!fresh)
-          d_.error(r.to.pos, "duplicate route to " + r.dst->str() + " in namespace " + quoted(ns) +
-                                 " (first at " + line_col(it->second) + ")");
+      const Interface* dev = route_device(ns, r, checkable, dev_ok);
+      if (r.via && r.dst) check_gateway(ns, routes, r, dev, dev_ok, checkable);
+      if (!r.dst) continue;
+      check_connected(ns, r);
+      auto [it, fresh] = seen.emplace(std::pair{*r.dst, effective_metric(r)}, r.to.pos);
+      if (!fresh)
+        d_.error(r.to.pos, "duplicate route to " + r.dst->str() + " in namespace " + quoted(ns) +
+                               " (first at " + line_col(it->second) + ")");
+    }
+  }
+
+  // The declared interface a route names, if any; dev_ok false (after reporting) if the
+  // kernel could not use it.
+  const Interface* route_device(const std::string& ns, const Route& r, bool checkable,
+                                bool& dev_ok) {
+    if (!r.dev || r.dev->value == "lo") return nullptr;
+    const Interface* dev = find_iface(ns, r.dev->value);
+    if (!dev && checkable) {
+      dev_ok = false;
+      d_.error(r.dev->pos, with_suggestion("route device " + quoted(r.dev->value) +
+                                               " is not an interface of namespace " + quoted(ns),
+                                           r.dev->value, iface_names(ns)));
+    }
+    if (dev && !dev->up.value) {
+      dev_ok = false;
+      d_.error(r.dev->pos, "route device " + quoted(r.dev->value) +
+                               " is down (up: false): the kernel takes no route through a down "
+                               "interface");
+    }
+    return dev;
+  }
+
+  // A route equal to one the kernel adds for an address is refused ("File exists").
+  void check_connected(const std::string& ns, const Route& r) {
+    uint32_t metric = effective_metric(r);
+    for (const auto* i : in_namespace(ns)) {
+      if (!i->up.value) continue;
+      for (const auto& a : i->addresses) {
+        if (connected_metric(a.value) != metric || a.value.network() != *r.dst) continue;
+        d_.error(r.to.pos, "route to " + r.dst->str() + " in namespace " + quoted(ns) +
+                               " is the route the kernel adds for address " + a.value.str() +
+                               " of " + quoted(i->name.value) + " (metric " +
+                               std::to_string(metric) +
+                               "); leave it out or give it another metric");
+        return;
       }
     }
   }
 
-  void check_gateway(const std::string& ns, const Route& r, const Interface* dev, bool dev_ok,
-                     bool checkable) {
+  void check_gateway(const std::string& ns, const std::vector<Route>& routes, const Route& r,
+                     const Interface* dev, bool dev_ok, bool checkable) {
     const IpAddr& gw = r.via->value;
     if (gw.family != r.dst->addr.family) {
       d_.error(r.via->pos, "gateway " + gw.str() + " is " + family_name(gw) + " but destination " +
@@ -268,22 +398,66 @@ class Validator {
       if (!r.dev) d_.error(r.via->pos, "link-local gateway " + gw.str() + " needs \"dev\"");
       return;
     }
-    if (!checkable || !dev_ok) return;
-    auto on_subnet = [&](const Interface& i) {
+    if (gateway_refused(ns, r) || !checkable || !dev_ok) return;
+    auto reaches = [&](const Interface& i) {
+      if (!i.up.value) return false;
       for (const auto& a : i.addresses)
         if (a.value.contains(gw)) return true;
-      return false;
+      return through_device_route(routes, gw, i.name.value);
     };
     if (dev) {
-      if (!on_subnet(*dev))
+      if (!reaches(*dev))
         d_.error(r.via->pos, "gateway " + gw.str() + " is not on a subnet of " +
                                  quoted(dev->name.value) + " in namespace " + quoted(ns));
       return;
     }
-    for (const auto* i : in_namespace(ns))
-      if (on_subnet(*i)) return;
-    d_.error(r.via->pos, "gateway " + gw.str() +
-                             " is not on a subnet of any address in namespace " + quoted(ns));
+    bool on_a_down_link = false;
+    for (const auto* i : in_namespace(ns)) {
+      if (reaches(*i)) return;
+      for (const auto& a : i->addresses) on_a_down_link |= a.value.contains(gw);
+    }
+    d_.error(r.via->pos, "gateway " + gw.str() + " is not on a subnet of " +
+                             (on_a_down_link ? "an interface that is up" : "any address") +
+                             " in namespace " + quoted(ns));
+  }
+
+  // A device route (no gateway) to the gateway's network makes it a neighbour of that device,
+  // as on a point-to-point link with /32 addresses.
+  static bool through_device_route(const std::vector<Route>& routes, const IpAddr& gw,
+                                   const std::string& dev) {
+    for (const auto& r : routes)
+      if (!r.via && r.dev && r.dev->value == dev && r.dst && r.dst->contains(gw)) return true;
+    return false;
+  }
+
+  // Gateways the kernel refuses whatever the routes: a local IPv6 address, an IPv4 broadcast.
+  bool gateway_refused(const std::string& ns, const Route& r) {
+    const IpAddr& gw = r.via->value;
+    for (const auto* i : in_namespace(ns)) {
+      for (const auto& a : i->addresses) {
+        if (gw.is_v6() && a.value.addr == gw) {
+          d_.error(r.via->pos, "gateway " + gw.str() + " is an address of namespace " + quoted(ns) +
+                                   " itself (the kernel refuses a local IPv6 gateway)");
+          return true;
+        }
+        if (i->up.value && broadcast_of(a.value) == gw) {
+          d_.error(r.via->pos,
+                   "gateway " + gw.str() + " is the broadcast address of " + a.value.str());
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  void check_nat_duplicates() {
+    std::map<NatKey, Pos> seen;
+    for (const auto& n : t_.nat) {
+      auto [it, fresh] = seen.emplace(nat_key(n), n.pos);
+      if (!fresh)
+        d_.error(n.pos, "duplicate NAT rule in namespace " + quoted(n.ns.value) +
+                            " (same as the rule at " + line_col(it->second) + ")");
+    }
   }
 
   void check_nat(const Nat& n) {

@@ -191,11 +191,19 @@ DesiredState build_desired(const Topology& t) {
   // Addresses by namespace: a gateway is looked up among its own namespace's only.
   std::map<std::string, std::vector<size_t>> addrs_in;
   for (size_t i = 0; i < d.addrs.size(); ++i) addrs_in[d.addrs[i].ns].push_back(i);
+  auto route_id = [&](const RouteObj& r) {
+    return "route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric);
+  };
+  for (size_t i = 0; i < d.routes.size(); ++i) b.vertex(route_id(d.routes[i]), Facet::Route, i);
   for (size_t i = 0; i < d.routes.size(); ++i) {
     const auto& r = d.routes[i];
-    size_t v = b.vertex("route:" + r.ns + "/" + r.dst.str() + "/" + std::to_string(r.metric),
-                        Facet::Route, i);
+    size_t v = d.graph.index(route_id(r));
     b.need_ns(v, r.ns);
+    // Or the device route (no gateway) that makes the gateway a neighbour (point-to-point).
+    for (const auto& n : d.routes)
+      if (r.via && !n.via && n.ns == r.ns && !n.dev.empty() && n.dst.contains(*r.via) &&
+          (r.dev.empty() || r.dev == n.dev))
+        d.graph.need(v, d.graph.index(route_id(n)));
     // A gateway route needs its device up and an address on the gateway's subnet.
     if (!r.dev.empty() && d.graph.has(cfg_id(r.ns, r.dev)))
       d.graph.need(v, d.graph.index(cfg_id(r.ns, r.dev)));
