@@ -351,7 +351,14 @@ class Validator {
   // kernel could not use it.
   const Interface* route_device(const std::string& ns, const Route& r, bool checkable,
                                 bool& dev_ok) {
-    if (!r.dev || r.dev->value == "lo") return nullptr;
+    if (!r.dev) return nullptr;
+    if (r.dev->value == "lo") {
+      if (!loopback_up(ns))
+        d_.error(r.dev->pos,
+                 "route device \"lo\" is down (loopback: down): the kernel takes no "
+                 "route through a down interface");
+      return nullptr;
+    }
     const Interface* dev = find_iface(ns, r.dev->value);
     if (!dev && checkable) {
       dev_ok = false;
@@ -366,6 +373,12 @@ class Validator {
                                "interface");
     }
     return dev;
+  }
+
+  bool loopback_up(const std::string& ns) const {
+    for (const auto& n : t_.namespaces)
+      if (n.name == ns) return n.loopback_up.value;
+    return true;  // the host's, which the lab never changes
   }
 
   // A route equal to one the kernel adds for an address is refused ("File exists").

@@ -476,6 +476,19 @@ veths:
                    "is up in namespace \"n\""}));
 }
 
+TEST(Routes, LoopbackMustBeUpForARouteThroughIt) {
+  EXPECT_EQ(messages(R"(name: x
+namespaces:
+  n:
+    loopback: down
+    routes: [{to: 10.8.0.0/16, dev: lo}]
+  m:
+    routes: [{to: 10.8.0.0/16, dev: lo}]
+)"),
+            Lines{"t.yaml:5:37: error: route device \"lo\" is down (loopback: down): the kernel "
+                  "takes no route through a down interface"});
+}
+
 TEST(Routes, GatewayTheKernelRefuses) {
   // IPv6: a gateway may not be an address of the namespace; IPv4: nor a subnet's broadcast.
   // (An IPv4 gateway that is a local address, or a subnet's first address, the kernel takes.)
