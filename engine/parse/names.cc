@@ -124,4 +124,10 @@ std::optional<std::string> closest_match(std::string_view word,
   return best;
 }
 
+std::string with_suggestion(std::string msg, std::string_view word,
+                            const std::vector<std::string>& candidates) {
+  if (auto near = closest_match(word, candidates)) msg += " (did you mean " + quoted(*near) + "?)";
+  return msg;
+}
+
 }  // namespace netlab

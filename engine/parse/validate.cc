@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -11,69 +10,11 @@
 
 #include "model/sysctl_key.h"
 #include "parse/names.h"
+#include "parse/net_rules.h"
+#include "parse/validate_routes.h"
 
 namespace netlab {
 namespace {
-
-std::string line_col(const Pos& p) {
-  return std::to_string(p.line) + ":" + std::to_string(p.col);
-}
-
-std::string with_suggestion(std::string msg, const std::string& word,
-                            const std::vector<std::string>& candidates) {
-  if (auto near = closest_match(word, candidates)) msg += " (did you mean " + quoted(*near) + "?)";
-  return msg;
-}
-
-bool is_unicast(const IpAddr& a) {
-  if (a.is_v6()) {
-    bool unspecified = a == IpAddr{a.family, {}};
-    return !unspecified && a.bytes[0] != 0xff;
-  }
-  bool all_ones = a.bytes[0] == 255 && a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255;
-  return a.bytes[0] != 0 && (a.bytes[0] < 224 || a.bytes[0] > 239) && !all_ones;
-}
-
-bool is_link_local_v6(const IpAddr& a) {
-  return a.is_v6() && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
-std::string family_name(const IpAddr& a) {
-  return a.is_v6() ? "IPv6" : "IPv4";
-}
-
-bool is_loopback_v6(const IpAddr& a) {
-  IpAddr one{a.family, {}};
-  one.bytes[15] = 1;
-  return a.is_v6() && a == one;
-}
-
-// The metric the kernel gives a route: IPv4 0 unless said; IPv6 1024 unless said, and 0 means
-// 1024 there too.
-uint32_t effective_metric(const Route& r) {
-  uint32_t m = r.metric ? r.metric->value : 0;
-  return r.dst && r.dst->addr.is_v6() && m == 0 ? 1024 : m;
-}
-
-// The metric of the route the kernel adds for an address on a link that is up (IPv4 0, IPv6
-// 256), if it adds one: not for a host address (/32, /128), nor in 0.0.0.0/8. Link-local
-// addresses are left out: the kernel's fe80::/64 route comes with the link, not the address.
-std::optional<uint32_t> connected_metric(const Cidr& a) {
-  if (a.prefix == a.addr.bits()) return std::nullopt;
-  if (!a.addr.is_v6()) return a.network().addr.bytes[0] == 0 ? std::nullopt : std::optional(0u);
-  return is_link_local_v6(a.addr) ? std::nullopt : std::optional(256u);
-}
-
-// The broadcast address of an IPv4 subnet that has one (prefix up to /30).
-std::optional<IpAddr> broadcast_of(const Cidr& a) {
-  if (a.addr.is_v6() || a.prefix > 30) return std::nullopt;
-  IpAddr b = a.network().addr;
-  for (int i = 0; i < 4; ++i) {
-    int keep = a.prefix - i * 8;
-    if (keep < 8) b.bytes[i] |= static_cast<uint8_t>(0xff >> std::max(keep, 0));
-  }
-  return b;
-}
 
 // Port numbers of a bridge are 10 bits, and 0 is not one (BR_MAX_PORTS in the kernel).
 constexpr std::size_t kMaxBridgePorts = 1023;
@@ -197,7 +138,7 @@ class Validator {
                  "interface name \"lo\" is taken by the loopback of namespace " + quoted(ns));
       } else if (auto [it, fresh] = names.emplace(std::pair{ns, name}, i->name.pos); !fresh) {
         d_.error(i->name.pos, "duplicate interface " + quoted(name) + " in namespace " +
-                                  quoted(ns) + " (first at " + line_col(it->second) + ")");
+                                  quoted(ns) + " (first at " + it->second.line_col() + ")");
       }
       if (i->bridge) check_bridge_port(*i, ns_ok);
       for (const auto& a : i->addresses) check_address(*i, a, addresses);
@@ -239,8 +180,8 @@ class Validator {
     if (fresh) return;
     const auto& [first, first_pos] = it->second;
     d_.error(a.pos, "address " + addr.str() + " is already used by " + quoted(first->name.value) +
-                        " in namespace " + quoted(first->ns.value) + " (at " + line_col(first_pos) +
-                        ")");
+                        " in namespace " + quoted(first->ns.value) + " (at " +
+                        first_pos.line_col() + ")");
   }
 
   void check_bridge_port_counts() {
@@ -323,56 +264,11 @@ class Validator {
     return nullptr;
   }
 
-  std::vector<std::string> iface_names(const std::string& ns) const {
-    std::vector<std::string> out{"lo"};
-    for (const auto* i : in_namespace(ns)) out.push_back(i->name.value);
-    return out;
-  }
-
   void check_routes(const std::string& ns, const std::vector<Route>& routes) {
     // The host has interfaces and addresses the file does not declare: only check what the
     // file alone decides there.
-    bool checkable = ns != kHost && complete(ns);
-    std::map<std::pair<Cidr, uint32_t>, Pos> seen;
-    for (const auto& r : routes) {
-      bool dev_ok = true;
-      const Interface* dev = route_device(ns, r, checkable, dev_ok);
-      if (r.via && r.dst) check_gateway(ns, routes, r, dev, dev_ok, checkable);
-      if (!r.dst) continue;
-      check_connected(ns, r);
-      auto [it, fresh] = seen.emplace(std::pair{*r.dst, effective_metric(r)}, r.to.pos);
-      if (!fresh)
-        d_.error(r.to.pos, "duplicate route to " + r.dst->str() + " in namespace " + quoted(ns) +
-                               " (first at " + line_col(it->second) + ")");
-    }
-  }
-
-  // The declared interface a route names, if any; dev_ok false (after reporting) if the
-  // kernel could not use it.
-  const Interface* route_device(const std::string& ns, const Route& r, bool checkable,
-                                bool& dev_ok) {
-    if (!r.dev) return nullptr;
-    if (r.dev->value == "lo") {
-      if (!loopback_up(ns))
-        d_.error(r.dev->pos,
-                 "route device \"lo\" is down (loopback: down): the kernel takes no "
-                 "route through a down interface");
-      return nullptr;
-    }
-    const Interface* dev = find_iface(ns, r.dev->value);
-    if (!dev && checkable) {
-      dev_ok = false;
-      d_.error(r.dev->pos, with_suggestion("route device " + quoted(r.dev->value) +
-                                               " is not an interface of namespace " + quoted(ns),
-                                           r.dev->value, iface_names(ns)));
-    }
-    if (dev && !dev->up.value) {
-      dev_ok = false;
-      d_.error(r.dev->pos, "route device " + quoted(r.dev->value) +
-                               " is down (up: false): the kernel takes no route through a down "
-                               "interface");
-    }
-    return dev;
+    RouteScope scope{ns, &in_namespace(ns), loopback_up(ns), ns != kHost && complete(ns)};
+    netlab::check_routes(scope, routes, d_);
   }
 
   bool loopback_up(const std::string& ns) const {
@@ -381,95 +277,13 @@ class Validator {
     return true;  // the host's, which the lab never changes
   }
 
-  // A route equal to one the kernel adds for an address is refused ("File exists").
-  void check_connected(const std::string& ns, const Route& r) {
-    uint32_t metric = effective_metric(r);
-    for (const auto* i : in_namespace(ns)) {
-      if (!i->up.value) continue;
-      for (const auto& a : i->addresses) {
-        if (connected_metric(a.value) != metric || a.value.network() != *r.dst) continue;
-        d_.error(r.to.pos, "route to " + r.dst->str() + " in namespace " + quoted(ns) +
-                               " is the route the kernel adds for address " + a.value.str() +
-                               " of " + quoted(i->name.value) + " (metric " +
-                               std::to_string(metric) +
-                               "); leave it out or give it another metric");
-        return;
-      }
-    }
-  }
-
-  void check_gateway(const std::string& ns, const std::vector<Route>& routes, const Route& r,
-                     const Interface* dev, bool dev_ok, bool checkable) {
-    const IpAddr& gw = r.via->value;
-    if (gw.family != r.dst->addr.family) {
-      d_.error(r.via->pos, "gateway " + gw.str() + " is " + family_name(gw) + " but destination " +
-                               r.dst->str() + " is " + family_name(r.dst->addr));
-      return;
-    }
-    if (is_link_local_v6(gw)) {
-      // The kernel gives every link an fe80::/64 of its own: which one is meant needs `dev`.
-      if (!r.dev) d_.error(r.via->pos, "link-local gateway " + gw.str() + " needs \"dev\"");
-      return;
-    }
-    if (gateway_refused(ns, r) || !checkable || !dev_ok) return;
-    auto reaches = [&](const Interface& i) {
-      if (!i.up.value) return false;
-      for (const auto& a : i.addresses)
-        if (a.value.contains(gw)) return true;
-      return through_device_route(routes, gw, i.name.value);
-    };
-    if (dev) {
-      if (!reaches(*dev))
-        d_.error(r.via->pos, "gateway " + gw.str() + " is not on a subnet of " +
-                                 quoted(dev->name.value) + " in namespace " + quoted(ns));
-      return;
-    }
-    bool on_a_down_link = false;
-    for (const auto* i : in_namespace(ns)) {
-      if (reaches(*i)) return;
-      for (const auto& a : i->addresses) on_a_down_link |= a.value.contains(gw);
-    }
-    d_.error(r.via->pos, "gateway " + gw.str() + " is not on a subnet of " +
-                             (on_a_down_link ? "an interface that is up" : "any address") +
-                             " in namespace " + quoted(ns));
-  }
-
-  // A device route (no gateway) to the gateway's network makes it a neighbour of that device,
-  // as on a point-to-point link with /32 addresses.
-  static bool through_device_route(const std::vector<Route>& routes, const IpAddr& gw,
-                                   const std::string& dev) {
-    for (const auto& r : routes)
-      if (!r.via && r.dev && r.dev->value == dev && r.dst && r.dst->contains(gw)) return true;
-    return false;
-  }
-
-  // Gateways the kernel refuses whatever the routes: a local IPv6 address, an IPv4 broadcast.
-  bool gateway_refused(const std::string& ns, const Route& r) {
-    const IpAddr& gw = r.via->value;
-    for (const auto* i : in_namespace(ns)) {
-      for (const auto& a : i->addresses) {
-        if (gw.is_v6() && a.value.addr == gw) {
-          d_.error(r.via->pos, "gateway " + gw.str() + " is an address of namespace " + quoted(ns) +
-                                   " itself (the kernel refuses a local IPv6 gateway)");
-          return true;
-        }
-        if (i->up.value && broadcast_of(a.value) == gw) {
-          d_.error(r.via->pos,
-                   "gateway " + gw.str() + " is the broadcast address of " + a.value.str());
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
   void check_nat_duplicates() {
     std::map<NatKey, Pos> seen;
     for (const auto& n : t_.nat) {
       auto [it, fresh] = seen.emplace(nat_key(n), n.pos);
       if (!fresh)
         d_.error(n.pos, "duplicate NAT rule in namespace " + quoted(n.ns.value) +
-                            " (same as the rule at " + line_col(it->second) + ")");
+                            " (same as the rule at " + it->second.line_col() + ")");
     }
   }
 
