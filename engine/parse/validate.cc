@@ -58,7 +58,8 @@ class Validator {
     for (const auto& ns : t_.namespaces) check_routes(ns.name, ns.routes);
     for (const auto& n : t_.nat) check_nat(n);
     check_nat_duplicates();
-    for (const auto& test : t_.tests) check_namespace_ref(test.from);
+    for (const auto& test : t_.tests)
+      if (check_namespace_ref(test.from)) check_ping_target(test);
   }
 
  private:
@@ -86,6 +87,23 @@ class Validator {
       d_.error(ref.pos,
                with_suggestion("undeclared namespace " + quoted(ref.value), ref.value, ns_names_));
     return false;
+  }
+
+  // The kernel sends no echo to a broadcast address (EACCES) without SO_BROADCAST.
+  void check_ping_target(const Test& test) {
+    const IpAddr& to = test.ping.value;
+    std::string head = "cannot ping " + to.str() + " from " + quoted(test.from.value) + ": ";
+    if (!to.is_v6() && to == IpAddr{to.family, {255, 255, 255, 255}}) {
+      d_.error(test.ping.pos, head + "it is the broadcast address");
+      return;
+    }
+    for (const auto* i : in_namespace(test.from.value))
+      for (const auto& a : i->addresses)
+        if (i->up.value && broadcast_of(a.value) == to) {
+          d_.error(test.ping.pos,
+                   head + "it is the broadcast address of " + a.value.str() + " there");
+          return;
+        }
   }
 
   void check_sysctls(const std::vector<Sysctl>& sysctls) {

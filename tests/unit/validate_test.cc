@@ -618,6 +618,28 @@ nat:
                    "at 8:5)"}));
 }
 
+TEST(Tests, NoEchoToABroadcastAddress) {
+  // The kernel refuses to send an echo to a broadcast address (EACCES) unless the socket
+  // asks for broadcast, which one check of one address must not.
+  EXPECT_EQ(messages(R"(name: x
+namespaces: {n1: {}}
+veths:
+  - {name: t1, addresses: [10.6.0.1/24], peer: {name: eth0, namespace: n1, addresses: [10.6.0.2/24]}}
+tests:
+  - {from: n1, ping: 10.6.0.255, expect: unreachable}
+  - {from: n1, ping: 255.255.255.255}
+  - {from: host, ping: 10.6.0.255}
+  - {from: n1, ping: 10.6.0.0}
+  - {from: n1, ping: 10.7.0.255}
+)"),
+            (Lines{"t.yaml:6:22: error: cannot ping 10.6.0.255 from \"n1\": it is the broadcast "
+                   "address of 10.6.0.2/24 there",
+                   "t.yaml:7:22: error: cannot ping 255.255.255.255 from \"n1\": it is the "
+                   "broadcast address",
+                   "t.yaml:8:24: error: cannot ping 10.6.0.255 from \"host\": it is the broadcast "
+                   "address of 10.6.0.1/24 there"}));
+}
+
 // --- kernel limits ----------------------------------------------------------------------------
 
 TEST(Bridges, AtMost1023Ports) {
