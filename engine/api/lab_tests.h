@@ -17,7 +17,8 @@ struct TestResult {
   bool reachable = false;
   double rtt_ms = 0;    // when reachable
   std::string error;    // why no echo could be sent, if so
-  bool broken = false;  // the check could not run (a missing namespace): never passes
+  bool broken = false;  // the check could not run (a missing namespace, an echo that could
+                        // not be sent): never passes
   bool passed = false;
   std::string str(double timeout_s) const;  // "ok   net0 -> 10.0.0.2  reachable  0.041 ms"
 };

@@ -116,6 +116,13 @@ int send_echo(Probe& p, const IpAddr& dst, int seq) {
   return 0;
 }
 
+// The network's own answer that there is no way there. Any other error (EACCES for a
+// broadcast address, EPERM from a firewall, ...) means the echo never went out, which says
+// nothing about reachability either way.
+bool is_unreachable(int err) {
+  return err == ENETUNREACH || err == EHOSTUNREACH;
+}
+
 // Reads everything waiting on the probe's socket; true when one of our echoes came back.
 bool receive(Probe& p, bool v6, PingReply& r) {
   std::array<uint8_t, 2048> buf;
@@ -178,7 +185,10 @@ std::vector<PingReply> ping_all(const std::vector<PingTarget>& targets,
       }
       if (p.sent < tries && now >= send_time(p.sent)) {
         if (int err = send_echo(p, targets[i].dst, p.sent)) {
-          replies[i].error = std::strerror(err);
+          replies[i].broken = !is_unreachable(err);
+          replies[i].error = replies[i].broken
+                                 ? "cannot send an echo: " + std::string(std::strerror(err))
+                                 : std::strerror(err);
           p.done = true;
           continue;
         }

@@ -25,7 +25,7 @@ struct PingReply {
   bool reachable = false;
   double rtt_ms = 0;    // of the first reply
   std::string error;    // why no echo could be sent ("" when it simply got no reply)
-  bool broken = false;  // the check could not run at all (no such namespace, no socket)
+  bool broken = false;  // the check could not run (no such namespace, no socket, no send)
 };
 
 // One reply per target, in order. Never throws for one target's trouble (a missing

@@ -10,6 +10,7 @@
 #include "apply/kernel.h"
 #include "kernel/fd.h"
 #include "kernel/netns.h"
+#include "model/sysctl_key.h"
 
 namespace netlab::kernel {
 
@@ -21,10 +22,7 @@ bool valid_char(char c) {
 }
 
 std::string path_of(const std::string& key) {
-  std::string p = "/proc/sys/" + key;
-  for (size_t i = 10; i < p.size(); ++i)
-    if (p[i] == '.') p[i] = '/';
-  return p;
+  return "/proc/sys/" + sysctl_key_path(key);
 }
 
 [[noreturn]] void fail(const std::string& what, int err) {

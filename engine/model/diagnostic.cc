@@ -11,6 +11,10 @@ std::string Pos::str() const {
   return s;
 }
 
+std::string Pos::line_col() const {
+  return std::to_string(line) + ":" + std::to_string(col);
+}
+
 std::string Diagnostic::str() const {
   return pos.str() + (severity == Severity::Error ? ": error: " : ": warning: ") + message;
 }

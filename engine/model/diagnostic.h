@@ -12,6 +12,7 @@ struct Pos {
   int line = 0;                             // 1-based; 0 = unknown
   int col = 0;                              // 1-based
   std::string str() const;                  // "file:line:col"
+  std::string line_col() const;             // "line:col", for "(first at 3:5)"
 };
 
 enum class Severity { Error, Warning };

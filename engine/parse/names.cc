@@ -75,10 +75,16 @@ std::optional<std::string> interface_name_problem(std::string_view name) {
   if (name.size() > kMaxInterfaceName)
     return q + " is longer than " + std::to_string(kMaxInterfaceName) + " characters";
   if (name == "." || name == "..") return q + " is not allowed";
+  // The kernel's own settings directories, /proc/sys/net/*/conf/{all,default}.
+  if (name == "all" || name == "default")
+    return q + " is reserved by the kernel (/proc/sys/net/ipv4/conf/" + std::string(name) + ")";
   for (char c : name) {
     auto u = static_cast<unsigned char>(c);
     if (c == '/' || c == ':' || u <= 0x20 || u == 0x7F)
       return q + " must not contain '/', ':' or blanks";
+    if (u == 0xA0) return q + " contains byte 0xa0, a blank to the kernel";  // its isspace()
+    if (c == '%')
+      return q + " must not contain '%' (the kernel takes it for a template and picks a free name)";
   }
   return std::nullopt;
 }
@@ -116,6 +122,12 @@ std::optional<std::string> closest_match(std::string_view word,
     }
   }
   return best;
+}
+
+std::string with_suggestion(std::string msg, std::string_view word,
+                            const std::vector<std::string>& candidates) {
+  if (auto near = closest_match(word, candidates)) msg += " (did you mean " + quoted(*near) + "?)";
+  return msg;
 }
 
 }  // namespace netlab

@@ -24,6 +24,10 @@ std::optional<std::string> sysctl_key_problem(std::string_view key);
 std::optional<std::string> closest_match(std::string_view word,
                                          const std::vector<std::string>& candidates);
 
+// msg + ` (did you mean "candidate"?)` when a candidate is close to `word`, else msg.
+std::string with_suggestion(std::string msg, std::string_view word,
+                            const std::vector<std::string>& candidates);
+
 // `"` + s + `"`, with control characters and quotes escaped so a message stays on one line.
 std::string quoted(std::string_view s);
 

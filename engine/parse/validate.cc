@@ -3,41 +3,40 @@
 #include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "model/sysctl_key.h"
 #include "parse/names.h"
+#include "parse/net_rules.h"
+#include "parse/validate_routes.h"
 
 namespace netlab {
 namespace {
 
-std::string line_col(const Pos& p) {
-  return std::to_string(p.line) + ":" + std::to_string(p.col);
-}
+// Port numbers of a bridge are 10 bits, and 0 is not one (BR_MAX_PORTS in the kernel).
+constexpr std::size_t kMaxBridgePorts = 1023;
 
-std::string with_suggestion(std::string msg, const std::string& word,
-                            const std::vector<std::string>& candidates) {
-  if (auto near = closest_match(word, candidates)) msg += " (did you mean " + quoted(*near) + "?)";
-  return msg;
-}
+// A NAT rule as the kernel stores it: networks masked, x/0 no match at all.
+using NatKey = std::tuple<std::string, NatType, std::optional<Cidr>, std::optional<Cidr>,
+                          std::string, std::string, std::string, std::optional<uint16_t>,
+                          std::optional<IpAddr>, std::optional<uint16_t>>;
 
-bool is_unicast(const IpAddr& a) {
-  if (a.is_v6()) {
-    bool unspecified = a == IpAddr{a.family, {}};
-    return !unspecified && a.bytes[0] != 0xff;
-  }
-  bool all_ones = a.bytes[0] == 255 && a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255;
-  return a.bytes[0] != 0 && (a.bytes[0] < 224 || a.bytes[0] > 239) && !all_ones;
-}
-
-bool is_link_local_v6(const IpAddr& a) {
-  return a.is_v6() && a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
-}
-
-std::string family_name(const IpAddr& a) {
-  return a.is_v6() ? "IPv6" : "IPv4";
+NatKey nat_key(const Nat& n) {
+  auto net = [](const std::optional<Located<Cidr>>& c) -> std::optional<Cidr> {
+    if (!c || c->value.prefix == 0) return std::nullopt;
+    return c->value.network();
+  };
+  auto text = [](const std::optional<Located<std::string>>& v) { return v ? v->value : ""; };
+  std::optional<uint16_t> port;
+  if (n.port) port = n.port->value;
+  std::optional<IpAddr> to;
+  if (n.to_addr) to = n.to_addr->value;
+  return {n.ns.value,  n.type.value, net(n.source),    net(n.destination),
+          text(n.out), text(n.in),   text(n.protocol), port,
+          to,          n.to_port};
 }
 
 class Validator {
@@ -52,11 +51,15 @@ class Validator {
     for (const auto& ns : t_.namespaces) check_sysctls(ns.sysctl);
     collect_interfaces();
     check_interfaces();
+    check_bridge_port_counts();
     check_overlaps();
+    for (const auto& ns : t_.namespaces) check_sysctl_devices(ns.name, ns.sysctl);
     check_routes(kHost, t_.host.routes);
     for (const auto& ns : t_.namespaces) check_routes(ns.name, ns.routes);
     for (const auto& n : t_.nat) check_nat(n);
-    for (const auto& test : t_.tests) check_namespace_ref(test.from);
+    check_nat_duplicates();
+    for (const auto& test : t_.tests)
+      if (check_namespace_ref(test.from)) check_ping_target(test);
   }
 
  private:
@@ -86,9 +89,40 @@ class Validator {
     return false;
   }
 
+  // The kernel sends no echo to a broadcast address (EACCES) without SO_BROADCAST.
+  void check_ping_target(const Test& test) {
+    const IpAddr& to = test.ping.value;
+    std::string head = "cannot ping " + to.str() + " from " + quoted(test.from.value) + ": ";
+    if (!to.is_v6() && to == IpAddr{to.family, {255, 255, 255, 255}}) {
+      d_.error(test.ping.pos, head + "it is the broadcast address");
+      return;
+    }
+    for (const auto* i : in_namespace(test.from.value))
+      for (const auto& a : i->addresses)
+        if (i->up.value && broadcast_of(a.value) == to) {
+          d_.error(test.ping.pos,
+                   head + "it is the broadcast address of " + a.value.str() + " there");
+          return;
+        }
+  }
+
   void check_sysctls(const std::vector<Sysctl>& sysctls) {
     for (const auto& s : sysctls)
       if (auto p = sysctl_key_problem(s.key)) d_.error(s.pos, *p);
+  }
+
+  // In a lab namespace every interface is declared: a per-interface key for another one names
+  // a file that does not exist.
+  void check_sysctl_devices(const std::string& ns, const std::vector<Sysctl>& sysctls) {
+    if (!complete(ns)) return;
+    for (const auto& s : sysctls) {
+      if (sysctl_key_problem(s.key)) continue;  // reported
+      std::string dev = sysctl_key_device(s.key);
+      if (dev.empty() || dev == "all" || dev == "default" || dev == "lo" || find_iface(ns, dev))
+        continue;
+      d_.error(s.pos, "sysctl key " + quoted(s.key) + " is for interface " + quoted(dev) +
+                          ", which namespace " + quoted(ns) + " does not have");
+    }
   }
 
   void collect_interfaces() {
@@ -111,8 +145,7 @@ class Validator {
 
   void check_interfaces() {
     std::map<std::pair<std::string, std::string>, Pos> names;  // (ns, name) -> first
-    std::map<IpAddr, const Interface*> addresses;
-    std::map<IpAddr, Pos> address_pos;
+    AddressBook addresses;
     for (const auto& [i, is_bridge] : ifaces_) {
       const std::string& name = i->name.value;
       const std::string& ns = i->ns.value;
@@ -123,24 +156,10 @@ class Validator {
                  "interface name \"lo\" is taken by the loopback of namespace " + quoted(ns));
       } else if (auto [it, fresh] = names.emplace(std::pair{ns, name}, i->name.pos); !fresh) {
         d_.error(i->name.pos, "duplicate interface " + quoted(name) + " in namespace " +
-                                  quoted(ns) + " (first at " + line_col(it->second) + ")");
+                                  quoted(ns) + " (first at " + it->second.line_col() + ")");
       }
       if (i->bridge) check_bridge_port(*i, ns_ok);
-      for (const auto& a : i->addresses) {
-        if (!is_unicast(a.value.addr)) {
-          d_.error(a.pos, "address " + a.value.str() + " is not a unicast address");
-          continue;
-        }
-        auto [it, fresh] = addresses.emplace(a.value.addr, i);
-        if (fresh) {
-          address_pos[a.value.addr] = a.pos;
-        } else {
-          d_.error(a.pos, "address " + a.value.addr.str() + " is already used by " +
-                              quoted(it->second->name.value) + " in namespace " +
-                              quoted(it->second->ns.value) + " (at " +
-                              line_col(address_pos[a.value.addr]) + ")");
-        }
-      }
+      for (const auto& a : i->addresses) check_address(*i, a, addresses);
       if (i->mtu && i->mtu->value < 1280) {
         for (const auto& a : i->addresses) {
           if (!a.value.addr.is_v6()) continue;
@@ -150,6 +169,49 @@ class Validator {
           break;
         }
       }
+    }
+  }
+
+  // An address is used once in the lab, except a link-local one: that is once per link.
+  using AddressKey = std::tuple<IpAddr, std::string, std::string>;  // address, ns, link
+  using AddressBook = std::map<AddressKey, std::pair<const Interface*, Pos>>;
+
+  void check_address(const Interface& i, const Located<Cidr>& a, AddressBook& book) {
+    const IpAddr& addr = a.value.addr;
+    if (!is_unicast(addr)) {
+      d_.error(a.pos, "address " + a.value.str() + " is not a unicast address");
+      return;
+    }
+    if (is_loopback_v6(addr)) {
+      d_.error(a.pos, "address " + a.value.str() +
+                          " is the IPv6 loopback address, which only \"lo\" may have");
+      return;
+    }
+    if (a.value.prefix == 0) {
+      d_.error(a.pos,
+               "address " + a.value.str() + " has prefix length 0; give the length of its subnet");
+      return;
+    }
+    AddressKey key{addr, "", ""};
+    if (is_link_local_v6(addr)) key = {addr, i.ns.value, i.name.value};
+    auto [it, fresh] = book.emplace(key, std::pair{&i, a.pos});
+    if (fresh) return;
+    const auto& [first, first_pos] = it->second;
+    d_.error(a.pos, "address " + addr.str() + " is already used by " + quoted(first->name.value) +
+                        " in namespace " + quoted(first->ns.value) + " (at " +
+                        first_pos.line_col() + ")");
+  }
+
+  void check_bridge_port_counts() {
+    std::map<std::pair<std::string, std::string>, std::vector<const Interface*>> ports;
+    for (const auto& [i, is_bridge] : ifaces_)
+      if (i->bridge) ports[{i->ns.value, i->bridge->value}].push_back(i);
+    for (const auto& [bridge, list] : ports) {
+      if (list.size() <= kMaxBridgePorts) continue;
+      d_.error(list[kMaxBridgePorts]->bridge->pos,
+               "bridge " + quoted(bridge.second) + " has " + std::to_string(list.size()) +
+                   " ports; the kernel takes at most " + std::to_string(kMaxBridgePorts) +
+                   " (this is port " + std::to_string(kMaxBridgePorts + 1) + ")");
     }
   }
 
@@ -200,6 +262,7 @@ class Validator {
         if (list[k]->name.value == later->name.value) continue;  // a duplicate, reported
         for (const auto& a : list[k]->addresses) {
           if (a.value.addr == b.value.addr || !a.value.overlaps(b.value)) continue;
+          if (is_link_local_v6(a.value.addr)) continue;  // every link has fe80::/64: no conflict
           return Overlap{list[k], &a, &b};
         }
       }
@@ -219,71 +282,27 @@ class Validator {
     return nullptr;
   }
 
-  std::vector<std::string> iface_names(const std::string& ns) const {
-    std::vector<std::string> out{"lo"};
-    for (const auto* i : in_namespace(ns)) out.push_back(i->name.value);
-    return out;
-  }
-
   void check_routes(const std::string& ns, const std::vector<Route>& routes) {
     // The host has interfaces and addresses the file does not declare: only check what the
     // file alone decides there.
-    bool checkable = ns != kHost && complete(ns);
-    std::map<std::pair<Cidr, std::optional<uint32_t>>, Pos> seen;
-    for (const auto& r : routes) {
-      const Interface* dev = nullptr;
-      bool dev_ok = true;
-      if (r.dev && checkable && r.dev->value != "lo") {
-        dev = find_iface(ns, r.dev->value);
-        if (!dev) {
-          dev_ok = false;
-          d_.error(r.dev->pos,
-                   with_suggestion("route device " + quoted(r.dev->value) +
-                                       " is not an interface of namespace " + quoted(ns),
-                                   r.dev->value, iface_names(ns)));
-        }
-      }
-      if (r.via && r.dst) check_gateway(ns, r, dev, dev_ok, checkable);
-      if (r.dst) {
-        std::optional<uint32_t> metric;
-        if (r.metric) metric = r.metric->value;
-        auto [it, fresh] = seen.emplace(std::pair{*r.dst, metric}, r.to.pos);
-        if (!fresh)
-          d_.error(r.to.pos, "duplicate route to " + r.dst->str() + " in namespace " + quoted(ns) +
-                                 " (first at " + line_col(it->second) + ")");
-      }
-    }
+    RouteScope scope{ns, &in_namespace(ns), loopback_up(ns), ns != kHost && complete(ns)};
+    netlab::check_routes(scope, routes, d_);
   }
 
-  void check_gateway(const std::string& ns, const Route& r, const Interface* dev, bool dev_ok,
-                     bool checkable) {
-    const IpAddr& gw = r.via->value;
-    if (gw.family != r.dst->addr.family) {
-      d_.error(r.via->pos, "gateway " + gw.str() + " is " + family_name(gw) + " but destination " +
-                               r.dst->str() + " is " + family_name(r.dst->addr));
-      return;
+  bool loopback_up(const std::string& ns) const {
+    for (const auto& n : t_.namespaces)
+      if (n.name == ns) return n.loopback_up.value;
+    return true;  // the host's, which the lab never changes
+  }
+
+  void check_nat_duplicates() {
+    std::map<NatKey, Pos> seen;
+    for (const auto& n : t_.nat) {
+      auto [it, fresh] = seen.emplace(nat_key(n), n.pos);
+      if (!fresh)
+        d_.error(n.pos, "duplicate NAT rule in namespace " + quoted(n.ns.value) +
+                            " (same as the rule at " + it->second.line_col() + ")");
     }
-    if (is_link_local_v6(gw)) {
-      // The kernel gives every link an fe80::/64 of its own: which one is meant needs `dev`.
-      if (!r.dev) d_.error(r.via->pos, "link-local gateway " + gw.str() + " needs \"dev\"");
-      return;
-    }
-    if (!checkable || !dev_ok) return;
-    auto on_subnet = [&](const Interface& i) {
-      for (const auto& a : i.addresses)
-        if (a.value.contains(gw)) return true;
-      return false;
-    };
-    if (dev) {
-      if (!on_subnet(*dev))
-        d_.error(r.via->pos, "gateway " + gw.str() + " is not on a subnet of " +
-                                 quoted(dev->name.value) + " in namespace " + quoted(ns));
-      return;
-    }
-    for (const auto* i : in_namespace(ns))
-      if (on_subnet(*i)) return;
-    d_.error(r.via->pos, "gateway " + gw.str() +
-                             " is not on a subnet of any address in namespace " + quoted(ns));
   }
 
   void check_nat(const Nat& n) {

@@ -16,10 +16,6 @@ struct TooManyNodes {
   Pos pos;
 };
 
-std::string line_col(const Pos& p) {
-  return std::to_string(p.line) + ":" + std::to_string(p.col);
-}
-
 class TreeBuilder : public YAML::EventHandler {
  public:
   TreeBuilder(YDocument& doc, std::string_view text, std::shared_ptr<const std::string> file,
@@ -132,7 +128,7 @@ class TreeBuilder : public YAML::EventHandler {
     auto [it, fresh] = f.seen.emplace(f.key, f.key_pos);
     if (!fresh) {
       diags_.error(f.key_pos,
-                   "duplicate key \"" + f.key + "\" (first at " + line_col(it->second) + ")");
+                   "duplicate key \"" + f.key + "\" (first at " + it->second.line_col() + ")");
       return;
     }
     f.node->entries.push_back(YEntry{f.key, f.key_pos, &n});

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "model/sysctl_key.h"
+
 namespace netlab {
 
 namespace {
@@ -96,18 +98,6 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   // alone, as Docker does.
   r.dst_local = r.type == NatType::Dnat && !r.destination;
   return r;
-}
-
-// "net.ipv4.conf.veth0.rp_filter" -> "veth0"; "" if the key is not per interface.
-std::string sysctl_device(const std::string& key) {
-  for (const char* prefix :
-       {"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh."}) {
-    std::string p = prefix;
-    if (key.rfind(p, 0) != 0) continue;
-    auto end = key.find('.', p.size());
-    return end == std::string::npos ? "" : key.substr(p.size(), end - p.size());
-  }
-  return "";
 }
 
 }  // namespace
@@ -209,10 +199,16 @@ DesiredState build_desired(const Topology& t) {
   // Addresses by namespace: a gateway is looked up among its own namespace's only.
   std::map<std::string, std::vector<size_t>> addrs_in;
   for (size_t i = 0; i < d.addrs.size(); ++i) addrs_in[d.addrs[i].ns].push_back(i);
+  for (size_t i = 0; i < d.routes.size(); ++i) b.vertex(route_vertex(d.routes[i]), Facet::Route, i);
   for (size_t i = 0; i < d.routes.size(); ++i) {
     const auto& r = d.routes[i];
-    size_t v = b.vertex(route_vertex(r), Facet::Route, i);
+    size_t v = d.graph.index(route_vertex(r));
     b.need_ns(v, r.ns);
+    // Or the device route (no gateway) that makes the gateway a neighbour (point-to-point).
+    for (const auto& n : d.routes)
+      if (r.via && !n.via && n.ns == r.ns && !n.dev.empty() && n.dst.contains(*r.via) &&
+          (r.dev.empty() || r.dev == n.dev))
+        d.graph.need(v, d.graph.index(route_vertex(n)));
     // A gateway route needs its device up and an address on the gateway's subnet.
     if (!r.dev.empty() && d.graph.has(cfg_id(r.ns, r.dev)))
       d.graph.need(v, d.graph.index(cfg_id(r.ns, r.dev)));
@@ -228,7 +224,7 @@ DesiredState build_desired(const Topology& t) {
     const auto& s = d.sysctls[i];
     size_t v = b.vertex("sysctl:" + s.ns + "/" + s.key, Facet::Sysctl, i);
     b.need_ns(v, s.ns);
-    auto dev = sysctl_device(s.key);
+    auto dev = sysctl_key_device(s.key);
     if (!dev.empty() && d.graph.has(link_id(s.ns, dev)))
       d.graph.need(v, d.graph.index(link_id(s.ns, dev)));
   }

@@ -226,6 +226,20 @@ TEST_F(KernelTest, SysctlInNamespaceVsHost) {
   }
 }
 
+// An interface whose name has a dot (a VLAN's "eth0.10"): its key's device is everything up
+// to the last dot, and the file written is that interface's.
+TEST_F(KernelTest, SysctlOfAnInterfaceWithADotInItsName) {
+  k->create_namespace("net0");
+  ASSERT_EQ(sh("ip -n net0 link add v.10 type veth peer name p10").status, 0);
+  ASSERT_EQ(sh("ip netns exec net0 cat /proc/sys/net/ipv4/conf/v.10/forwarding").out, "0\n");
+  EXPECT_EQ(k->set_sysctl("net0", "net.ipv4.conf.v.10.forwarding", "1"), "0");
+  EXPECT_EQ(sh("ip netns exec net0 cat /proc/sys/net/ipv4/conf/v.10/forwarding").out, "1\n");
+  ReadRequest req;
+  req.namespaces = {"net0"};
+  req.sysctl_keys["net0"] = {"net.ipv4.conf.v.10.forwarding"};
+  EXPECT_EQ(k->read(req).ns.at("net0").sysctl.at("net.ipv4.conf.v.10.forwarding"), "1");
+}
+
 TEST_F(KernelTest, ReadReturnsWhatIpShows) {
   k->create_namespace("net0");
   k->create_link(bridge("host", "br0"), nullptr);

@@ -120,6 +120,27 @@ TEST_F(Use, TestFailsAndRunsItsChecksConcurrently) {
   EXPECT_LT(took, 1.8) << "two 1 s timeouts must run at once";
 }
 
+// A probe the namespace could not send (a firewall dropping it on the way out: EPERM) says
+// nothing about reachability: the check fails whatever it expected, with the reason. No route
+// at all is the network's answer, and counts as unreachable.
+TEST_F(Use, TestWhoseEchoCannotBeSentFails) {
+  ASSERT_EQ(sh("ip netns exec net1 iptables-legacy -A OUTPUT -p icmp -j DROP").status, 0);
+  auto lab = write_temp("lab.yaml", std::string(kLab) + R"(tests:
+  - {from: net1, ping: 10.0.0.2, expect: unreachable}
+  - {from: net1, ping: 10.0.0.2}
+  - {from: net1, ping: 10.99.0.1, expect: unreachable}
+)");
+  auto t = netlab("test " + lab);
+  EXPECT_EQ(t.status, 1) << t.out << t.err;
+  EXPECT_TRUE(has(t.out,
+                  "FAIL net1 -> 10.0.0.2  cannot run: cannot send an echo: Operation not "
+                  "permitted\nFAIL net1 -> 10.0.0.2  cannot run: cannot send an echo: "
+                  "Operation not permitted\n"))
+      << t.out;
+  EXPECT_TRUE(has(t.out, "ok   net1 -> 10.99.0.1  unreachable  Network is unreachable")) << t.out;
+  EXPECT_TRUE(has(t.out, "1 passed, 2 failed")) << t.out;
+}
+
 TEST_F(Use, TestByNameSaysWhenTheFileIsGone) {
   ASSERT_EQ(sh("rm " + file).status, 0);
   auto t = netlab("test uselab");

@@ -90,6 +90,22 @@ TEST_F(EngineTest, TheBusierNamespacesEndOfAPairComesUpFirst) {
   EXPECT_LT(pos("change_link net2/p2"), pos("change_link net3/p3"));
 }
 
+// A gateway that is a neighbour only through a device route (a point-to-point link with /32
+// addresses) is added after that route, whatever the file's order: the kernel refuses it
+// before ("Network is unreachable").
+TEST_F(EngineTest, AGatewayRouteWaitsForTheDeviceRouteThatReachesIt) {
+  engine().up(desired(R"(name: p2p
+namespaces:
+  a:
+    routes:
+      - {to: default, via: 10.255.0.1}
+      - {to: 10.255.0.1/32, dev: p2p}
+veths:
+  - {name: p2p, namespace: a, addresses: [10.255.0.0/32], peer: {name: p2p}}
+)"));
+  EXPECT_LT(pos("add_route a/10.255.0.1/32"), pos("add_route a/0.0.0.0/0"));
+}
+
 // The namespaces an up makes are read back for its verification once the plan is done with
 // them, before the bridge comes up (whose traffic slows every read after it); the host after.
 TEST_F(EngineTest, NewNamespacesAreVerifiedBeforeTheBridgeComesUp) {

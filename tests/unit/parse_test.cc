@@ -180,23 +180,34 @@ TEST(Parse, EmptySectionsAreAllowed) {
             Lines{});
 }
 
-TEST(Parse, DefaultRouteFamilyFollowsGateway) {
+TEST(Parse, DefaultRouteFamilyFollowsGatewayThenDevice) {
+  // Without a gateway, a device with only IPv6 addresses makes it IPv6; anything else (both
+  // families, no address, an undeclared device) keeps IPv4, as `ip route add default` does.
   auto r = load_topology_text(R"(name: x
 namespaces:
   a:
     routes:
       - {to: default, via: "2001:db8::1"}
-      - {to: default, dev: v}
+      - {to: default, dev: v, metric: 10}
       - {to: "2001:db8:1::/48", via: "2001:db8::1"}
+      - {to: default, dev: w}
+      - {to: default, dev: u, metric: 20}
 veths:
   - {name: v, namespace: a, addresses: ["2001:db8::2/64"], peer: {name: p}}
+  - {name: w, namespace: a, addresses: ["2001:db8:5::2/64", 10.0.0.2/24], peer: {name: q}}
+  - {name: u, namespace: a, peer: {name: s}}
+host:
+  routes: [{to: default, dev: eth0}]
 )",
                               "t.yaml");
   ASSERT_TRUE(r.topology) << r.diagnostics.all().at(0).str();
   const auto& routes = r.topology->namespaces[0].routes;
   EXPECT_EQ(routes[0].dst->str(), "::/0");
-  EXPECT_EQ(routes[1].dst->str(), "0.0.0.0/0");
+  EXPECT_EQ(routes[1].dst->str(), "::/0");
   EXPECT_EQ(routes[2].dst->str(), "2001:db8:1::/48");
+  EXPECT_EQ(routes[3].dst->str(), "0.0.0.0/0");
+  EXPECT_EQ(routes[4].dst->str(), "0.0.0.0/0");
+  EXPECT_EQ(r.topology->host.routes[0].dst->str(), "0.0.0.0/0");
 }
 
 TEST(Parse, NatToForms) {

@@ -83,6 +83,22 @@ bridges:
                    "blanks"}));
 }
 
+TEST(Names, InterfaceNamesTheKernelRefuses) {
+  // "all" and "default" name the settings directories of /proc/sys/net/*/conf; a '%' makes
+  // the name a template the kernel fills with a free number; byte 0xa0 is a blank to it.
+  EXPECT_EQ(messages("name: x\nveths:\n  - {name: all, peer: {name: default}}\n"
+                     "  - {name: \"a%d\", peer: {name: \"\xc3\xa0\"}}\n"
+                     "  - {name: \"a@b\", peer: {name: \"v.10\"}}\n"),
+            (Lines{"t.yaml:3:12: error: interface name \"all\" is reserved by the kernel "
+                   "(/proc/sys/net/ipv4/conf/all)",
+                   "t.yaml:3:30: error: interface name \"default\" is reserved by the kernel "
+                   "(/proc/sys/net/ipv4/conf/default)",
+                   "t.yaml:4:12: error: interface name \"a%d\" must not contain '%' (the kernel "
+                   "takes it for a template and picks a free name)",
+                   "t.yaml:4:32: error: interface name \"\xc3\xa0\" contains byte 0xa0, a "
+                   "blank to the kernel"}));
+}
+
 TEST(Names, SysctlKeys) {
   EXPECT_EQ(messages(R"(name: x
 host:
@@ -206,6 +222,32 @@ veths:
              "\"host\" (at 4:21)",
              "t.yaml:8:48: error: address 2001:db8::1 is already used by \"br0\" in namespace "
              "\"host\" (at 4:34)"}));
+}
+
+TEST(Interfaces, SameLinkLocalAddressOnTwoLinks) {
+  // Link-local addresses are per link: a router may use fe80::1 on each of its links.
+  EXPECT_EQ(messages(R"(name: ll
+namespaces: {r: {}, h1: {}, h2: {}}
+veths:
+  - {name: e1, namespace: r, addresses: ["fe80::1/64"], peer: {name: eth0, namespace: h1}}
+  - {name: e2, namespace: r, addresses: ["fe80::1/64"], peer: {name: eth0, namespace: h2}}
+  - {name: e3, namespace: r, addresses: ["fe80::2/64", "fe80::2/64"], peer: {name: e3, namespace: h2}}
+)"),
+            Lines{"t.yaml:6:56: error: address fe80::2 is already used by \"e3\" in namespace "
+                  "\"r\" (at 6:42)"});
+}
+
+TEST(Interfaces, AddressesTheKernelOrNetlabRefuse) {
+  EXPECT_EQ(messages(R"(name: x
+bridges:
+  br0: {addresses: ["::1/128", 10.0.0.1/0, "2001:db8::1/0", 127.0.0.2/8]}
+)"),
+            (Lines{"t.yaml:3:21: error: address ::1/128 is the IPv6 loopback address, which only "
+                   "\"lo\" may have",
+                   "t.yaml:3:32: error: address 10.0.0.1/0 has prefix length 0; give the length "
+                   "of its subnet",
+                   "t.yaml:3:44: error: address 2001:db8::1/0 has prefix length 0; give the "
+                   "length of its subnet"}));
 }
 
 TEST(Interfaces, OnlyUnicastAddresses) {
@@ -343,6 +385,144 @@ TEST(Routes, DuplicateRoutes) {
                   "at 5:14)"});
 }
 
+TEST(Routes, DuplicatesOnceTheDefaultMetricIsApplied) {
+  // The kernel gives an IPv4 route without a metric 0, an IPv6 one 1024 (and takes 0 for 1024).
+  EXPECT_EQ(messages(routed("      - {to: default, via: 10.0.0.1}\n"
+                            "      - {to: default, via: 10.9.0.1, metric: 0}\n"
+                            "      - {to: \"::/0\", via: \"2001:db8::1\"}\n"
+                            "      - {to: \"::/0\", via: \"2001:db8::1\", metric: 1024}\n"
+                            "      - {to: \"::/0\", via: \"2001:db8::1\", metric: 0}")),
+            (Lines{"t.yaml:6:14: error: duplicate route to 0.0.0.0/0 in namespace \"net0\" (first "
+                   "at 5:14)",
+                   "t.yaml:8:14: error: duplicate route to ::/0 in namespace \"net0\" (first at "
+                   "7:14)",
+                   "t.yaml:9:14: error: duplicate route to ::/0 in namespace \"net0\" (first at "
+                   "7:14)"}));
+}
+
+TEST(Routes, GatewayThroughADeviceRoute) {
+  // A point-to-point link: /32 addresses, a device route to the peer, the peer as gateway.
+  EXPECT_EQ(messages(R"(name: p2p
+namespaces:
+  a:
+    routes:
+      - {to: 10.255.0.1/32, dev: p2p}
+      - {to: default, via: 10.255.0.1}
+      - {to: 10.7.0.0/16, via: 10.255.0.1, dev: p2p}
+veths:
+  - {name: p2p, namespace: a, addresses: [10.255.0.0/32], peer: {name: p2p}}
+)"),
+            Lines{});
+  // Only a device route (no gateway) on the same device makes a gateway reachable.
+  EXPECT_EQ(messages(routed("      - {to: 10.20.0.0/16, dev: ceth0}\n"
+                            "      - {to: 10.21.0.0/16, via: 10.20.5.5, dev: ceth1}\n"
+                            "      - {to: 10.30.0.0/16, via: 10.0.0.1}\n"
+                            "      - {to: 10.31.0.0/16, via: 10.30.0.1}")),
+            (Lines{"t.yaml:6:33: error: gateway 10.20.5.5 is not on a subnet of \"ceth1\" in "
+                   "namespace \"net0\"",
+                   "t.yaml:8:33: error: gateway 10.30.0.1 is not on a subnet of any address in "
+                   "namespace \"net0\""}));
+}
+
+TEST(Routes, EqualToAConnectedRoute) {
+  // The kernel adds 10.0.0.0/24 dev ceth0 (metric 0) for 10.0.0.2/24, and 2001:db8::/64 (metric
+  // 256) for 2001:db8::2/64: a second route with that metric is "File exists", whatever its
+  // device or gateway.
+  EXPECT_EQ(messages(routed("      - {to: 10.0.0.0/24, dev: ceth0}\n"
+                            "      - {to: 10.9.0.0/24, via: 10.0.0.1, metric: 0}\n"
+                            "      - {to: \"2001:db8::/64\", dev: ceth1, metric: 256}\n"
+                            "      - {to: 10.0.0.0/24, dev: ceth0, metric: 10}\n"
+                            "      - {to: \"2001:db8::/64\", dev: ceth0}")),
+            (Lines{"t.yaml:5:14: error: route to 10.0.0.0/24 in namespace \"net0\" is the route "
+                   "the kernel adds for address 10.0.0.2/24 of \"ceth0\" (metric 0); leave it out "
+                   "or give it another metric",
+                   "t.yaml:6:14: error: route to 10.9.0.0/24 in namespace \"net0\" is the route "
+                   "the kernel adds for address 10.9.0.2/24 of \"ceth1\" (metric 0); leave it out "
+                   "or give it another metric",
+                   "t.yaml:7:14: error: route to 2001:db8::/64 in namespace \"net0\" is the route "
+                   "the kernel adds for address 2001:db8::2/64 of \"ceth0\" (metric 256); leave it "
+                   "out or give it another metric"}));
+  // A /32 address and a down link get no connected route; a host route is checked against the
+  // host's declared interfaces.
+  EXPECT_EQ(messages(R"(name: x
+host:
+  routes:
+    - {to: 10.3.0.0/24, dev: v0}
+    - {to: 10.4.0.0/24, dev: eth0}
+veths:
+  - {name: v0, addresses: [10.3.0.1/24, 10.5.0.1/32], peer: {name: v1, up: false, addresses: [10.6.0.1/24]}}
+namespaces:
+  n:
+    routes: [{to: 10.5.0.1/32, dev: lo}]
+)"),
+            Lines{"t.yaml:4:12: error: route to 10.3.0.0/24 in namespace \"host\" is the route "
+                  "the kernel adds for address 10.3.0.1/24 of \"v0\" (metric 0); leave it out or "
+                  "give it another metric"});
+}
+
+TEST(Routes, DeviceMustBeUp) {
+  EXPECT_EQ(messages(R"(name: x
+namespaces:
+  n:
+    routes:
+      - {to: 10.8.0.0/16, dev: eth0}
+      - {to: 10.9.0.0/16, via: 10.7.0.1}
+veths:
+  - {name: a1, peer: {name: eth0, namespace: n, up: false, addresses: [10.7.0.2/24]}}
+)"),
+            (Lines{"t.yaml:5:32: error: route device \"eth0\" is down (up: false): the kernel "
+                   "takes no route through a down interface",
+                   "t.yaml:6:32: error: gateway 10.7.0.1 is not on a subnet of an interface that "
+                   "is up in namespace \"n\""}));
+}
+
+TEST(Routes, LoopbackMustBeUpForARouteThroughIt) {
+  EXPECT_EQ(messages(R"(name: x
+namespaces:
+  n:
+    loopback: down
+    routes: [{to: 10.8.0.0/16, dev: lo}]
+  m:
+    routes: [{to: 10.8.0.0/16, dev: lo}]
+)"),
+            Lines{"t.yaml:5:37: error: route device \"lo\" is down (loopback: down): the kernel "
+                  "takes no route through a down interface"});
+}
+
+TEST(Routes, GatewayTheKernelRefuses) {
+  // IPv6: a gateway may not be an address of the namespace; IPv4: nor a subnet's broadcast.
+  // (An IPv4 gateway that is a local address, or a subnet's first address, the kernel takes.)
+  EXPECT_EQ(messages(routed("      - {to: \"2001:db8:9::/48\", via: \"2001:db8::2\"}\n"
+                            "      - {to: 10.40.0.0/16, via: 10.0.0.255}\n"
+                            "      - {to: 10.41.0.0/16, via: 10.0.0.2}\n"
+                            "      - {to: 10.42.0.0/16, via: 10.0.0.0}")),
+            (Lines{"t.yaml:5:38: error: gateway 2001:db8::2 is an address of namespace \"net0\" "
+                   "itself (the kernel refuses a local IPv6 gateway)",
+                   "t.yaml:6:33: error: gateway 10.0.0.255 is the broadcast address of "
+                   "10.0.0.2/24"}));
+}
+
+TEST(Routes, DefaultRouteFamilyFromItsDevice) {
+  // No gateway: an interface with only IPv6 addresses makes `default` ::/0, so two such
+  // routes on a dual-stack namespace are one of each family, not duplicates.
+  EXPECT_EQ(messages(R"(name: x
+namespaces:
+  n:
+    routes:
+      - {to: default, dev: e6}
+      - {to: "::/0", dev: e6}
+      - {to: default, dev: e4}
+      - {to: 0.0.0.0/0, dev: e4}
+veths:
+  - {name: a6, peer: {name: e6, namespace: n, addresses: ["2001:db8::2/64"]}}
+  - {name: a4, peer: {name: e4, namespace: n, addresses: [10.1.0.2/24, "2001:db8:1::2/64"]}}
+)"),
+            (Lines{"t.yaml:6:14: error: duplicate route to ::/0 in namespace \"n\" (first at "
+                   "5:14)",
+                   "t.yaml:8:14: error: duplicate route to 0.0.0.0/0 in namespace \"n\" (first "
+                   "at 7:14)"}));
+}
+
 TEST(Routes, NoCascadeFromAMistypedAddress) {
   // The peer's address key is misspelt: one error, not also "gateway not on a subnet".
   EXPECT_EQ(messages(R"(name: x
@@ -416,6 +596,86 @@ TEST(Nat, SourceAndDestinationMustBeAddresses) {
   EXPECT_EQ(messages("name: x\nnat:\n  - {type: masquerade, source: lan}\n"),
             Lines{"t.yaml:3:32: error: invalid address \"lan\" (expected an IPv4 or IPv6 address "
                   "with prefix length, like 10.0.0.1/24)"});
+}
+
+TEST(Nat, DuplicateRules) {
+  // Equal once stored as the kernel stores them (masked; x/0 is no match at all).
+  EXPECT_EQ(messages(R"(name: x
+namespaces: {n: {}}
+nat:
+  - {type: masquerade, source: 10.9.0.0/16}
+  - {type: masquerade, source: 10.9.1.1/16}
+  - {type: masquerade, source: 10.9.0.0/16, namespace: n}
+  - {type: masquerade, source: 10.9.0.0/16, out: eth0}
+  - {type: snat, to: 10.0.0.1, destination: 0.0.0.0/0}
+  - {type: snat, to: 10.0.0.1}
+  - {type: dnat, protocol: tcp, port: 80, to: "10.0.0.2:8080"}
+  - {type: dnat, protocol: tcp, port: 80, to: "10.0.0.2:8081"}
+)"),
+            (Lines{"t.yaml:5:5: error: duplicate NAT rule in namespace \"host\" (same as the rule "
+                   "at 4:5)",
+                   "t.yaml:9:5: error: duplicate NAT rule in namespace \"host\" (same as the rule "
+                   "at 8:5)"}));
+}
+
+TEST(Tests, NoEchoToABroadcastAddress) {
+  // The kernel refuses to send an echo to a broadcast address (EACCES) unless the socket
+  // asks for broadcast, which one check of one address must not.
+  EXPECT_EQ(messages(R"(name: x
+namespaces: {n1: {}}
+veths:
+  - {name: t1, addresses: [10.6.0.1/24], peer: {name: eth0, namespace: n1, addresses: [10.6.0.2/24]}}
+tests:
+  - {from: n1, ping: 10.6.0.255, expect: unreachable}
+  - {from: n1, ping: 255.255.255.255}
+  - {from: host, ping: 10.6.0.255}
+  - {from: n1, ping: 10.6.0.0}
+  - {from: n1, ping: 10.7.0.255}
+)"),
+            (Lines{"t.yaml:6:22: error: cannot ping 10.6.0.255 from \"n1\": it is the broadcast "
+                   "address of 10.6.0.2/24 there",
+                   "t.yaml:7:22: error: cannot ping 255.255.255.255 from \"n1\": it is the "
+                   "broadcast address",
+                   "t.yaml:8:24: error: cannot ping 10.6.0.255 from \"host\": it is the broadcast "
+                   "address of 10.6.0.1/24 there"}));
+}
+
+// --- kernel limits ----------------------------------------------------------------------------
+
+TEST(Bridges, AtMost1023Ports) {
+  auto lab = [](int ports) {
+    std::string text = "name: x\nbridges: {br0: {}}\nveths:\n";
+    for (int i = 0; i < ports; ++i)
+      text += "  - {name: p" + std::to_string(i) + ", bridge: br0, peer: {name: q" +
+              std::to_string(i) + "}}\n";
+    return text;
+  };
+  EXPECT_EQ(messages(lab(1023)), Lines{});
+  EXPECT_EQ(messages(lab(1025)),
+            Lines{"t.yaml:1027:27: error: bridge \"br0\" has 1025 ports; the kernel takes at "
+                  "most 1023 (this is port 1024)"});
+}
+
+TEST(Sysctls, PerInterfaceKeysNameADeclaredInterface) {
+  // In a lab namespace every interface is declared: a key for another one has no file. The
+  // device is everything between "conf." and the last '.', so a name may hold dots.
+  EXPECT_EQ(messages(R"(name: x
+namespaces:
+  n:
+    sysctl:
+      net.ipv4.conf.v.10.forwarding: 1
+      net.ipv4.conf.eth9.forwarding: 1
+      net.ipv6.conf.all.forwarding: 1
+      net.ipv4.neigh.default.gc_thresh1: 1
+      net.ipv4.conf.lo.rp_filter: 1
+      net.ipv6.neigh.v.10.retrans_time_ms: 100
+host:
+  sysctl: {net.ipv4.conf.eth9.forwarding: 1}
+veths:
+  - {name: a, peer: {name: v.10, namespace: n}}
+)"),
+            Lines{"t.yaml:6:7: error: sysctl key \"net.ipv4.conf.eth9.forwarding\" is for "
+                  "interface \"eth9\", which namespace \"n\" does not have"});
 }
 
 // --- everything at once -----------------------------------------------------------------------

@@ -1,0 +1,40 @@
+#include "parse/route_family.h"
+
+#include <algorithm>
+
+namespace netlab {
+
+namespace {
+
+const Interface* find_interface(const Topology& t, const std::string& ns, const std::string& name) {
+  auto is = [&](const Interface& i) { return i.ns.value == ns && i.name.value == name; };
+  for (const auto& b : t.bridges)
+    if (is(b.iface)) return &b.iface;
+  for (const auto& v : t.veths) {
+    if (is(v.end)) return &v.end;
+    if (is(v.peer)) return &v.peer;
+  }
+  return nullptr;
+}
+
+bool ipv6_only(const Interface& i) {
+  auto v6 = [](const Located<Cidr>& a) { return a.value.addr.is_v6(); };
+  return !i.addresses.empty() && std::all_of(i.addresses.begin(), i.addresses.end(), v6);
+}
+
+void infer(const Topology& t, const std::string& ns, std::vector<Route>& routes) {
+  for (auto& r : routes) {
+    if (r.to.value != "default" || r.via || !r.dev || !r.dst) continue;
+    const Interface* dev = find_interface(t, ns, r.dev->value);
+    if (dev && ipv6_only(*dev)) r.dst = Cidr::parse("::/0");
+  }
+}
+
+}  // namespace
+
+void infer_default_route_families(Topology& t) {
+  infer(t, kHost, t.host.routes);
+  for (auto& ns : t.namespaces) infer(t, ns.name, ns.routes);
+}
+
+}  // namespace netlab
