@@ -55,6 +55,34 @@ void write_all(int fd, const std::string& data, const std::string& what) {
   }
 }
 
+// Where the journal's complete lines end: after its last '\n' (0 when there is none).
+off_t complete_length(int fd, off_t size, const std::string& what) {
+  char buf[4096];
+  for (off_t end = size; end > 0;) {
+    off_t start = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
+    ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - start), start);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != end - start) throw RecordError("cannot read " + what + ": " + errno_text());
+    for (ssize_t i = n; i > 0; --i)
+      if (buf[i - 1] == '\n') return start + i;
+    end = start;
+  }
+  return 0;
+}
+
+// A crash in the middle of a write leaves a line without its '\n'. Its intent never reached
+// the kernel (the sync had not returned), so it is dropped: appending after it would fuse
+// the next run's first line with it, and a replay would lose both.
+void drop_torn_line(int fd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw RecordError("cannot stat " + what + ": " + errno_text());
+  if (st.st_size == 0) return;
+  off_t keep = complete_length(fd, st.st_size, what);
+  if (keep == st.st_size) return;
+  if (::ftruncate(fd, keep) != 0 || ::fdatasync(fd) != 0)
+    throw RecordError("cannot repair " + what + ": " + errno_text());
+}
+
 }  // namespace
 
 static std::string wait_text(std::chrono::milliseconds t) {
@@ -207,7 +235,7 @@ Record RecordStore::load(const std::string& lab) const {
     try {
       j = json::parse(line);
     } catch (const json::exception&) {
-      break;  // a line cut short by a crash: the kernel was not touched for it
+      continue;  // a line cut short by a crash: the kernel was not touched for it
     }
     const auto op = j.value("op", "");
     if (op == "own")
@@ -243,9 +271,11 @@ Journal RecordStore::journal(Record& record) {
   auto p = path(record.lab, ".journal");
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
     throw RecordError("cannot create " + dir_ + ": " + errno_text());
-  int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  int fd = ::open(p.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot open " + p + ": " + errno_text());
-  return Journal(fd, record);
+  Journal journal(fd, record);
+  drop_torn_line(fd, p);
+  return journal;
 }
 
 void RecordStore::save(const Record& record) {

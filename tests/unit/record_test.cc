@@ -105,5 +105,24 @@ TEST_F(RecordTest, LineCutShortByACrashIsIgnored) {
   expect_every_kind(store_.load("demo"));
 }
 
+// The next run writes after the torn line: its entries must not fuse with the fragment, or a
+// replay loses them (and the objects they name would be left behind by `down`).
+TEST_F(RecordTest, NextRunAfterATornLineIsReplayed) {
+  Record r;
+  r.lab = "demo";
+  {
+    auto journal = store_.journal(r);
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "first"});
+  }
+  std::ofstream(dir_ + "/demo.journal", std::ios::app) << "{\"op\":\"own\",\"entry\":{\"ki";
+  Record next = store_.load("demo");
+  {
+    auto journal = store_.journal(next);
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "second"});
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "third"});
+  }
+  EXPECT_EQ(store_.load("demo").namespaces, (std::set<std::string>{"first", "second", "third"}));
+}
+
 }  // namespace
 }  // namespace netlab
