@@ -70,7 +70,9 @@ Outcome Engine::up(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
   auto tidy = [&] {
-    if (record.empty()) store_.remove_lock(lock);
+    if (!record.empty()) return;
+    store_.save(record);  // what a run killed before it changed anything left
+    store_.remove_lock(lock);
   };
   Outcome out{make_plan(desired, read(&desired, record), record), {}};
   if (!out.plan.conflicts.empty()) {
@@ -116,7 +118,12 @@ Outcome Engine::down(const std::string& lab) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", options_.progress, options_.stop);
   }
-  if (record.empty()) store_.remove_lock(lock);
+  if (record.empty()) {
+    // A run killed before its first change or after its last leaves a record that owns
+    // nothing: it goes, so that nothing of the lab is left.
+    store_.save(record);
+    store_.remove_lock(lock);
+  }
   return out;
 }
 

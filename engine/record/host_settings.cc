@@ -34,13 +34,15 @@ json load(const std::string& path) {
 // With nothing left to hold, the file and its lock go, so the last `down` leaves nothing.
 void save(const std::string& dir, const json& j, FileLock& lock) {
   auto path = dir + "/host_settings.json";
+  auto tmp = path + ".tmp";
   if (j.empty()) {
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-      throw RecordError("cannot remove " + path + ": " + std::strerror(errno));
+    // A run killed before its rename leaves the temporary file: it goes too.
+    for (const auto& p : {path, tmp})
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+        throw RecordError("cannot remove " + p + ": " + std::strerror(errno));
     lock.remove();
     return;
   }
-  auto tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot write " + tmp + ": " + std::strerror(errno));
   auto text = j.dump(2) + "\n";

@@ -248,6 +248,16 @@ Record RecordStore::load(const std::string& lab) const {
   return r;
 }
 
+// A record that owns nothing is what a run killed before its first kernel change (or after
+// its last) leaves: not a lab. One that cannot be read is shown, so that its error is seen.
+bool RecordStore::owns_anything(const std::string& lab) const {
+  try {
+    return !load(lab).empty();
+  } catch (const RecordError&) {
+    return true;
+  }
+}
+
 std::vector<std::string> RecordStore::labs() const {
   std::vector<std::string> out;
   std::unique_ptr<DIR, int (*)(DIR*)> d(::opendir(dir_.c_str()), ::closedir);
@@ -258,7 +268,8 @@ std::vector<std::string> RecordStore::labs() const {
       std::string e = ext;
       if (n.size() > e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0) {
         auto lab = n.substr(0, n.size() - e.size());
-        if (valid_lab_name(lab) && std::find(out.begin(), out.end(), lab) == out.end())
+        if (valid_lab_name(lab) && std::find(out.begin(), out.end(), lab) == out.end() &&
+            owns_anything(lab))
           out.push_back(lab);
       }
     }
@@ -281,11 +292,12 @@ Journal RecordStore::journal(Record& record) {
 void RecordStore::save(const Record& record) {
   auto rec = path(record.lab, ".json");
   auto jour = path(record.lab, ".journal");
+  auto tmp = rec + ".tmp";
   if (record.empty()) {
-    if (::unlink(rec.c_str()) != 0 && errno != ENOENT)
-      throw RecordError("cannot remove " + rec + ": " + errno_text());
-    if (::unlink(jour.c_str()) != 0 && errno != ENOENT)
-      throw RecordError("cannot remove " + jour + ": " + errno_text());
+    // With the temporary file a run killed before its rename left behind.
+    for (const auto& p : {rec, jour, tmp})
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+        throw RecordError("cannot remove " + p + ": " + errno_text());
     return;
   }
   // One entry a line, written as it is made.
@@ -301,7 +313,6 @@ void RecordStore::save(const Record& record) {
     sep = ",\n    ";
   });
   text += "\n  ]\n}\n";
-  auto tmp = rec + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot write " + tmp + ": " + errno_text());
   try {
