@@ -156,8 +156,8 @@ void Journal::disown(const std::vector<OwnedEntry>& entries) {
 
 void Journal::set_file(const std::string& file) {
   if (record_.file == file) return;
-  std::string line = "{\"op\":\"file\",\"file\":";
-  append_json_string(line, file);
+  std::string line = "{\"op\":\"file\",";
+  append_bytes_field(line, "file", file);
   append(line + "}\n");
   record_.file = file;
 }
@@ -221,7 +221,7 @@ Record RecordStore::load(const std::string& lab) const {
   if (rec) {
     try {
       json j = json::parse(rec);
-      r.file = j.value("file", "");
+      r.file = bytes_field(j, "file");
       for (const auto& e : j.at("entries")) r.own(entry_from_json(e));
     } catch (const json::exception& e) {
       throw RecordError("corrupt record " + path(lab, ".json") + ": " + e.what());
@@ -243,7 +243,7 @@ Record RecordStore::load(const std::string& lab) const {
     else if (op == "disown")
       r.disown(entry_from_json(j.at("entry")));
     else if (op == "file")
-      r.file = j.value("file", "");
+      r.file = bytes_field(j, "file");
   }
   return r;
 }
@@ -303,8 +303,8 @@ void RecordStore::save(const Record& record) {
   // One entry a line, written as it is made.
   std::string text = "{\n  \"version\": 1,\n  \"lab\": ";
   append_json_string(text, record.lab);
-  text += ",\n  \"file\": ";
-  append_json_string(text, record.file);
+  text += ",\n  ";
+  append_bytes_field(text, "file", record.file);
   text += ",\n  \"entries\": [";
   const char* sep = "\n    ";
   each_entry(record, [&](const OwnedEntry& e) {
