@@ -1,5 +1,7 @@
 #include "plan/planner.h"
 
+#include "state/sysctl_value.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -546,7 +548,7 @@ class Planner {
       if (n && it != n->sysctl.end()) {
         have = it->second;
         bool held = want.ns != kHost || rec_.sysctl_old.count({want.ns, want.key});
-        if (words(have) == words(want.value) && held) return;
+        if (same_sysctl_value(want.key, have, want.value) && held) return;
       }
     }
     Action a{fresh_ns(want.ns) ? Op::Create : Op::Change, want.ns, "sysctl " + want.key,
@@ -556,7 +558,8 @@ class Planner {
       // A host setting is shared with other labs: hold it, so that only the last lab to let
       // go restores the host's value (record/host_settings.h).
       a.step = step::HoldSysctl{want.ns, want.key, want.value};
-      if (words(have) == words(want.value)) a.why = "already " + have + "; held by this lab too";
+      if (same_sysctl_value(want.key, have, want.value))
+        a.why = "already " + have + "; held by this lab too";
       a.own.push_back(sysctl_entry(want.ns, want.key, have));
       a.undo = step::ReleaseSysctl{want.ns, want.key, have};
     } else if (!fresh_ns(want.ns) && !have.empty()) {
