@@ -56,13 +56,17 @@ std::string conflict_text(const std::vector<Conflict>& c) {
 ConflictError::ConflictError(std::vector<Conflict> c)
     : std::runtime_error(conflict_text(c)), conflicts(std::move(c)) {}
 
+HeldSettings Engine::held() const {
+  return HostSettings(store_.dir()).held();
+}
+
 LiveState Engine::read(const DesiredState* desired, const Record& record) {
   return kernel_.read(request_for(desired, record));
 }
 
 Plan Engine::plan(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
-  return make_plan(desired, read(&desired, record), record);
+  return make_plan(desired, read(&desired, record), record, held());
 }
 
 Outcome Engine::up(const DesiredState& desired) {
@@ -74,7 +78,7 @@ Outcome Engine::up(const DesiredState& desired) {
     store_.save(record);  // what a run killed before it changed anything left
     store_.remove_lock(lock);
   };
-  Outcome out{make_plan(desired, read(&desired, record), record), {}};
+  Outcome out{make_plan(desired, read(&desired, record), record, held()), {}};
   if (!out.plan.conflicts.empty()) {
     tidy();
     throw ConflictError(out.plan.conflicts);
@@ -101,7 +105,7 @@ Outcome Engine::up(const DesiredState& desired) {
   }
   LiveState now = kernel_.read(without(request_for(&desired, record), seen));
   now.ns.merge(seen.ns);
-  Plan again = make_plan(desired, now, record);
+  Plan again = make_plan(desired, now, record, held());
   if (!again.actions.empty()) {
     std::string msg = "after up, the kernel still differs from " + desired.file + ":";
     for (const auto& a : again.actions) msg += "\n  " + format_action(a);
@@ -113,7 +117,7 @@ Outcome Engine::up(const DesiredState& desired) {
 Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
-  Outcome out{make_down_plan(lab, read(nullptr, record), record), {}};
+  Outcome out{make_down_plan(lab, read(nullptr, record), record, held()), {}};
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", options_.progress, options_.stop);

@@ -74,6 +74,27 @@ std::string describe_step(const Step& s) {
       s);
 }
 
+void Executor::set_sysctl(const step::SetSysctl& x) {
+  std::string old = kernel_.set_sysctl(x.ns, x.key, x.value);
+  if (!x.record_old) return;
+  learned_.push_back({OwnedEntry::Kind::Sysctl, x.ns, x.key});
+  learned_.back().old_value = std::move(old);
+}
+
+void Executor::hold_sysctl(const step::HoldSysctl& x) {
+  HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, x.value, x.original, [&] {
+    return kernel_.set_sysctl(x.ns, x.key, x.value);
+  });
+}
+
+void Executor::release_sysctl(const step::ReleaseSysctl& x) {
+  auto set = [&](const std::string& v) {
+    if (x.restore) kernel_.set_sysctl(x.ns, x.key, v);
+  };
+  auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
+  if (r.what == HostSettings::Release::Unknown && !x.fallback.empty()) set(x.fallback);
+}
+
 void Executor::run(const Step& s) {
   std::visit(Overload{
                  [&](const step::CreateNamespace& x) { kernel_.create_namespace(x.name); },
@@ -86,18 +107,9 @@ void Executor::run(const Step& s) {
                  [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
                  [&](const step::AddRoute& x) { kernel_.add_route(x.route); },
                  [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
-                 [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
-                 [&](const step::HoldSysctl& x) {
-                   HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, [&] {
-                     return kernel_.set_sysctl(x.ns, x.key, x.value);
-                   });
-                 },
-                 [&](const step::ReleaseSysctl& x) {
-                   auto set = [&](const std::string& v) { kernel_.set_sysctl(x.ns, x.key, v); };
-                   auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
-                   if (r.what == HostSettings::Release::Unknown && !x.fallback.empty())
-                     set(x.fallback);
-                 },
+                 [&](const step::SetSysctl& x) { set_sysctl(x); },
+                 [&](const step::HoldSysctl& x) { hold_sysctl(x); },
+                 [&](const step::ReleaseSysctl& x) { release_sysctl(x); },
                  [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
                  [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
                  [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
@@ -124,6 +136,8 @@ ApplyCounts Executor::apply(const Plan& plan, const std::string& file, const Pro
   auto flush_disowned = [&] {
     journal.disown(disowned);
     disowned.clear();
+    journal.own(learned_);  // the values this run's sysctls replaced (set_sysctl)
+    learned_.clear();
   };
   size_t finished = 0;
   auto tally = [&](const Action& a) {

@@ -44,9 +44,15 @@ class Executor {
 
  private:
   void run(const Step& s);
+  void set_sysctl(const step::SetSysctl& x);
+  void hold_sysctl(const step::HoldSysctl& x);
+  void release_sysctl(const step::ReleaseSysctl& x);
   Kernel& kernel_;
   RecordStore& store_;
   Record& record_;
+  // Entries known only once their step ran (the value a namespace's sysctl had): journalled
+  // with the phase's disowns.
+  std::vector<OwnedEntry> learned_;
 };
 
 // The kernel call of a step, in words: "create veth veth0 in host".

@@ -32,7 +32,9 @@ struct Record {
   std::set<std::string> namespaces;
   std::map<std::pair<std::string, std::string>, OwnedEntry> links;  // (ns, name)
   std::vector<RouteObj> routes;  // routes in namespaces the lab does not own (host)
-  std::map<std::pair<std::string, std::string>, std::string> sysctl_old;  // (ns, key) -> old
+  // (ns, key) -> the value before the lab set it: host settings, and those of its namespaces
+  // (which go with the namespace).
+  std::map<std::pair<std::string, std::string>, std::string> sysctl_old;
   std::set<std::string> nat_namespaces;  // where rules tagged netlab:<lab> may be
 
   bool empty() const;
