@@ -69,6 +69,16 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+// A message of several lines (a list of conflicts, of failures): each line made printable,
+// the line breaks kept.
+std::string printable_lines(const std::string& text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+    out += printable(text.substr(start, nl - start)) + "\n";
+  return out + printable(text.substr(start));
+}
+
 void print_line(const std::string& text) {
   std::fputs((printable(text) + "\n").c_str(), stdout);
 }
@@ -79,15 +89,15 @@ void print_stderr(const std::string& line) {
 }
 
 void print_error(const std::string& message) {
-  print_stderr("netlab: error: " + printable(message));
+  print_stderr("netlab: error: " + printable_lines(message));
 }
 
 void print_note(const std::string& message) {
-  print_stderr("netlab: note: " + printable(message));
+  print_stderr("netlab: note: " + printable_lines(message));
 }
 
 void print_warning(const std::string& message) {
-  print_stderr("netlab: warning: " + printable(message));
+  print_stderr("netlab: warning: " + printable_lines(message));
 }
 
 }  // namespace netlab::cli

@@ -56,13 +56,17 @@ std::string conflict_text(const std::vector<Conflict>& c) {
 ConflictError::ConflictError(std::vector<Conflict> c)
     : std::runtime_error(conflict_text(c)), conflicts(std::move(c)) {}
 
+HeldSettings Engine::held() const {
+  return HostSettings(store_.dir()).held();
+}
+
 LiveState Engine::read(const DesiredState* desired, const Record& record) {
   return kernel_.read(request_for(desired, record));
 }
 
 Plan Engine::plan(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
-  return make_plan(desired, read(&desired, record), record);
+  return make_plan(desired, read(&desired, record), record, held());
 }
 
 Outcome Engine::up(const DesiredState& desired) {
@@ -70,9 +74,11 @@ Outcome Engine::up(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
   auto tidy = [&] {
-    if (record.empty()) store_.remove_lock(lock);
+    if (!record.empty()) return;
+    store_.save(record);  // what a run killed before it changed anything left
+    store_.remove_lock(lock);
   };
-  Outcome out{make_plan(desired, read(&desired, record), record), {}};
+  Outcome out{make_plan(desired, read(&desired, record), record, held()), {}};
   if (!out.plan.conflicts.empty()) {
     tidy();
     throw ConflictError(out.plan.conflicts);
@@ -94,7 +100,7 @@ Outcome Engine::up(const DesiredState& desired) {
   auto verify = [&] {
     LiveState now = kernel_.read(without(request_for(&desired, record), seen));
     now.ns.merge(seen.ns);
-    Plan again = make_plan(desired, now, record);
+    Plan again = make_plan(desired, now, record, held());
     if (again.actions.empty() && again.conflicts.empty()) return;
     std::string msg = "after up, the kernel still differs from " + desired.file + ":";
     for (const auto& a : again.actions) msg += "\n  " + format_action(a);
@@ -119,15 +125,26 @@ Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
   ReadRequest request = request_for(nullptr, record);
-  // A lost record (/run emptied, the lab's objects still tagged): its NAT rules in the host
-  // carry the lab's tag, and only a read of the table finds them.
-  if (record.empty()) request.nat_namespaces.push_back(kHost);
-  Outcome out{make_down_plan(lab, kernel_.read(request), record), {}};
+  HeldSettings settings = held();
+  // A lost record (its objects still tagged): its NAT rules in the host carry the lab's tag,
+  // and the host settings may still name it as a holder.
+  if (record.empty()) {
+    request.nat_namespaces.push_back(kHost);
+    for (const auto& [key, h] : settings)
+      if (std::find(h.labs.begin(), h.labs.end(), lab) != h.labs.end())
+        request.sysctl_keys[key.first].push_back(key.second);
+  }
+  Outcome out{make_down_plan(lab, kernel_.read(request), record, settings), {}};
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
   }
-  if (record.empty()) store_.remove_lock(lock);
+  if (record.empty()) {
+    // A run killed before its first change or after its last leaves a record that owns
+    // nothing: it goes, so that nothing of the lab is left.
+    store_.save(record);
+    store_.remove_lock(lock);
+  }
   return out;
 }
 

@@ -53,6 +53,8 @@ class Engine {
   Outcome down(const std::string& lab);
   // The live state that concerns a lab (for status).
   LiveState read(const DesiredState* desired, const Record& record);
+  // The host settings the labs hold now (for planning).
+  HeldSettings held() const;
 
   RecordStore& store() { return store_; }
 

@@ -169,7 +169,8 @@ bool Status::in_sync() const {
 Status lab_status(Engine& engine, const DesiredState& d) {
   Record record = engine.store().load(d.lab);
   LiveState live = engine.read(&d, record);
-  Plan plan = make_plan(d, live, record);
+  HeldSettings held = engine.held();
+  Plan plan = make_plan(d, live, record, held);
 
   Builder b;
   for (const auto& ns : d.namespaces) {
@@ -201,7 +202,7 @@ Status lab_status(Engine& engine, const DesiredState& d) {
   // The planner stops at conflicts. To show the real drift of everything else, plan on past
   // them as if the lab owned what it declares; such a plan is only read, never applied.
   std::optional<Plan> past;
-  if (!plan.conflicts.empty()) past = make_plan(d, live, record, {.past_conflicts = true});
+  if (!plan.conflicts.empty()) past = make_plan(d, live, record, held, {.past_conflicts = true});
   for (const auto& a : (past ? *past : plan).actions)
     if (!a.detail) b.apply(a);
   b.judge_by_presence();

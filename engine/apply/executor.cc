@@ -189,6 +189,8 @@ class Run {
   void flush_disowned() {
     journal_.disown(disowned_);
     disowned_.clear();
+    journal_.own(learned_);  // the values this run's sysctls replaced (set_sysctl)
+    learned_.clear();
   }
 
   // Namespaces this plan makes, reported (on_finished) once no later action works in them.
@@ -218,7 +220,7 @@ class Run {
                    [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
                    [&](const step::AddRoute& x) { kernel_.add_route(x.route, x.replace); },
                    [&](const step::DeleteRoute& x) { kernel_.delete_route(x.route); },
-                   [&](const step::SetSysctl& x) { kernel_.set_sysctl(x.ns, x.key, x.value); },
+                   [&](const step::SetSysctl& x) { set_sysctl(x); },
                    [&](const step::HoldSysctl& x) { hold(x); },
                    [&](const step::ReleaseSysctl& x) { release(x); },
                    [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
@@ -228,14 +230,25 @@ class Run {
                s);
   }
 
+  // A namespace's setting: the value it replaced is learnt from the write (the namespace may
+  // not have existed when the plan was made) and journalled with the phase.
+  void set_sysctl(const step::SetSysctl& x) {
+    std::string old = kernel_.set_sysctl(x.ns, x.key, x.value);
+    if (!x.record_old) return;
+    learned_.push_back({OwnedEntry::Kind::Sysctl, x.ns, x.key});
+    learned_.back().old_value = std::move(old);
+  }
+
   void hold(const step::HoldSysctl& x) {
-    HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, [&] {
+    HostSettings(store_.dir()).hold(record_.lab, x.ns, x.key, x.value, x.original, [&] {
       return kernel_.set_sysctl(x.ns, x.key, x.value);
     });
   }
 
   void release(const step::ReleaseSysctl& x) {
-    auto set = [&](const std::string& v) { kernel_.set_sysctl(x.ns, x.key, v); };
+    auto set = [&](const std::string& v) {
+      if (x.restore) kernel_.set_sysctl(x.ns, x.key, v);
+    };
     auto r = HostSettings(store_.dir()).release(record_.lab, x.ns, x.key, set);
     if (r.what == HostSettings::Release::Unknown && !x.fallback.empty()) set(x.fallback);
   }
@@ -295,6 +308,7 @@ class Run {
   size_t finished_count_ = 0;
   size_t owned_until_ = 0;  // actions before this index have their intents journalled
   std::vector<OwnedEntry> disowned_;
+  std::vector<OwnedEntry> learned_;  // sysctl values replaced, journalled with the phase
   std::vector<const Action*> done_;
   const Action* failed_ = nullptr;
   const Action* half_made_ = nullptr;  // the maker's failure, when the main thread failed too

@@ -64,6 +64,9 @@ class Executor {
   Kernel& kernel_;
   RecordStore& store_;
   Record& record_;
+  // Entries known only once their step ran (the value a namespace's sysctl had): journalled
+  // with the phase's disowns.
+  std::vector<OwnedEntry> learned_;
 };
 
 // The kernel call of a step, in words: "create veth veth0 in host".

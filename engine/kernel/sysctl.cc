@@ -93,11 +93,13 @@ std::string write_sysctl(int ns_fd, const std::string& ns_label, const std::stri
   }
   if (!fd) fail(what, err);
   std::string old = read_value(fd.get(), what);
+  // The kernel takes a write of nothing as no write: a newline sets the empty value.
+  const std::string data = value.empty() ? "\n" : value;
   ssize_t n;
-  do n = pwrite(fd.get(), value.data(), value.size(), 0);
+  do n = pwrite(fd.get(), data.data(), data.size(), 0);
   while (n < 0 && errno == EINTR);
   if (n < 0) fail(what, errno);
-  if (static_cast<size_t>(n) != value.size()) fail(what, EIO);
+  if (static_cast<size_t>(n) != data.size()) fail(what, EIO);
   return old;
 }
 

@@ -56,15 +56,21 @@ struct DeleteRoute {
 };
 struct SetSysctl {
   std::string ns, key, value;
+  bool record_old = false;  // journal the value it replaces (a namespace's, for its removal)
 };
-// A host setting, shared with other labs: set it and register the lab as a holder.
+// A host setting, shared with other labs: set it and register the lab as a holder. Refused
+// when another lab holds it at another value. `original` is what the host had, when known
+// (the lab's record) and no holder is registered.
 struct HoldSysctl {
   std::string ns, key, value;
+  std::optional<std::string> original;
 };
 // Unregister; the last holder restores the original (or `fallback`, the value the lab saw
-// before it, when no holder was registered: a run killed between journal and register).
+// before it, when no holder was registered: a run killed between journal and register),
+// unless `restore` is false (the value was changed by someone else since, or is gone).
 struct ReleaseSysctl {
   std::string ns, key, fallback;
+  bool restore = true;
 };
 struct AddNat {
   NatRule rule;

@@ -1,5 +1,7 @@
 #include "plan/planner.h"
 
+#include "state/sysctl_value.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -67,10 +69,11 @@ std::string describe_via(const RouteObj& r) {
 class Planner {
  public:
   Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab,
-          PlanOptions options = {})
+          const HeldSettings& held, PlanOptions options = {})
       : d_(desired),
         live_(live),
         rec_(record),
+        held_(held),
         lab_(std::move(lab)),
         tag_(lab_tag(lab_)),
         options_(options) {
@@ -174,6 +177,7 @@ class Planner {
                                           : " (its alias is \"" + have->alias + "\")") +
                      "; rename the interface in the file");
     }
+    check_held_sysctls();
     const NsLive* host = ns_live(kHost);
     for (const auto& r : d_->routes) {
       if (r.ns != kHost || !host) continue;
@@ -190,6 +194,18 @@ class Planner {
   }
   void conflict(std::string vertex, std::string object, std::string reason) {
     plan_.conflicts.push_back({std::move(object), std::move(reason), std::move(vertex)});
+  }
+
+  // A host setting is shared: another lab holding it at another value would be overridden.
+  void check_held_sysctls() {
+    for (const auto& s : d_->sysctls) {
+      if (s.ns != kHost) continue;
+      auto h = held_.find({s.ns, s.key});
+      if (h == held_.end()) continue;
+      if (auto why = held_elsewhere(h->second, lab_, s.key, s.value); !why.empty())
+        conflict("sysctl:" + s.ns + "/" + s.key, "sysctl " + s.key + " in " + s.ns,
+                 why + "; lab " + lab_ + " needs " + s.value);
+    }
   }
 
   // ---- addresses: the primary of each subnet first, what is not declared goes ----
@@ -366,17 +382,85 @@ class Planner {
 
   void restore_sysctls() {
     for (const auto& [key, old] : rec_.sysctl_old) {
-      const std::string& ns = key.first;
-      const std::string& name = key.second;
+      const auto& [ns, name] = key;
       bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(),
                                       [&](const auto& s) { return s.ns == ns && s.key == name; });
       if (wanted) continue;
-      Action a{Op::Change, ns, "sysctl " + name,
-               "let go; the last lab to hold it restores " + (old.empty() ? "it" : old),
-               step::ReleaseSysctl{ns, name, old}};
-      a.disown.push_back(sysctl_entry(ns, name, old));
-      add(std::move(a));
+      if (ns == kHost)
+        release_host_sysctl(name, old);
+      else
+        restore_ns_sysctl(ns, name, old);
     }
+    // A lost record: the host settings still name the lab as a holder.
+    if (d_) return;
+    for (const auto& [key, h] : held_)
+      if (key.first == kHost && !rec_.sysctl_old.count(key) &&
+          std::find(h.labs.begin(), h.labs.end(), lab_) != h.labs.end())
+        release_host_sysctl(key.second, h.original);
+  }
+
+  // The live value of a sysctl; nullptr when its file is gone (its interface is).
+  const std::string* live_sysctl(const std::string& ns, const std::string& key) const {
+    const NsLive* n = ns_live(ns);
+    auto it = n ? n->sysctl.find(key) : decltype(n->sysctl.end()){};
+    return n && it != n->sysctl.end() ? &it->second : nullptr;
+  }
+
+  static std::string shown(const std::string& v) { return v.empty() ? "\"\"" : words(v); }
+
+  // What letting go of a host setting does, in words (the executor decides under the host
+  // settings' lock; this is what it will find unless another run gets there first).
+  std::string release_why(const std::string& key, const std::string& old, const std::string* live,
+                          bool& restore) const {
+    auto h = held_.find({kHost, key});
+    std::string others;
+    size_t count = 0;
+    if (h != held_.end())
+      for (const auto& l : h->second.labs)
+        if (l != lab_) others += (count++ ? ", lab " : "lab ") + l;
+    if (!live) {
+      restore = false;
+      return "let go; gone with its interface: nothing to restore";
+    }
+    if (count) return "let go; " + others + (count > 1 ? " still hold it" : " still holds it");
+    if (h == held_.end()) return "restores " + shown(old);
+    const HeldSetting& held = h->second;
+    if (held.value && !same_sysctl_value(key, *live, *held.value)) {
+      restore = false;
+      return "left at " + shown(*live) + ": changed since the lab set " + shown(*held.value) +
+             "; it was " + shown(held.original);
+    }
+    return "restores " + shown(held.original);
+  }
+
+  void release_host_sysctl(const std::string& key, const std::string& old) {
+    bool restore = true;
+    std::string why = release_why(key, old, live_sysctl(kHost, key), restore);
+    step::ReleaseSysctl release{kHost, key, old};
+    release.restore = restore;
+    Action a{Op::Change, kHost, "sysctl " + key, why, release};
+    a.disown.push_back(sysctl_entry(kHost, key, old));
+    add(std::move(a));
+  }
+
+  // A namespace's setting the file no longer declares returns to its value before the lab.
+  // A namespace that goes takes its settings with it (Record::disown).
+  void restore_ns_sysctl(const std::string& ns, const std::string& key, const std::string& old) {
+    if (!rec_.namespaces.count(ns) && !ns_live(ns)) {
+      plan_.forget.push_back(sysctl_entry(ns, key, old));  // nothing will take it away
+      return;
+    }
+    if (!wanted_ns_.count(ns) || !ns_live(ns)) return;
+    const std::string* live = live_sysctl(ns, key);
+    if (!live || same_sysctl_value(key, *live, old)) {
+      plan_.forget.push_back(sysctl_entry(ns, key, old));
+      return;
+    }
+    Action a{Op::Change, ns, "sysctl " + key, "no longer declared; back to " + shown(old),
+             step::SetSysctl{ns, key, old}};
+    a.disown.push_back(sysctl_entry(ns, key, old));
+    a.undo = step::SetSysctl{ns, key, *live};
+    add(std::move(a));
   }
 
   // ---- namespaces and links the lab no longer declares ----
@@ -709,27 +793,31 @@ class Planner {
   }
 
   void plan_sysctl(const SysctlObj& want) {
-    std::string have;
-    if (!fresh_ns(want.ns)) {
-      const NsLive* n = ns_live(want.ns);
-      auto it = n ? n->sysctl.find(want.key) : decltype(n->sysctl.end()){};
-      if (n && it != n->sysctl.end()) {
-        have = it->second;
-        bool held = want.ns != kHost || rec_.sysctl_old.count({want.ns, want.key});
-        if (words(have) == words(want.value) && held) return;
+    const bool fresh = fresh_ns(want.ns);
+    const bool host = want.ns == kHost;
+    auto recorded = rec_.sysctl_old.find({want.ns, want.key});
+    const bool held = recorded != rec_.sysctl_old.end();
+    const std::string* live = fresh ? nullptr : live_sysctl(want.ns, want.key);
+    const std::string have = live ? *live : "";
+    if (live && same_sysctl_value(want.key, have, want.value) && (held || !host)) return;
+    Action a{fresh ? Op::Create : Op::Change, want.ns, "sysctl " + want.key,
+             (live ? words(have) : std::string("set")) + " -> " + want.value,
+             step::SetSysctl{want.ns, want.key, want.value, !host && !held}};
+    if (host) {
+      // A host setting is shared with other labs: hold it (at its new value), so that only
+      // the last lab to let go restores the host's value (record/host_settings.h).
+      std::optional<std::string> original;
+      if (held) original = recorded->second;
+      a.step = step::HoldSysctl{want.ns, want.key, want.value, original};
+      if (held) {
+        a.undo = step::HoldSysctl{want.ns, want.key, have, original};
+      } else {
+        if (live && same_sysctl_value(want.key, have, want.value))
+          a.why = "already " + have + "; held by this lab too";
+        a.own.push_back(sysctl_entry(want.ns, want.key, have));
+        a.undo = step::ReleaseSysctl{want.ns, want.key, have};
       }
-    }
-    Action a{fresh_ns(want.ns) ? Op::Create : Op::Change, want.ns, "sysctl " + want.key,
-             (have.empty() ? std::string("set") : words(have)) + " -> " + want.value,
-             step::SetSysctl{want.ns, want.key, want.value}};
-    if (want.ns == kHost && !rec_.sysctl_old.count({want.ns, want.key})) {
-      // A host setting is shared with other labs: hold it, so that only the last lab to let
-      // go restores the host's value (record/host_settings.h).
-      a.step = step::HoldSysctl{want.ns, want.key, want.value};
-      if (words(have) == words(want.value)) a.why = "already " + have + "; held by this lab too";
-      a.own.push_back(sysctl_entry(want.ns, want.key, have));
-      a.undo = step::ReleaseSysctl{want.ns, want.key, have};
-    } else if (!fresh_ns(want.ns) && !have.empty()) {
+    } else if (live) {
       a.undo = step::SetSysctl{want.ns, want.key, have};
     }
     add(std::move(a));
@@ -751,6 +839,7 @@ class Planner {
   const DesiredState* d_;
   const LiveState& live_;
   const Record& rec_;
+  const HeldSettings& held_;
   std::string lab_;
   std::string tag_;
   PlanOptions options_;
@@ -771,12 +860,13 @@ class Planner {
 }  // namespace
 
 Plan make_plan(const DesiredState& desired, const LiveState& live, const Record& record,
-               PlanOptions options) {
-  return Planner(&desired, live, record, desired.lab, options).run();
+               const HeldSettings& held, PlanOptions options) {
+  return Planner(&desired, live, record, desired.lab, held, options).run();
 }
 
-Plan make_down_plan(const std::string& lab, const LiveState& live, const Record& record) {
-  return Planner(nullptr, live, record, lab).run();
+Plan make_down_plan(const std::string& lab, const LiveState& live, const Record& record,
+                    const HeldSettings& held) {
+  return Planner(nullptr, live, record, lab, held).run();
 }
 
 ReadRequest record_read_request(const Record& record) {

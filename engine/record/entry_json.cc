@@ -38,7 +38,59 @@ void field(std::string& out, const char* key, std::string_view value) {
   append_json_string(out, value);
 }
 
+bool valid_utf8(std::string_view s) {
+  try {
+    (void)nlohmann::json(s).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
+std::string hex(std::string_view s) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::string unhex(const std::string& s) {
+  auto nibble = [&](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    throw RecordError("bad hex string \"" + s + "\" in record");
+  };
+  if (s.size() % 2) throw RecordError("bad hex string \"" + s + "\" in record");
+  std::string out;
+  for (size_t i = 0; i < s.size(); i += 2)
+    out += static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1]));
+  return out;
+}
+
 }  // namespace
+
+void append_bytes_field(std::string& out, std::string_view key, std::string_view value) {
+  out += '"';
+  out += key;
+  out += "\":";
+  if (plain(value) || valid_utf8(value)) {
+    append_json_string(out, value);
+    return;
+  }
+  out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += ",\"";
+  out += key;
+  out += "_hex\":\"" + hex(value) + '"';
+}
+
+std::string bytes_field(const nlohmann::json& j, const std::string& key,
+                        const std::string& fallback) {
+  if (auto it = j.find(key + "_hex"); it != j.end()) return unhex(it->get<std::string>());
+  return j.value(key, fallback);
+}
 
 void append_json_string(std::string& out, std::string_view s) {
   if (!plain(s)) {
@@ -66,7 +118,10 @@ void append_entry(std::string& out, const OwnedEntry& e) {
     if (!e.route.dev.empty()) field(out, "dev", e.route.dev);
     out += ",\"metric\":" + std::to_string(e.route.metric);
   }
-  if (e.kind == OwnedEntry::Kind::Sysctl) field(out, "old", e.old_value);
+  if (e.kind == OwnedEntry::Kind::Sysctl) {
+    out += ',';
+    append_bytes_field(out, "old", e.old_value);
+  }
   if (e.cookie) out += ",\"cookie\":" + std::to_string(e.cookie);
   out += '}';
 }
@@ -99,7 +154,7 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.route.dev = j.value("dev", "");
     e.route.metric = j.value("metric", 0u);
   }
-  e.old_value = j.value("old", "");
+  e.old_value = bytes_field(j, "old");
   e.cookie = j.value("cookie", uint64_t{0});
   return e;
 }

@@ -59,6 +59,8 @@ void Record::disown(const OwnedEntry& e) {
     case OwnedEntry::Kind::Namespace:
       namespaces.erase(e.name);
       ns_cookies.erase(e.name);
+      // Its settings go with it: there is nothing left to restore them in.
+      std::erase_if(sysctl_old, [&](const auto& kv) { return kv.first.first == e.name; });
       break;
     case OwnedEntry::Kind::Link:
       links.erase({e.ns, e.name});

@@ -37,7 +37,9 @@ struct Record {
   std::map<std::string, uint64_t> ns_cookies;
   std::map<std::pair<std::string, std::string>, OwnedEntry> links;  // (ns, name)
   std::vector<RouteObj> routes;  // routes in namespaces the lab does not own (host)
-  std::map<std::pair<std::string, std::string>, std::string> sysctl_old;  // (ns, key) -> old
+  // (ns, key) -> the value before the lab set it: host settings, and those of its namespaces
+  // (which go with the namespace).
+  std::map<std::pair<std::string, std::string>, std::string> sysctl_old;
   std::set<std::string> nat_namespaces;  // where rules tagged netlab:<lab> may be
 
   bool empty() const;

@@ -59,6 +59,34 @@ void write_all(int fd, const std::string& data, const std::string& what) {
   }
 }
 
+// Where the journal's complete lines end: after its last '\n' (0 when there is none).
+off_t complete_length(int fd, off_t size, const std::string& what) {
+  char buf[4096];
+  for (off_t end = size; end > 0;) {
+    off_t start = end > static_cast<off_t>(sizeof buf) ? end - static_cast<off_t>(sizeof buf) : 0;
+    ssize_t n = ::pread(fd, buf, static_cast<size_t>(end - start), start);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != end - start) throw RecordError("cannot read " + what + ": " + errno_text());
+    for (ssize_t i = n; i > 0; --i)
+      if (buf[i - 1] == '\n') return start + i;
+    end = start;
+  }
+  return 0;
+}
+
+// A crash in the middle of a write leaves a line without its '\n'. Its intent never reached
+// the kernel (the sync had not returned), so it is dropped: appending after it would fuse
+// the next run's first line with it, and a replay would lose both.
+void drop_torn_line(int fd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw RecordError("cannot stat " + what + ": " + errno_text());
+  if (st.st_size == 0) return;
+  off_t keep = complete_length(fd, st.st_size, what);
+  if (keep == st.st_size) return;
+  if (::ftruncate(fd, keep) != 0 || ::fdatasync(fd) != 0)
+    throw RecordError("cannot repair " + what + ": " + errno_text());
+}
+
 }  // namespace
 
 static std::string wait_text(std::chrono::milliseconds t) {
@@ -132,8 +160,8 @@ void Journal::disown(const std::vector<OwnedEntry>& entries) {
 
 void Journal::set_file(const std::string& file) {
   if (record_.file == file) return;
-  std::string line = "{\"op\":\"file\",\"file\":";
-  append_json_string(line, file);
+  std::string line = "{\"op\":\"file\",";
+  append_bytes_field(line, "file", file);
   append(line + "}\n");
   record_.file = file;
 }
@@ -197,7 +225,7 @@ Record RecordStore::load(const std::string& lab) const {
   if (rec) {
     try {
       json j = json::parse(rec);
-      r.file = j.value("file", "");
+      r.file = bytes_field(j, "file");
       for (const auto& e : j.at("entries")) r.own(entry_from_json(e));
     } catch (const json::exception& e) {
       throw RecordError("corrupt record " + path(lab, ".json") + ": " + e.what());
@@ -211,7 +239,7 @@ Record RecordStore::load(const std::string& lab) const {
     try {
       j = json::parse(line);
     } catch (const json::exception&) {
-      break;  // a line cut short by a crash: the kernel was not touched for it
+      continue;  // a line cut short by a crash: the kernel was not touched for it
     }
     const auto op = j.value("op", "");
     if (op == "own")
@@ -219,9 +247,19 @@ Record RecordStore::load(const std::string& lab) const {
     else if (op == "disown")
       r.disown(entry_from_json(j.at("entry")));
     else if (op == "file")
-      r.file = j.value("file", "");
+      r.file = bytes_field(j, "file");
   }
   return r;
+}
+
+// A record that owns nothing is what a run killed before its first kernel change (or after
+// its last) leaves: not a lab. One that cannot be read is shown, so that its error is seen.
+bool RecordStore::owns_anything(const std::string& lab) const {
+  try {
+    return !load(lab).empty();
+  } catch (const RecordError&) {
+    return true;
+  }
 }
 
 std::vector<std::string> RecordStore::labs() const {
@@ -234,7 +272,8 @@ std::vector<std::string> RecordStore::labs() const {
       std::string e = ext;
       if (n.size() > e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0) {
         auto lab = n.substr(0, n.size() - e.size());
-        if (valid_lab_name(lab) && std::find(out.begin(), out.end(), lab) == out.end())
+        if (valid_lab_name(lab) && std::find(out.begin(), out.end(), lab) == out.end() &&
+            owns_anything(lab))
           out.push_back(lab);
       }
     }
@@ -247,26 +286,29 @@ Journal RecordStore::journal(Record& record) {
   auto p = path(record.lab, ".journal");
   if (::mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
     throw RecordError("cannot create " + dir_ + ": " + errno_text());
-  int fd = ::open(p.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  int fd = ::open(p.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot open " + p + ": " + errno_text());
-  return Journal(fd, record);
+  Journal journal(fd, record);
+  drop_torn_line(fd, p);
+  return journal;
 }
 
 void RecordStore::save(const Record& record) {
   auto rec = path(record.lab, ".json");
   auto jour = path(record.lab, ".journal");
+  auto tmp = rec + ".tmp";
   if (record.empty()) {
-    if (::unlink(rec.c_str()) != 0 && errno != ENOENT)
-      throw RecordError("cannot remove " + rec + ": " + errno_text());
-    if (::unlink(jour.c_str()) != 0 && errno != ENOENT)
-      throw RecordError("cannot remove " + jour + ": " + errno_text());
+    // With the temporary file a run killed before its rename left behind.
+    for (const auto& p : {rec, jour, tmp})
+      if (::unlink(p.c_str()) != 0 && errno != ENOENT)
+        throw RecordError("cannot remove " + p + ": " + errno_text());
     return;
   }
   // One entry a line, written as it is made.
   std::string text = "{\n  \"version\": 1,\n  \"lab\": ";
   append_json_string(text, record.lab);
-  text += ",\n  \"file\": ";
-  append_json_string(text, record.file);
+  text += ",\n  ";
+  append_bytes_field(text, "file", record.file);
   text += ",\n  \"entries\": [";
   const char* sep = "\n    ";
   each_entry(record, [&](const OwnedEntry& e) {
@@ -275,7 +317,6 @@ void RecordStore::save(const Record& record) {
     sep = ",\n    ";
   });
   text += "\n  ]\n}\n";
-  auto tmp = rec + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw RecordError("cannot write " + tmp + ": " + errno_text());
   try {

@@ -78,18 +78,19 @@ class RecordStore {
   FileLock lock(const std::string& lab, std::chrono::milliseconds timeout);
   // The lab's record with its journal replayed; an empty record if it has none.
   Record load(const std::string& lab) const;
-  // The names of the labs that have a record here.
+  // The names of the labs that have a record here and own something.
   std::vector<std::string> labs() const;
   // Called with the lock held once a lab is down: removes the lock file (and the directory,
   // when no other lab is left) so that `down` leaves nothing behind.
   void remove_lock(FileLock& lock);
   Journal journal(Record& record);
   // Rewrites the record atomically and empties the journal; removes both when the record
-  // is empty (the lab is down).
+  // is empty (the lab is down), with what a run killed half-way left of them.
   void save(const Record& record);
 
  private:
   std::string path(const std::string& lab, const char* ext) const;
+  bool owns_anything(const std::string& lab) const;
   std::string dir_;
 };
 

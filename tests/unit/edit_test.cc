@@ -68,7 +68,9 @@ TEST_F(EditTest, ReorderingAddressesChangesThePrimary) {
   std::string b = edited(kRouted, "[10.0.0.2/24]", "[10.0.0.22/24, 10.0.0.2/24]");
   converges(a, b);
   for (const auto& x : ns("n1").addrs) {
-    if (x.cidr.str() == "10.0.0.22/24") EXPECT_FALSE(x.secondary);
+    if (x.cidr.str() == "10.0.0.22/24") {
+      EXPECT_FALSE(x.secondary);
+    }
   }
   EXPECT_TRUE(has_default_route("n1"));
 }

@@ -1,6 +1,8 @@
 // Ownership is proved by the live object, never by a name in the record: a link by its tag, a
 // namespace by the identity it had when the lab made it, a host route by netlab's protocol and
 // the record. What cannot prove it is a conflict (up) or left alone and said (down).
+#include <filesystem>
+
 #include "engine_fixture.h"
 
 namespace netlab {
@@ -148,6 +150,22 @@ TEST_F(OwnershipTest, AnUntaggedLinkIsTheLabsByItsGroupAndRecord) {
             std::vector<std::string>{"~ veth v1 (peer eth0 in n1) in host  (tag)"});
   link("host", "v1")->group = 0;
   EXPECT_EQ(engine().plan(d).conflicts.size(), 1u);
+}
+
+// repro 10: a lab whose record is lost is still recognised by its tags: its links, its NAT
+// rules in the host, and the host settings that name it as a holder.
+TEST_F(OwnershipTest, DownWithoutARecordRemovesWhatIsTaggedAndGivesBackHostSettings) {
+  std::string lab = std::string(kLab) +
+                    "nat:\n  - {type: masquerade, source: 10.1.0.0/24}\n"
+                    "host:\n  sysctl: {net.ipv4.ip_forward: 1}\n";
+  ns("host").sysctl["net.ipv4.ip_forward"] = "0";
+  engine().up(desired(lab));
+  std::filesystem::remove(dir_ + "/own.json");
+  std::filesystem::remove(dir_ + "/own.journal");
+  engine().down("own");
+  EXPECT_TRUE(ns("host").links.empty());
+  EXPECT_TRUE(ns("host").nat.empty());
+  EXPECT_EQ(ns("host").sysctl["net.ipv4.ip_forward"], "0");
 }
 
 }  // namespace

@@ -105,5 +105,49 @@ TEST_F(RecordTest, LineCutShortByACrashIsIgnored) {
   expect_every_kind(store_.load("demo"));
 }
 
+// The next run writes after the torn line: its entries must not fuse with the fragment, or a
+// replay loses them (and the objects they name would be left behind by `down`).
+TEST_F(RecordTest, NextRunAfterATornLineIsReplayed) {
+  Record r;
+  r.lab = "demo";
+  {
+    auto journal = store_.journal(r);
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "first"});
+  }
+  std::ofstream(dir_ + "/demo.journal", std::ios::app) << "{\"op\":\"own\",\"entry\":{\"ki";
+  Record next = store_.load("demo");
+  {
+    auto journal = store_.journal(next);
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "second"});
+    journal.own(OwnedEntry{OwnedEntry::Kind::Namespace, kHost, "third"});
+  }
+  EXPECT_EQ(store_.load("demo").namespaces, (std::set<std::string>{"first", "second", "third"}));
+}
+
+// A path is bytes, not text: one that is not UTF-8 (a Latin-1 name) reads back byte for byte,
+// from the journal and from the saved record, so that `status` and `list` find the file.
+TEST_F(RecordTest, PathThatIsNotUtf8ReadsBackByteForByte) {
+  const std::string file = "/labs/caf\xe9/\xff\xfe.yaml";
+  Record r;
+  r.lab = "demo";
+  {
+    auto journal = store_.journal(r);
+    journal.set_file(file);
+    OwnedEntry sysctl{OwnedEntry::Kind::Sysctl, kHost, "net.ipv4.ip_forward"};
+    sysctl.old_value = "\xe9";
+    journal.own(sysctl);
+  }
+  Record back = store_.load("demo");
+  EXPECT_EQ(back.file, file);
+  EXPECT_EQ(back.sysctl_old.at({kHost, "net.ipv4.ip_forward"}), "\xe9");
+  store_.save(back);
+  Record saved = store_.load("demo");
+  EXPECT_EQ(saved.file, file);
+  EXPECT_EQ(saved.sysctl_old.at({kHost, "net.ipv4.ip_forward"}), "\xe9");
+  // Still a JSON document: the path is shown readably beside its exact bytes.
+  auto j = nlohmann::json::parse(read("demo.json"));
+  EXPECT_EQ(j.at("file"), "/labs/caf\ufffd/\ufffd\ufffd.yaml");
+}
+
 }  // namespace
 }  // namespace netlab
