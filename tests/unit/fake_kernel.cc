@@ -1,8 +1,10 @@
 #include "fake_kernel.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "fake_kernel_rules.h"
 
@@ -120,37 +122,46 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   std::string what = "create " + link.kind + " " + link.name + " in " + link.ns;
   if (link.kind == "veth" && !peer) fail(what + ": a veth needs its peer", EINVAL);
   if (link.kind != "veth" && link.kind != "bridge") fail(what, EOPNOTSUPP);
-  if (!valid_link_name(link.name) || (peer && !valid_link_name(peer->name)))
-    fail(what + ": invalid name", EINVAL);
+  // The order of the real checks: the name's form (before any request), both namespaces,
+  // what exists, then the names the kernel reserves.
+  auto form = [](const std::string& name) {
+    return valid_link_name(name) || reserved_link_name(name);
+  };
+  if (!form(link.name) || (peer && !form(peer->name))) fail(what + ": invalid name", EINVAL);
   auto& n = ns(link.ns);
+  NsLive* pn = peer ? &ns(peer->ns) : nullptr;
   if (n.link(link.name)) fail(what, EEXIST);
+  if (peer && (pn->link(peer->name) || (peer->ns == link.ns && peer->name == link.name)))
+    fail(what + ": peer " + peer->name, EEXIST);
+  if (reserved_link_name(link.name) || (peer && reserved_link_name(peer->name)))
+    fail(what + ": reserved name", EINVAL);
   LinkObj l = born(link);
   if (peer) {
-    auto& pn = ns(peer->ns);
-    if (pn.link(peer->name) || (peer->ns == link.ns && peer->name == link.name))
-      fail(what + ": peer " + peer->name, EEXIST);
     LinkObj p = born(*peer);
     p.peer_ifindex = l.ifindex;
     l.peer_ifindex = p.ifindex;
-    pn.links.push_back(p);
+    pn->links.push_back(p);
   }
   n.links.push_back(l);
   if (!link.master.empty()) set_master(link.ns, n.links.back(), link.master);
 }
 
+// A link leaves its bridge before it joins another: when the join fails, it is left in none.
 void FakeKernel::set_master(const std::string& nsn, LinkObj& l, const std::string& master) {
   std::string what = "set master of " + l.name + " in " + nsn;
-  std::string old = l.master;
-  if (!master.empty()) {
-    const LinkObj& br = link(nsn, master, what);
-    if (br.kind != "bridge" || &br == &l) fail(what, EOPNOTSUPP);
-    size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
-                                 [&](const LinkObj& p) { return p.master == master; });
-    if (old != master && ports >= kMaxBridgePorts) fail(what, EXFULL);
-  }
-  l.master = master;
+  if (l.master == master) return;
+  if (!master.empty()) link(nsn, master, what);  // the master's name is resolved first
+  std::string old = std::exchange(l.master, "");
   if (!old.empty()) adjust_bridge_mtu(nsn, old);
-  if (!master.empty()) adjust_bridge_mtu(nsn, master);
+  if (master.empty()) return;
+  const LinkObj& br = link(nsn, master, what);
+  if (br.kind != "bridge") fail(what, EOPNOTSUPP);
+  if (l.kind == "bridge") fail(what, ELOOP);  // no bridge in a bridge, itself included
+  size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
+                               [&](const LinkObj& p) { return p.master == master; });
+  if (ports >= kMaxBridgePorts) fail(what, EXFULL);
+  l.master = master;
+  adjust_bridge_mtu(nsn, master);
 }
 
 // A bridge whose MTU nobody set takes the smallest of its ports' (1500 without ports).
@@ -280,6 +291,7 @@ void FakeKernel::add_address(const AddrObj& a) {
         at = n.addrs.begin() + i + 1;
   }
   n.addrs.insert(at, a);
+  added_[{a.ns, a.dev, a.cidr.str()}] = ++additions_;
 }
 
 void FakeKernel::delete_address(const AddrObj& a) {
@@ -328,29 +340,34 @@ void FakeKernel::remove_address(NsLive& n, const AddrObj& a) {
 
 // The device a route goes out of, as the kernel checks it: a named device must exist and be
 // up; a gateway must be on a subnet connected to an up link (that device, if named).
+// The device a route goes out of, checked in the kernel's order: a named device must exist; a
+// gateway must be on a subnet connected to an up link (that device, if named), and only then
+// is a named device's state looked at.
 std::string FakeKernel::route_device(NsLive& n, const RouteObj& r, const std::string& what) {
   bool v6 = r.dst.addr.is_v6();
-  if (!r.dev.empty()) {
-    const LinkObj* l = n.link(r.dev);
-    if (!l) fail(what, ENODEV);
-    if (!l->up) fail(what, ENETDOWN);
-  }
-  if (!r.via) {
-    if (r.dev.empty()) fail(what, ENODEV);
+  const LinkObj* dev = r.dev.empty() ? nullptr : n.link(r.dev);
+  if (!r.dev.empty() && !dev) fail(what, ENODEV);
+  if (!r.via || link_local(*r.via)) {
+    if (!dev) fail(what, r.via ? EINVAL : ENODEV);
+    if (!dev->up) fail(what, ENETDOWN);
     return r.dev;
   }
-  if (link_local(*r.via)) {
-    if (r.dev.empty()) fail(what, EINVAL);
-    return r.dev;
-  }
-  auto usable = [&](const std::string& dev) {
-    const LinkObj* l = n.link(dev);
-    return l && l->up && (r.dev.empty() || dev == r.dev);
+  auto usable = [&](const std::string& name) {
+    const LinkObj* l = n.link(name);
+    return l && l->up && (r.dev.empty() || name == r.dev);
   };
-  for (const auto& a : n.addrs)
-    if (a.cidr.addr.is_v6() == v6 && usable(a.dev) && a.cidr.contains(*r.via)) return a.dev;
+  // The connected subnet the kernel's lookup finds: the longest prefix, then the oldest.
+  std::string best;
+  std::pair<int, int64_t> rank{-1, 0};
+  auto offer = [&](const Cidr& net, const std::string& dev, int64_t age) {
+    if (net.addr.is_v6() != v6 || !usable(dev) || !net.contains(*r.via)) return;
+    std::pair<int, int64_t> mine{net.prefix, -age};
+    if (mine > rank) rank = mine, best = dev;
+  };
+  for (const auto& a : n.addrs) offer(a.cidr, a.dev, added_[{r.ns, a.dev, a.cidr.str()}]);
   for (const auto& h : n.routes)
-    if (!h.via && h.dst.addr.is_v6() == v6 && usable(h.dev) && h.dst.contains(*r.via)) return h.dev;
+    if (!h.via) offer(h.dst, h.dev, INT64_MAX / 2);
+  if (!best.empty()) return best;
   fail(what + ": gateway " + r.via->str(), v6 ? EHOSTUNREACH : ENETUNREACH);
 }
 
@@ -375,9 +392,11 @@ void FakeKernel::delete_route(const RouteObj& r) {
   std::string what = "delete route " + r.dst.str() + " in " + r.ns;
   auto& n = ns(r.ns);
   if (!r.dev.empty() && !n.link(r.dev)) fail(what, ENODEV);
+  // An IPv4 route without gateway is deleted with scope link: it matches no gateway route.
+  bool v4 = !r.dst.addr.is_v6();
   auto it = std::find_if(n.routes.begin(), n.routes.end(), [&](const RouteObj& h) {
     return h.dst == r.dst.network() && (!r.metric || h.metric == r.metric) &&
-           (!r.via || h.via == r.via) && (r.dev.empty() || h.dev == r.dev) &&
+           (r.via ? h.via == r.via : !(v4 && h.via)) && (r.dev.empty() || h.dev == r.dev) &&
            (!r.protocol || h.protocol == r.protocol);
   });
   if (it == n.routes.end()) fail(what, ESRCH);
@@ -397,6 +416,16 @@ std::string FakeKernel::set_sysctl(const std::string& nsn, const std::string& ke
   auto& v = n.sysctl[key];
   std::string old = v.empty() ? "0" : v;
   v = *spelled;
+  // Forwarding for all is forwarding for each: the kernel copies it to every link's setting.
+  for (const char* family : {"net.ipv4.", "net.ipv6."}) {
+    std::string all = std::string(family) + "conf.all.forwarding";
+    bool v4 = family == std::string("net.ipv4.");
+    if (key != all && !(v4 && key == "net.ipv4.ip_forward")) continue;
+    for (auto& [k, kv] : n.sysctl)
+      if ((k.starts_with(std::string(family) + "conf.") && k.ends_with(".forwarding")) ||
+          (v4 && k == "net.ipv4.ip_forward"))
+        kv = *spelled;
+  }
   return old;
 }
 

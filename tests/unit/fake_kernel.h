@@ -14,9 +14,11 @@
 
 #include <cerrno>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "apply/kernel.h"
@@ -69,6 +71,9 @@ class FakeKernel : public Kernel {
   std::mutex mutex_;
   int next_ifindex_ = 10;
   std::set<std::pair<std::string, std::string>> mtu_by_user_;  // bridges whose MTU was set
+  // When each address was added (ns, dev, cidr): of two equal subnets, the older one routes.
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> added_;
+  int64_t additions_ = 0;
 
   void call(const std::string& c);
   NsLive& ns(const std::string& name);

@@ -8,9 +8,12 @@
 
 namespace netlab::testing {
 
+bool reserved_link_name(const std::string& name) {
+  return name == "all" || name == "default";
+}
+
 bool valid_link_name(const std::string& name) {
-  if (name.empty() || name.size() > 15 || name == "." || name == ".." || name == "all" ||
-      name == "default")
+  if (name.empty() || name.size() > 15 || name == "." || name == ".." || reserved_link_name(name))
     return false;
   return std::none_of(name.begin(), name.end(),
                       [](unsigned char c) { return c == '/' || c == ':' || std::isspace(c); });

@@ -10,8 +10,10 @@
 
 namespace netlab::testing {
 
-// The kernel's dev_valid_name, plus the names its sysctl directories reserve.
+// The kernel's dev_valid_name, and not a name its sysctl directories reserve.
 bool valid_link_name(const std::string& name);
+// "all" and "default": well-formed, but the kernel refuses them.
+bool reserved_link_name(const std::string& name);
 
 // What reading the sysctl back gives after writing `value`: integers are parsed base 0
 // ("010" is 8) and printed in decimal, several separated by a tab; ip_local_reserved_ports
