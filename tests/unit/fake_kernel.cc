@@ -97,9 +97,9 @@ void FakeKernel::delete_namespace(const std::string& name) {
   std::lock_guard lock(mutex_);
   call("delete_namespace " + name);
   if (name == "host") fail("delete namespace host", EINVAL);
-  auto& n = ns(name);
-  for (const auto& l : n.links)
-    if (l.kind == "veth") drop_peer(l);
+  std::vector<LinkObj> links = ns(name).links;  // a copy: dropping a peer may change them
+  for (const auto& l : links)
+    if (l.kind == "veth" && find(name, l.name)) drop_peer(l);
   state.ns.erase(name);
 }
 

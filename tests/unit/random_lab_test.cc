@@ -254,8 +254,13 @@ void check_drift(Case& c, Rng& rng) {
     }
   }
   if (c.drift.empty()) return;
+  // A later drift may have taken the look-alike with it (its namespace deleted, say).
   LinkObj foreign_obj;
-  if (foreign_link) foreign_obj = *k.state.ns[foreign_link->first].link(foreign_link->second);
+  const NsLive* fns = foreign_link ? k.state.find(foreign_link->first) : nullptr;
+  if (fns && fns->link(foreign_link->second))
+    foreign_obj = *fns->link(foreign_link->second);
+  else
+    foreign_link.reset();
   auto foreign_alive = [&](const std::string& when) {
     if (foreign_link) {
       auto* ns = k.state.find(foreign_link->first);
