@@ -313,12 +313,19 @@ uint64_t env(const char* name, uint64_t fallback) {
   return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
 }
 
-// The first line of each failure, with numbers and names blurred: one line per kind.
+// The first two lines of a failure (what, and the first detail), numbers blurred: one line
+// per kind of failure for the summary.
 std::string failure_class(const std::string& f) {
-  std::string line = f.substr(0, f.find('\n'));
+  size_t first = f.find('\n');
+  size_t second = first == std::string::npos ? first : f.find('\n', first + 1);
+  std::string text = f.substr(0, second);
   std::string out;
-  for (char ch : line) out += std::isdigit(static_cast<unsigned char>(ch)) ? '#' : ch;
-  return out.substr(0, 140);
+  for (char ch : text) {
+    if (ch == '\n') ch = '|';
+    if (!std::isdigit(static_cast<unsigned char>(ch)) || out.empty() || out.back() != '#')
+      out += std::isdigit(static_cast<unsigned char>(ch)) ? '#' : ch;
+  }
+  return out.substr(0, 200);
 }
 
 TEST(RandomLab, InvariantsHoldOnRandomLabsEditsAndDrift) {
