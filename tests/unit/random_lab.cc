@@ -226,6 +226,9 @@ std::string route_yaml(const RandomLab& lab, const RandomRoute& r) {
   const RandomEnd& from = r.side_b ? v.b : v.a;
   const RandomEnd& to = r.side_b ? v.a : v.b;
   if (!from.up || !to.up || !from.bridge.empty() || !to.bridge.empty()) return "";
+  // Both ends in one namespace: the gateway is a local address, and which of the two links
+  // the kernel picks depends on history, not on the file.
+  if (from.ns == to.ns) return "";
   auto family = [&](const std::string& a) { return (a.find(':') != std::string::npos) == r.v6; };
   // A gateway on a subnet this end has.
   auto connected = [&](const std::string& a) {
