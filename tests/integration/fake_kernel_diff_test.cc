@@ -4,8 +4,6 @@
 // match is left out (ifindexes, MACs, loopback, the kernel's IPv6 link-local addresses).
 // NETLAB_DIFF_SEQUENCES=N runs more; NETLAB_DIFF_SEED=S replays one sequence.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -18,6 +16,7 @@
 #include <tuple>
 
 #include "../unit/fake_kernel.h"
+#include "child_sandbox.h"
 #include "kernel/netlink_kernel.h"
 #include "sandbox.h"
 
@@ -256,9 +255,8 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
   return out;
 }
 
-// One sequence in a fresh sandbox (in a child process): "" when fake and kernel agree.
+// One sequence (in a child process, in a fresh sandbox): "" when fake and kernel agree.
 std::string run_sequence(uint64_t seed, int length) {
-  enter_sandbox();
   Rng rng(seed);
   FakeKernel fake;
   NetlinkKernel real;
@@ -309,38 +307,6 @@ std::string run_sequence(uint64_t seed, int length) {
          problems;
 }
 
-// Runs run_sequence in a child, which leaves its sandbox with it.
-std::string in_child(uint64_t seed, int length) {
-  int fds[2];
-  if (pipe(fds) != 0) return "pipe failed";
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::string out;
-    try {
-      out = run_sequence(seed, length);
-    } catch (const std::exception& e) {
-      out = "sequence NETLAB_DIFF_SEED=" + std::to_string(seed) + " threw: " + e.what();
-    }
-    for (size_t done = 0; done < out.size();) {
-      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
-      if (n <= 0) break;
-      done += n;
-    }
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string out;
-  char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) out.append(buf, n);
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    out += "sequence NETLAB_DIFF_SEED=" + std::to_string(seed) + ": child died\n";
-  return out;
-}
-
 class FakeKernelDiff : public Sandbox {};
 
 TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
@@ -354,7 +320,10 @@ TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
   int failed = 0;
   std::map<std::string, int> kinds;  // the start of each difference, for the summary
   for (int i = 0; i < sequences; ++i) {
-    std::string out = in_child(base + i, 30);
+    uint64_t seed = base + i;
+    std::string out = in_child_sandbox([&] { return run_sequence(seed, 30); });
+    if (!out.empty() && !out.starts_with("sequence "))
+      out = "sequence NETLAB_DIFF_SEED=" + std::to_string(seed) + ": " + out;
     if (out.empty()) continue;
     if (failed++ < 5) ADD_FAILURE() << out;
     std::istringstream lines(out.substr(out.find("\ndiffers:\n") + 10));
