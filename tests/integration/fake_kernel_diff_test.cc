@@ -159,6 +159,7 @@ std::vector<Op> prologue(Rng& rng) {
     ops.push_back({"change_link " + ns + "/" + name + " " + text,
                    [=](Kernel& k) { k.change_link(ns, name, c); }});
   };
+  if (rng() % 2) change("host", "b0", {.mtu = 1350}, "mtu 1350");  // set by the user
   change("host", "l1", {.master = "b0"}, "master 'b0'");
   for (auto [ns, name] : std::vector<std::pair<std::string, std::string>>{
            {"host", "l0"}, {"x0", "l0"}, {"host", "l1"}, {"x0", "l1"}, {"host", "b0"}})
