@@ -416,8 +416,10 @@ std::string FakeKernel::set_sysctl(const std::string& nsn, const std::string& ke
   auto& v = n.sysctl[key];
   std::string old = v.empty() ? "0" : v;
   v = *spelled;
-  // Forwarding for all is forwarding for each: the kernel copies it to every link's setting.
+  // Forwarding for all is forwarding for each: the kernel copies it to every link's setting,
+  // when it changes.
   for (const char* family : {"net.ipv4.", "net.ipv6."}) {
+    if (old == *spelled) break;
     std::string all = std::string(family) + "conf.all.forwarding";
     bool v4 = family == std::string("net.ipv4.");
     if (key != all && !(v4 && key == "net.ipv4.ip_forward")) continue;
