@@ -57,11 +57,6 @@ bool kernel_made(const AddrObj& a) {
   return is_link_local_v6(a.cidr) || !a.permanent;
 }
 
-// The IPv4 subnet an address is in on its link: the kernel keeps one primary per subnet.
-std::tuple<std::string, std::string, Cidr> subnet_of(const AddrObj& a) {
-  return {a.ns, a.dev, a.cidr.network()};
-}
-
 std::string describe_via(const RouteObj& r) {
   return r.via ? "via " + r.via->str() : "dev " + (r.dev.empty() ? std::string("?") : r.dev);
 }
@@ -81,6 +76,8 @@ class Planner {
     plan_.keep_going = !d_;
     for (const auto& [ns, n] : live_.ns)
       for (const auto& l : n.links) live_links_.try_emplace({ns, l.name}, &l);
+    for (const auto& [key, e] : rec_.links)
+      if (!e.peer_name.empty()) recorded_peer_of_[{e.peer_ns, e.peer_name}] = key;
     if (d_) {
       wanted_addrs_.insert(d_->addrs.begin(), d_->addrs.end());
       wanted_ns_.insert(d_->namespaces.begin(), d_->namespaces.end());
@@ -97,6 +94,7 @@ class Planner {
     // What must go before anything new can take its place; then the file, vertex by vertex in
     // dependency order; then what the lab no longer declares. A run that fails before the end
     // has deleted nothing that it cannot put back.
+    if (d_) find_going_links();
     delete_addresses();
     if (d_)
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
@@ -104,6 +102,7 @@ class Planner {
     delete_nat();
     restore_sysctls();
     delete_namespaces_and_links();
+    for (auto& a : late_routes_) add(std::move(a));
     return std::move(plan_);
   }
 
@@ -120,14 +119,19 @@ class Planner {
   // ---- ownership: proved by the live object, never by a name in the record alone ----
 
   // A link proves it is the lab's by its tag. Between its creation and its tagging (a run
-  // killed in between) the record must name it, and it must be in the lab's link group (the
-  // kernel sets that at creation, but not on a veth's other end) or in a namespace the lab
-  // proves its own.
+  // killed in between) the record must name it, and it must be in the lab's link group, which
+  // the kernel sets at creation on the end a request makes; the other end of such a veth (the
+  // kernel leaves its group alone) proves it by being that end's peer.
   bool owns_link(const LinkObj& live) const {
     if (pretend_ && wanted_links_.count({live.ns, live.name})) return true;
     if (live.alias == tag_) return true;
-    return rec_.owns_link(live.ns, live.name) &&
-           (live.group == lab_group(lab_) || (live.ns != kHost && owns_ns(live.ns)));
+    if (!rec_.owns_link(live.ns, live.name)) return false;
+    if (live.group == lab_group(lab_)) return true;
+    auto made_with = recorded_peer_of_.find({live.ns, live.name});
+    if (live.kind != "veth" || made_with == recorded_peer_of_.end()) return false;
+    const LinkObj* first = live_link(made_with->second.first, made_with->second.second);
+    return first && (first->alias == tag_ || first->group == lab_group(lab_)) &&
+           first->peer_ifindex == live.ifindex && live.peer_ifindex == first->ifindex;
   }
   // A namespace proves it by the identity recorded when the lab made it. One recorded without
   // (a run killed between making it and journalling it) must still be as it was made: empty.
@@ -213,20 +217,21 @@ class Planner {
   // Before the vertices: an address that goes may be in the way of one that comes (the
   // primary of its subnet), and the kernel takes a primary's secondaries with it.
   void delete_addresses() {
-    if (!d_) return;  // addresses go with their links
-    std::map<std::tuple<std::string, std::string, Cidr>, const AddrObj*> first_wanted;
+    if (!d_) return;                                          // addresses go with their links
+    std::map<NsName, std::vector<const AddrObj*>> wanted_v4;  // per link, in the file's order
     for (const auto& a : d_->addrs)
-      if (!a.cidr.addr.is_v6()) first_wanted.try_emplace(subnet_of(a), &a);
+      if (!a.cidr.addr.is_v6()) wanted_v4[{a.ns, a.dev}].push_back(&a);
     // One pass over each namespace's addresses (the host of a star lab has thousands of
     // link-local ones), each looked up by key.
     for (const auto& [ns, n] : live_.ns) {
       if (!n.exists) continue;
-      std::set<std::tuple<std::string, std::string, Cidr>> reorder;
+      std::map<std::string, std::vector<const AddrObj*>> live_v4;  // per link, as listed
       for (const auto& a : n.addrs)
-        if (ours_to_compare(a) && !a.cidr.addr.is_v6() && !a.secondary)
-          if (auto it = first_wanted.find(subnet_of(a));
-              it != first_wanted.end() && !(*it->second == a))
-            reorder.insert(subnet_of(a));
+        if (!a.cidr.addr.is_v6() && ours_to_compare(a) && !kernel_made(a))
+          live_v4[a.dev].push_back(&a);
+      std::set<std::string> reorder;
+      for (const auto& [dev, have] : live_v4)
+        if (!v4_order_follows(have, wanted_v4[{ns, dev}])) reorder.insert(dev);
       // Secondaries before their primary: the kernel would take them along.
       std::map<std::string, int> v4_kept;  // per link: its IPv4 addresses that stay
       for (const auto& a : n.addrs)
@@ -235,19 +240,62 @@ class Planner {
         for (const auto& a : n.addrs) {
           if (!ours_to_compare(a) || kernel_made(a) || a.secondary == primaries) continue;
           bool wanted = wanted_addrs_.count(a) != 0;
-          bool reordered = !a.cidr.addr.is_v6() && reorder.count(subnet_of(a));
+          bool reordered = !a.cidr.addr.is_v6() && reorder.count(a.dev);
           if (wanted && !reordered) continue;
           if (reordered) readd_.insert(a);
           Action x{Op::Delete, ns, "address " + a.cidr.str() + " on " + a.dev,
-                   wanted ? "re-added as the file orders its subnet" : "not declared",
+                   wanted ? "re-added in the file's order" : "not declared",
                    step::DeleteAddress{a}};
           x.undo = step::AddAddress{a};
           add(std::move(x));
           // A link left without IPv4 address loses its IPv4 routes.
-          if (!a.cidr.addr.is_v6() && --v4_kept[a.dev] == 0) disturbed_.insert({ns, a.dev});
+          if (!a.cidr.addr.is_v6() && --v4_kept[a.dev] == 0) flushed_[{ns, a.dev}] |= kV4;
         }
+      for (const auto& dev : reorder)  // all of them come back, in order
+        for (const AddrObj* w : wanted_v4[{ns, dev}]) readd_.insert(*w);
     }
   }
+
+  // The IPv4 addresses of a link are listed as the kernel keeps them: each subnet's first
+  // address is its primary (the source the kernel picks), primaries in the order they came,
+  // secondaries after. Whether adding what is missing (and deleting what is not declared) to
+  // `have` ends as a fresh link given the file's `want` would, or all must be added again.
+  static bool v4_order_follows(const std::vector<const AddrObj*>& have,
+                               const std::vector<const AddrObj*>& want) {
+    auto subnet = [](const AddrObj& a) { return a.cidr.network(); };
+    auto kernel_order = [&](std::vector<AddrObj> list, const AddrObj& add) {
+      bool primary = std::none_of(list.begin(), list.end(),
+                                  [&](const AddrObj& x) { return subnet(x) == subnet(add); });
+      auto at = list.end();
+      if (primary)  // after the last primary
+        for (size_t i = 0; i < list.size(); ++i)
+          if (!list[i].secondary) at = list.begin() + static_cast<std::ptrdiff_t>(i) + 1;
+      AddrObj made = add;
+      made.secondary = !primary;
+      list.insert(at, made);
+      return list;
+    };
+    std::vector<AddrObj> fresh, kept;
+    for (const AddrObj* w : want) fresh = kernel_order(std::move(fresh), *w);
+    std::set<AddrObj> wanted;
+    for (const AddrObj* w : want) wanted.insert(*w);
+    for (const AddrObj* h : have) {
+      if (wanted.count(*h)) {
+        kept.push_back(*h);
+      } else if (!h->secondary && std::any_of(have.begin(), have.end(), [&](const AddrObj* x) {
+                   return x->secondary && subnet(*x) == subnet(*h) && wanted.count(*x);
+                 })) {
+        return false;  // a primary that goes takes wanted secondaries with it
+      }
+    }
+    for (const AddrObj* w : want)
+      if (!std::count(kept.begin(), kept.end(), *w)) kept = kernel_order(std::move(kept), *w);
+    if (kept.size() != fresh.size()) return false;
+    for (size_t i = 0; i < kept.size(); ++i)
+      if (!(kept[i] == fresh[i]) || kept[i].secondary != fresh[i].secondary) return false;
+    return true;
+  }
+
   // Addresses on a link the lab owns and declares with the same kind.
   bool ours_to_compare(const AddrObj& a) const {
     int want = d_->find_link(a.ns, a.dev);
@@ -268,16 +316,24 @@ class Planner {
 
   // ---- routes: one per key; a changed gateway or device is replaced in one request ----
 
-  // The kernel flushes routes through a link that is remade, or loses an address: those of
-  // the file are added again, replacing what may be left.
+  // Whether the kernel flushes the routes of a family through a link in this plan: the link is
+  // remade or goes down (every route), or loses its last IPv4 address (IPv4 routes).
+  bool flushed(const std::string& ns, const std::string& dev, bool v6) const {
+    auto it = flushed_.find({ns, dev});
+    return it != flushed_.end() && (it->second & (v6 ? kV6 : kV4));
+  }
+  void flush(const std::string& ns, const std::string& dev) { flushed_[{ns, dev}] = kV4 | kV6; }
+
+  // The routes of the file that the kernel flushes are added again, replacing what may be
+  // left.
   bool disturbed(const RouteObj& want, const RouteObj* have) const {
-    auto hit = [&](const std::string& dev) {
-      return !dev.empty() && disturbed_.count({want.ns, dev});
-    };
+    bool v6 = want.dst.addr.is_v6();
+    auto hit = [&](const std::string& dev) { return !dev.empty() && flushed(want.ns, dev, v6); };
     if (hit(want.dev) || (have && hit(have->dev))) return true;
     if (!want.via) return false;
-    for (const auto& [ns, dev] : disturbed_) {
-      if (ns != want.ns) continue;
+    for (const auto& [where, families] : flushed_) {
+      const auto& [ns, dev] = where;
+      if (ns != want.ns || !flushed(ns, dev, v6)) continue;
       for (const auto& a : d_->addrs)
         if (a.ns == ns && a.dev == dev && a.cidr.contains(*want.via)) return true;
     }
@@ -295,13 +351,15 @@ class Planner {
   void plan_route(const RouteObj& want) {
     const RouteObj* have = fresh_ns(want.ns) ? nullptr : live_route(want);
     bool again = disturbed(want, have);
-    if (have && want.matches(*have) && have->protocol == kRouteProtocol && !again) {
+    bool late = through_a_going_link(want, have);
+    if (have && want.matches(*have) && have->protocol == kRouteProtocol && !again && !late) {
       if (want.ns != kHost || rec_.route(want)) return;
     }
     std::string why = !have                  ? "missing"
                       : !want.matches(*have) ? describe_via(*have) + " -> " + describe_via(want)
                       : have->protocol != kRouteProtocol ? "made by hand; taken over"
                       : again                            ? "re-added: its link or address changes"
+                      : late                             ? "re-added: its link goes"
                                                          : "recorded";
     Action a{have ? Op::Change : Op::Create, want.ns, describe_route(want), why,
              step::AddRoute{want, have != nullptr}};
@@ -313,7 +371,35 @@ class Planner {
       a.undo = step::AddRoute{*have, true};
     else if (!fresh_ns(want.ns))
       a.undo = step::DeleteRoute{want};
-    add(std::move(a));
+    // Added now, the kernel could put it through a link that goes at the end of the plan,
+    // taking the route with it: it is added once that link is gone.
+    (late ? late_routes_ : plan_.actions).push_back(std::move(a));
+  }
+
+  // Whether a route goes, or could go, through a link this plan deletes: it does now, or its
+  // gateway is on a subnet of such a link.
+  bool through_a_going_link(const RouteObj& want, const RouteObj* have) const {
+    if (going_.empty()) return false;
+    if (have && going_.count({have->ns, have->dev})) return true;
+    const NsLive* n = want.via ? ns_live(want.ns) : nullptr;
+    return n && std::any_of(n->addrs.begin(), n->addrs.end(), [&](const AddrObj& a) {
+             return going_.count({a.ns, a.dev}) && a.cidr.contains(*want.via);
+           });
+  }
+
+  // The links the plan deletes as no longer declared, and their veths' other ends.
+  void find_going_links() {
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists || (ns != kHost && !owns_ns(ns))) continue;
+      for (const auto& l : n.links)
+        if (!wanted_links_.count({ns, l.name}) && owns_link(l)) going_.insert({ns, l.name});
+    }
+    for (const auto& [key, e] : rec_.links)
+      if (going_.count(key) && !e.peer_name.empty()) going_.insert({e.peer_ns, e.peer_name});
+  }
+
+  bool goes_with_its_link(const RouteObj& live) const {
+    return flushed(live.ns, live.dev, live.dst.addr.is_v6());
   }
 
   bool wanted_route_key(const RouteObj& r) const {
@@ -327,8 +413,10 @@ class Planner {
     for (const auto& r : rec_.routes) {
       if (wanted_route_key(r)) continue;
       const RouteObj* have = live_route(r);
-      if (!have || !owns_host_route(*have)) {
-        plan_.forget.push_back(route_entry(r));  // gone already, or somebody else's since
+      // Gone already, going with its link (a delete of what is gone would take another route
+      // of its destination: the kernel matches any metric), or somebody else's since.
+      if (!have || goes_with_its_link(*have) || !owns_host_route(*have)) {
+        plan_.forget.push_back(route_entry(r));
         continue;
       }
       Action a{Op::Delete, r.ns, describe_route(r), d_ ? "no longer declared" : "lab down",
@@ -344,7 +432,7 @@ class Planner {
       const NsLive* n = ns_live(ns);
       if (!n || !owns_ns(ns)) continue;
       for (const auto& r : n->routes)
-        if (handmade_route(r) && !wanted_route_key(r)) {
+        if (handmade_route(r) && !wanted_route_key(r) && !goes_with_its_link(r)) {
           Action a{Op::Delete, ns, describe_route(r), "not declared", step::DeleteRoute{r}};
           a.undo = step::AddRoute{r, false};
           add(std::move(a));
@@ -567,6 +655,10 @@ class Planner {
   void delete_group(const std::string& ns, const NsLive& n,
                     const std::map<NsName, OwnedEntry>& owned, std::set<NsName>& gone) {
     const uint32_t group = lab_group(lab_);
+    // Links this plan makes are in the group too, and made before the deletions.
+    if (std::any_of(fresh_links_.begin(), fresh_links_.end(),
+                    [&](const NsName& l) { return l.first == ns; }))
+      return;
     std::vector<OwnedEntry> disown;
     size_t in_group = 0;
     for (const auto& l : n.links) {
@@ -687,7 +779,7 @@ class Planner {
   }
   void remade(const std::string& ns, const std::string& name) {
     fresh_links_.insert({ns, name});
-    disturbed_.insert({ns, name});
+    flush(ns, name);
   }
 
   // The MTU a link must have: the file's, else the kernel's default: 1500 for a veth, and for
@@ -704,15 +796,15 @@ class Planner {
     return least ? least : 1500;
   }
 
-  // The MTU a link will have once its ports are done with: a bridge nobody set follows the
-  // smallest of its ports' (the kernel's rule); anything else keeps its own.
-  std::optional<uint32_t> mtu_after_ports(const LinkObj& want, const LinkObj& have) const {
-    if (want.kind != "bridge" || want.mtu || !have.mtu) return have.mtu;
-    std::optional<uint32_t> least;
-    if (const NsLive* n = ns_live(want.ns))
-      for (const auto& p : n->links)
-        if (p.master == want.name && p.mtu) least = least ? std::min(*least, *p.mtu) : *p.mtu;
-    return least && *least == *have.mtu ? std::optional<uint32_t>(mtu_of(want)) : have.mtu;
+  // Whether a port joins the bridge in this plan, or changes its MTU.
+  bool ports_change(const LinkObj& bridge) const {
+    for (const auto& l : d_->links) {
+      if (l.ns != bridge.ns || l.master != bridge.name) continue;
+      if (fresh_link(l.ns, l.name)) return true;
+      const LinkObj* have = live_link(l.ns, l.name);
+      if (!have || have->master != bridge.name || have->mtu != mtu_of(l)) return true;
+    }
+    return false;
   }
 
   void plan_link_config(const LinkObj& want) {
@@ -744,11 +836,18 @@ class Planner {
       why.push_back("bridge " + (have->master.empty() ? "none" : have->master) + " -> " +
                     (want.master.empty() ? "none" : want.master));
     }
-    if (uint32_t mtu = mtu_of(want); mtu_after_ports(want, *have) != mtu) {
+    // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
+    // the two look alike: it is set, after its ports (graph order).
+    if (uint32_t mtu = mtu_of(want); have->mtu != mtu) {
       c.mtu = mtu;
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
                     std::to_string(mtu) + (want.mtu ? "" : " (the default)"));
+    } else if (want.kind == "bridge" && want.mtu && ports_change(want)) {
+      // Its ports change first (graph order), and a bridge whose MTU nobody set since its
+      // creation follows theirs: set again (a no-op where it did not move).
+      c.mtu = mtu;
+      undo.mtu = have->mtu;
     }
     if (want.mac && have->mac != want.mac) {
       c.mac = want.mac;
@@ -760,7 +859,7 @@ class Planner {
       c.up = want.up;
       undo.up = have->up;
       why.push_back(want.up ? "down -> up" : "up -> down");
-      if (!want.up) disturbed_.insert({want.ns, want.name});
+      if (!want.up) flush(want.ns, want.name);
     }
     if (c.empty()) return;
     std::string reason;
@@ -768,6 +867,7 @@ class Planner {
     Action a{Op::Change, want.ns, describe_link(want), reason,
              step::ChangeLink{want.ns, want.name, c}};
     a.undo = step::ChangeLink{want.ns, want.name, undo};
+    a.detail = why.empty();  // only the MTU it keeps as its ports change
     add(std::move(a));
   }
 
@@ -849,11 +949,15 @@ class Planner {
   std::set<NsName> wanted_links_;
   std::set<std::string> fresh_ns_;
   std::set<NsName> fresh_links_;
-  // Links whose routes the kernel flushes in this plan: remade, or losing an address.
-  std::set<NsName> disturbed_;
-  std::set<AddrObj> readd_;  // present, but deleted and added again in the file's order
+  // Links whose routes the kernel flushes in this plan, and of which families.
+  static constexpr int kV4 = 1, kV6 = 2;
+  std::map<NsName, int> flushed_;
+  std::set<NsName> going_;           // links deleted as no longer declared
+  std::vector<Action> late_routes_;  // routes added once those are gone
+  std::set<AddrObj> readd_;          // present, but deleted and added again in the file's order
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
   std::map<NsName, const LinkObj*> live_links_;
+  std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it
   std::set<AddrObj> wanted_addrs_;
 };
 

@@ -191,6 +191,8 @@ TEST_F(EngineTest, EditedFileIsReconciledToWhatAFreshUpMakes) {
                              "- address 10.0.0.3/16 on eth0 in net1  (not declared)",
                              "~ veth veth1 (peer eth0 in net1) in host  (mtu 1500 -> 1400)",
                              "+ address 10.0.0.4/16 on eth0 in net1  (missing)",
+                             // Its port's MTU goes down: so does the bridge's, said and set.
+                             "~ bridge br0 in host  (mtu 1500 -> 1400 (the default))",
                          }));
   engine().up(d2);
   FakeKernel fresh;

@@ -111,6 +111,7 @@ TEST_F(OwnershipTest, AHostRouteOfAnotherLabIsAConflict) {
   lo.ns = kHost;
   lo.name = "lo";
   lo.kind = "loopback";
+  lo.up = true;
   ns("host").links.push_back(lo);
   engine().up(desired(rx));
   kernel_.calls.clear();

@@ -12,9 +12,10 @@ namespace netlab::testing {
 
 class TempDir {
  public:
-  TempDir() {
-    char tmpl[] = "/tmp/netlab-unit-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+  // `base`: where to make it; /dev/shm for tests that sync many records (no disk flush).
+  explicit TempDir(const std::string& base = "/tmp") {
+    std::string tmpl = base + "/netlab-unit-XXXXXX";
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp in " + base + " failed");
     path_ = tmpl;
   }
   TempDir(const TempDir&) = delete;
