@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace netlab {
 
@@ -96,6 +97,24 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   // alone, as Docker does.
   r.dst_local = r.type == NatType::Dnat && !r.destination;
   return r;
+}
+
+// The OUTPUT copy of a port forward, through which the host's own connections are forwarded
+// too; nullopt when they must not be. Those connections arrive on no interface: a forward
+// with `in: X` is for traffic arriving on X only, while `in: "!X"` takes them as well. Without
+// a destination, loopback destinations are left out, as Docker's OUTPUT rule does: the
+// host's 127.0.0.1:PORT is a local service, and DNAT of a loopback source to the lab fails.
+std::optional<NatRule> host_copy(const NatRule& forward) {
+  if (forward.type != NatType::Dnat) return std::nullopt;
+  if (!forward.in.empty() && forward.in[0] != '!') return std::nullopt;
+  NatRule out = forward;
+  out.chain = "OUTPUT";
+  out.in.clear();
+  if (!out.destination) {
+    out.destination = *Cidr::parse("127.0.0.0/8");
+    out.destination_negated = true;
+  }
+  return out;
 }
 
 // "net.ipv4.conf.veth0.rp_filter" -> "veth0"; "" if the key is not per interface.
@@ -228,13 +247,7 @@ DesiredState build_desired(const Topology& t) {
 
   for (const auto& n : t.nat) {
     d.nat.push_back(nat_rule(n, d.lab));
-    // A port forward serves the host's own connections too (OUTPUT has no in-interface).
-    if (d.nat.back().type == NatType::Dnat) {
-      NatRule out = d.nat.back();
-      out.chain = "OUTPUT";
-      out.in.clear();
-      d.nat.push_back(out);
-    }
+    if (auto out = host_copy(d.nat.back())) d.nat.push_back(*out);
   }
   for (size_t i = 0; i < d.nat.size(); ++i) {
     size_t v = b.vertex("nat:" + d.nat[i].ns + "/" + std::to_string(i), Facet::Nat, i);
