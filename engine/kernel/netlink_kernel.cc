@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "kernel/nat_table.h"
 #include "kernel/netns.h"
@@ -37,6 +38,29 @@ unsigned long inode_of(int fd) {
   if (fstat(fd, &st) != 0)
     throw KernelError(std::string("stat a namespace: ") + std::strerror(errno), errno);
   return st.st_ino;
+}
+
+// What a lab namespace is given before its first link exists: links take their IPv6
+// settings from `default` when they are made. The lab's addresses are added without DAD, but
+// the link-local address the kernel gives every link stays tentative for DAD's ~1 s, and a
+// router sends no neighbour solicitation for forwarded packets until it has a usable one:
+// routed IPv6 would wait. DAD runs if `all` or the link asks for it, so both are cleared.
+// The namespace's sysctls from the file are written later, and override these.
+constexpr std::pair<const char*, const char*> kNamespaceDefaults[] = {
+    {"net.ipv6.conf.all.accept_dad", "0"},
+    {"net.ipv6.conf.default.accept_dad", "0"},
+};
+
+// Called from inside the new namespace. A kernel without IPv6 has no such files: nothing to do.
+void set_namespace_defaults(const std::string& name) {
+  Fd here = kernel::open_current_netns();
+  for (const auto& [key, value] : kNamespaceDefaults) {
+    try {
+      kernel::write_sysctl(here.get(), name, key, value);
+    } catch (const KernelError& e) {
+      if (e.errno_value != ENOENT) throw;
+    }
+  }
 }
 
 }  // namespace
@@ -128,6 +152,7 @@ void NetlinkKernel::create_namespace(const std::string& name) {
   kernel::create_netns(name, [&] {
     fresh.sock = std::make_unique<kernel::NlSocket>(-1);
     fresh.ino = inode_of(kernel::open_current_netns().get());
+    set_namespace_defaults(name);
   });
   std::lock_guard lock(ns_mutex_);
   ns_[name] = std::move(fresh);  // a socket left from an earlier namespace of that name is stale
