@@ -129,6 +129,16 @@ std::string sysctl_device(const std::string& key) {
   return "";
 }
 
+// A link copies its namespace's `conf.default` settings when it is made: the file's must be
+// in place before the lab makes any link there (either end of a veth).
+void defaults_before_links(DesiredState& d, size_t sysctl_vertex, const std::string& ns) {
+  for (size_t i = 0; i < d.links.size(); ++i) {
+    const auto& l = d.links[i];
+    if (d.creates[i] && (l.ns == ns || l.peer_ns == ns))
+      d.graph.need(d.graph.index(link_id(l.ns, l.name)), sysctl_vertex);
+  }
+}
+
 }  // namespace
 
 int DesiredState::find_link(const std::string& ns, const std::string& name) const {
@@ -243,6 +253,8 @@ DesiredState build_desired(const Topology& t) {
     auto dev = sysctl_device(s.key);
     if (!dev.empty() && d.graph.has(link_id(s.ns, dev)))
       d.graph.need(v, d.graph.index(link_id(s.ns, dev)));
+    else if (dev == "default")
+      defaults_before_links(d, v, s.ns);
   }
 
   for (const auto& n : t.nat) {

@@ -51,5 +51,20 @@ TEST_F(RoutedIpv6, PingsAcrossTwoRoutersRightAfterUp) {
   }
 }
 
+// The namespace's IPv6 defaults are set before its links exist; one the file declares is
+// what the namespace ends with, its links were made with it, and up converges on it.
+TEST_F(RoutedIpv6, ANamespaceSysctlOfTheFileWins) {
+  std::string lab = kLab;
+  lab.replace(lab.find("  h2:\n"), 6, "  h2:\n    sysctl: {net.ipv6.conf.default.accept_dad: 1}\n");
+  auto file = write_temp("v6r.yaml", lab);
+  auto up = netlab("up " + file);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_EQ(sh("ip netns exec h2 cat /proc/sys/net/ipv6/conf/default/accept_dad").out, "1\n");
+  EXPECT_EQ(sh("ip netns exec h2 cat /proc/sys/net/ipv6/conf/eth0/accept_dad").out, "1\n");
+  EXPECT_EQ(sh("ip netns exec h1 cat /proc/sys/net/ipv6/conf/default/accept_dad").out, "0\n");
+  EXPECT_EQ(sh("ip netns exec h1 cat /proc/sys/net/ipv6/conf/eth0/accept_dad").out, "0\n");
+  EXPECT_EQ(netlab("plan " + file).status, 0);
+}
+
 }  // namespace
 }  // namespace netlab::testing
