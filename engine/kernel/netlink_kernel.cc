@@ -7,10 +7,10 @@
 #include <netlink/route/link.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <utility>
 
 #include "kernel/nat_table.h"
 #include "kernel/netns.h"
@@ -46,20 +46,25 @@ unsigned long inode_of(int fd) {
 // router sends no neighbour solicitation for forwarded packets until it has a usable one:
 // routed IPv6 would wait. DAD runs if `all` or the link asks for it, so both are cleared.
 // The namespace's sysctls from the file are written later, and override these.
-constexpr std::pair<const char*, const char*> kNamespaceDefaults[] = {
-    {"net.ipv6.conf.all.accept_dad", "0"},
-    {"net.ipv6.conf.default.accept_dad", "0"},
+struct Default {
+  const char* key;
+  const char* path;  // under /proc/sys/net: the namespace of the thread that opens it
+};
+constexpr Default kNamespaceDefaults[] = {
+    {"net.ipv6.conf.all.accept_dad", "/proc/sys/net/ipv6/conf/all/accept_dad"},
+    {"net.ipv6.conf.default.accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"},
 };
 
-// Called from inside the new namespace. A kernel without IPv6 has no such files: nothing to do.
+// Called from inside the new namespace, so its files are opened straight away, without the
+// namespace switches of kernel::write_sysctl. A kernel without IPv6 has no such files.
 void set_namespace_defaults(const std::string& name) {
-  Fd here = kernel::open_current_netns();
-  for (const auto& [key, value] : kNamespaceDefaults) {
-    try {
-      kernel::write_sysctl(here.get(), name, key, value);
-    } catch (const KernelError& e) {
-      if (e.errno_value != ENOENT) throw;
-    }
+  for (const auto& d : kNamespaceDefaults) {
+    Fd fd(open(d.path, O_WRONLY | O_CLOEXEC));
+    if (!fd && errno == ENOENT) continue;
+    if (!fd || write(fd.get(), "0", 1) != 1)
+      throw KernelError("set sysctl " + std::string(d.key) + "=0 in new namespace " + name + ": " +
+                            std::strerror(errno),
+                        errno);
   }
 }
 
