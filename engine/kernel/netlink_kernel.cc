@@ -45,26 +45,26 @@ unsigned long inode_of(int fd) {
 // the link-local address the kernel gives every link stays tentative for DAD's ~1 s, and a
 // router sends no neighbour solicitation for forwarded packets until it has a usable one:
 // routed IPv6 would wait. DAD runs if `all` or the link asks for it, so both are cleared.
-// The namespace's sysctls from the file are written later, and override these.
-struct Default {
-  const char* key;
-  const char* path;  // under /proc/sys/net: the namespace of the thread that opens it
-};
-constexpr Default kNamespaceDefaults[] = {
-    {"net.ipv6.conf.all.accept_dad", "/proc/sys/net/ipv6/conf/all/accept_dad"},
-    {"net.ipv6.conf.default.accept_dad", "/proc/sys/net/ipv6/conf/default/accept_dad"},
-};
+// The namespace's sysctls from the file are written later, and override these. (Paths
+// relative to the namespace's /proc/sys/net/ipv6/conf.)
+constexpr const char* kNamespaceDefaults[] = {"all/accept_dad", "default/accept_dad"};
 
 // Called from inside the new namespace, so its files are opened straight away, without the
-// namespace switches of kernel::write_sysctl. A kernel without IPv6 has no such files.
+// namespace switches of kernel::write_sysctl. Every namespace has a /proc/sys/net/ipv6 entry
+// of that name under the one /proc/sys/net, and a path lookup compares them all: the
+// directory is looked up once. A kernel without IPv6 has no such files.
 void set_namespace_defaults(const std::string& name) {
-  for (const auto& d : kNamespaceDefaults) {
-    Fd fd(open(d.path, O_WRONLY | O_CLOEXEC));
-    if (!fd && errno == ENOENT) continue;
-    if (!fd || write(fd.get(), "0", 1) != 1)
-      throw KernelError("set sysctl " + std::string(d.key) + "=0 in new namespace " + name + ": " +
-                            std::strerror(errno),
-                        errno);
+  auto fail = [&](const std::string& what) {
+    int err = errno;
+    throw KernelError("set " + what + " to 0 in new namespace " + name + ": " + std::strerror(err),
+                      err);
+  };
+  Fd conf(open("/proc/sys/net/ipv6/conf", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!conf && errno == ENOENT) return;
+  if (!conf) fail("/proc/sys/net/ipv6/conf");
+  for (const char* file : kNamespaceDefaults) {
+    Fd fd(openat(conf.get(), file, O_WRONLY | O_CLOEXEC));
+    if (!fd || write(fd.get(), "0", 1) != 1) fail(std::string("/proc/sys/net/ipv6/conf/") + file);
   }
 }
 
