@@ -83,7 +83,8 @@ Outcome Engine::up(const DesiredState& desired) {
     tidy();
     throw ConflictError(out.plan.conflicts);
   }
-  if (out.plan.actions.empty() && out.plan.forget.empty() && record.file == desired.file)
+  if (out.plan.actions.empty() && out.plan.forget.empty() && out.plan.adopt.empty() &&
+      record.file == desired.file)
     return out;  // converged: not one write, to the kernel or the record
 
   // Trust, but verify: read the kernel back and plan again; nothing may be left to do. The

@@ -51,6 +51,7 @@ class Run {
   ApplyCounts go() {
     std::string error;
     try {
+      journal_.own(plan_.adopt);
       for (size_t i = 0; i < actions_.size(); ++i) i = apply_from(i);
       if (auto err = settle_maker(false)) std::rethrow_exception(err);
       report_finished();

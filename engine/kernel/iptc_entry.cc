@@ -239,6 +239,10 @@ IptEntry encode(const NatRule& rule, uint8_t dnat_revision) {
   ipt_entry* e = entry.get();
   put_network(rule, rule.source, e->ip.src, e->ip.smsk);
   put_network(rule, rule.destination, e->ip.dst, e->ip.dmsk);
+  if (rule.destination_negated) {
+    if (!rule.destination) invalid(rule, "a negated destination needs a network");
+    e->ip.invflags |= IPT_INV_DSTIP;
+  }
   put_interface(rule, rule.in, e->ip.iniface, e->ip.iniface_mask, e->ip.invflags, IPT_INV_VIA_IN);
   put_interface(rule, rule.out, e->ip.outiface, e->ip.outiface_mask, e->ip.invflags,
                 IPT_INV_VIA_OUT);
@@ -260,10 +264,11 @@ std::optional<NatRule> decode(const ipt_entry& e, const std::string& chain) {
   if (e.target_offset < sizeof(ipt_entry) || e.next_offset < e.target_offset) return std::nullopt;
   NatRule rule;
   rule.chain = chain;
-  if (e.ip.flags != 0 || (e.ip.invflags & ~(IPT_INV_VIA_IN | IPT_INV_VIA_OUT)) != 0)
-    return std::nullopt;  // -f, -g, or an inverted address/protocol
+  if (e.ip.flags != 0 || (e.ip.invflags & ~(IPT_INV_VIA_IN | IPT_INV_VIA_OUT | IPT_INV_DSTIP)) != 0)
+    return std::nullopt;  // -f, -g, or an inverted source/protocol
   rule.source = get_network(e.ip.src, e.ip.smsk);
   rule.destination = get_network(e.ip.dst, e.ip.dmsk);
+  rule.destination_negated = (e.ip.invflags & IPT_INV_DSTIP) != 0;
   auto in = get_interface(e.ip.iniface, e.ip.iniface_mask, e.ip.invflags & IPT_INV_VIA_IN);
   auto out = get_interface(e.ip.outiface, e.ip.outiface_mask, e.ip.invflags & IPT_INV_VIA_OUT);
   if (!in || !out) return std::nullopt;

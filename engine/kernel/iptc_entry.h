@@ -43,7 +43,7 @@ IptEntry encode(const NatRule& rule, uint8_t dnat_revision);
 
 // The rule an entry of `chain` is, with .chain and .comment set (.ns left empty), or nullopt
 // when netlab cannot represent it exactly: anything encode() would not rebuild byte for byte
-// (other matches or targets, inverted addresses, port ranges, --random, ...).
+// (other matches or targets, an inverted source, port ranges, --random, ...).
 std::optional<NatRule> decode(const ipt_entry& entry, const std::string& chain);
 
 }  // namespace netlab::nat

@@ -7,6 +7,7 @@
 #include <netlink/route/link.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>

@@ -126,6 +126,9 @@ struct Plan {
   // Objects the record names that cannot prove they are the lab's (made again by somebody
   // else since): left alone, dropped from the record, and said.
   std::vector<Conflict> left;
+  // Recorded objects whose proof of identity the record lacks and the plan found: journalled
+  // before the first action.
+  std::vector<OwnedEntry> adopt;
   bool keep_going = false;  // `down`: go on past a failed action, report all at the end
   bool empty() const { return actions.empty(); }
 };

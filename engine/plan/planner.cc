@@ -142,17 +142,21 @@ class Planner {
     if (!n || n->half_made) return true;
     auto it = rec_.ns_cookies.find(ns);
     if (it != rec_.ns_cookies.end()) return it->second == n->cookie;
-    return n->addrs.empty() && n->routes.empty() &&
-           std::all_of(n->links.begin(), n->links.end(),
-                       [](const LinkObj& l) { return l.kind == "loopback"; });
+    return pristine(*n);
+  }
+  // As a namespace is made: its loopback (with the addresses the kernel gives it), nothing else.
+  static bool pristine(const NsLive& n) {
+    return n.routes.empty() &&
+           std::all_of(n.links.begin(), n.links.end(),
+                       [](const LinkObj& l) { return l.kind == "loopback"; }) &&
+           std::all_of(n.addrs.begin(), n.addrs.end(),
+                       [](const AddrObj& a) { return a.dev == "lo"; });
   }
   // Routes in the host: recorded by this lab, and still carrying netlab's protocol.
   bool owns_host_route(const RouteObj& live) const {
     if (pretend_ && wanted_route_key(live)) return true;
     return live.protocol == kRouteProtocol && rec_.route(live);
   }
-  // Where the lab decides everything: its own namespaces.
-  bool lab_ns(const std::string& ns) const { return ns != kHost && owns_ns(ns); }
 
   bool fresh_ns(const std::string& ns) const { return fresh_ns_.count(ns) != 0; }
   bool fresh_link(const std::string& ns, const std::string& name) const {
@@ -324,20 +328,10 @@ class Planner {
   }
   void flush(const std::string& ns, const std::string& dev) { flushed_[{ns, dev}] = kV4 | kV6; }
 
-  // The routes of the file that the kernel flushes are added again, replacing what may be
-  // left.
-  bool disturbed(const RouteObj& want, const RouteObj* have) const {
-    bool v6 = want.dst.addr.is_v6();
-    auto hit = [&](const std::string& dev) { return !dev.empty() && flushed(want.ns, dev, v6); };
-    if (hit(want.dev) || (have && hit(have->dev))) return true;
-    if (!want.via) return false;
-    for (const auto& [where, families] : flushed_) {
-      const auto& [ns, dev] = where;
-      if (ns != want.ns || !flushed(ns, dev, v6)) continue;
-      for (const auto& a : d_->addrs)
-        if (a.ns == ns && a.dev == dev && a.cidr.contains(*want.via)) return true;
-    }
-    return false;
+  // A live route the kernel flushes in this plan (it goes by its device) is added again.
+  bool disturbed(const RouteObj& want, const RouteObj& have) const {
+    return flushed(have.ns, have.dev, have.dst.addr.is_v6()) ||
+           (!want.dev.empty() && flushed(want.ns, want.dev, want.dst.addr.is_v6()));
   }
 
   const RouteObj* live_route(const RouteObj& want) const {
@@ -350,7 +344,7 @@ class Planner {
 
   void plan_route(const RouteObj& want) {
     const RouteObj* have = fresh_ns(want.ns) ? nullptr : live_route(want);
-    bool again = disturbed(want, have);
+    bool again = have && disturbed(want, *have);
     bool late = through_a_going_link(want, have);
     if (have && want.matches(*have) && have->protocol == kRouteProtocol && !again && !late) {
       if (want.ns != kHost || rec_.route(want)) return;
@@ -717,7 +711,16 @@ class Planner {
 
   void plan_namespace(const std::string& ns) {
     const NsLive* have = ns_live(ns);
-    if (have && !have->half_made) return;
+    if (have && !have->half_made) {
+      // Made by a run killed before it journalled its identity, and proved by being as made:
+      // the identity is journalled now, before anything goes into it.
+      if (!rec_.ns_cookies.count(ns) && have->cookie) {
+        OwnedEntry e = ns_entry(ns);
+        e.cookie = have->cookie;
+        plan_.adopt.push_back(std::move(e));
+      }
+      return;
+    }
     if (have)  // the lab's own (else a conflict): a create of an earlier run cut short
       add({Op::Delete, kHost, "namespace " + ns, "half made by an interrupted run",
            step::DeleteNamespace{ns}});
@@ -762,6 +765,9 @@ class Planner {
     // the lab's link group, set at creation, proves them the lab's in between.
     LinkObj made = want;
     made.alias.clear();
+    // A bridge's MTU given at its creation is not the user's to the kernel: it would follow its
+    // ports as they join and leave. It is set after the ports joined (plan_link_config).
+    if (made.kind == "bridge") made.mtu.reset();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
              step::CreateLink{made, nullptr}};
     a.own.push_back(link_entry(want, want.kind == "veth"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "model/sysctl_key.h"
 
@@ -98,6 +99,52 @@ NatRule nat_rule(const Nat& n, const std::string& lab) {
   // alone, as Docker does.
   r.dst_local = r.type == NatType::Dnat && !r.destination;
   return r;
+}
+
+// The OUTPUT copy of a port forward, through which the host's own connections are forwarded
+// too; nullopt when they must not be. Those connections arrive on no interface: a forward
+// with `in: X` is for traffic arriving on X only, while `in: "!X"` takes them as well. Without
+// a destination, loopback destinations are left out, as Docker's OUTPUT rule does: the
+// host's 127.0.0.1:PORT is a local service, and DNAT of a loopback source to the lab fails.
+std::optional<NatRule> host_copy(const NatRule& forward) {
+  if (forward.type != NatType::Dnat) return std::nullopt;
+  if (!forward.in.empty() && forward.in[0] != '!') return std::nullopt;
+  NatRule out = forward;
+  out.chain = "OUTPUT";
+  out.in.clear();
+  if (!out.destination) {
+    out.destination = *Cidr::parse("127.0.0.0/8");
+    out.destination_negated = true;
+  }
+  return out;
+}
+
+// An IPv6 router forwards to a new neighbour only once its own link-local address has left
+// duplicate address detection (~1 s after the link comes up): routed IPv6 would not work when
+// `up` returns. A namespace that forwards IPv6 gets DAD off for the links it makes (the links
+// copy `default`, set before them: defaults_before_links), unless its file says otherwise.
+// Only routers pay for it: a write to /proc/sys costs more the more namespaces there are.
+std::optional<SysctlObj> router_dad(const Namespace& ns) {
+  constexpr const char* kKey = "net.ipv6.conf.default.accept_dad";
+  bool forwards = false;
+  for (const auto& s : ns.sysctl) {
+    if (s.key == kKey) return std::nullopt;
+    if ((s.key == "net.ipv6.conf.all.forwarding" || s.key == "net.ipv6.conf.default.forwarding") &&
+        s.value.value != "0")
+      forwards = true;
+  }
+  if (!forwards) return std::nullopt;
+  return SysctlObj{ns.name, kKey, "0"};
+}
+
+// A link copies its namespace's `conf.default` settings when it is made: the file's must be
+// in place before the lab makes any link there (either end of a veth).
+void defaults_before_links(DesiredState& d, size_t sysctl_vertex, const std::string& ns) {
+  for (size_t i = 0; i < d.links.size(); ++i) {
+    const auto& l = d.links[i];
+    if (d.creates[i] && (l.ns == ns || l.peer_ns == ns))
+      d.graph.need(d.graph.index(link_id(l.ns, l.name)), sysctl_vertex);
+  }
 }
 
 }  // namespace
@@ -219,7 +266,10 @@ DesiredState build_desired(const Topology& t) {
   }
 
   b.add_sysctls(t.host.sysctl, kHost);
-  for (const auto& ns : t.namespaces) b.add_sysctls(ns.sysctl, ns.name);
+  for (const auto& ns : t.namespaces) {
+    b.add_sysctls(ns.sysctl, ns.name);
+    if (auto dad = router_dad(ns)) d.sysctls.push_back(*dad);
+  }
   for (size_t i = 0; i < d.sysctls.size(); ++i) {
     const auto& s = d.sysctls[i];
     size_t v = b.vertex("sysctl:" + s.ns + "/" + s.key, Facet::Sysctl, i);
@@ -227,17 +277,13 @@ DesiredState build_desired(const Topology& t) {
     auto dev = sysctl_key_device(s.key);
     if (!dev.empty() && d.graph.has(link_id(s.ns, dev)))
       d.graph.need(v, d.graph.index(link_id(s.ns, dev)));
+    else if (dev == "default")
+      defaults_before_links(d, v, s.ns);
   }
 
   for (const auto& n : t.nat) {
     d.nat.push_back(nat_rule(n, d.lab));
-    // A port forward serves the host's own connections too (OUTPUT has no in-interface).
-    if (d.nat.back().type == NatType::Dnat) {
-      NatRule out = d.nat.back();
-      out.chain = "OUTPUT";
-      out.in.clear();
-      d.nat.push_back(out);
-    }
+    if (auto out = host_copy(d.nat.back())) d.nat.push_back(*out);
   }
   for (size_t i = 0; i < d.nat.size(); ++i) {
     size_t v = b.vertex("nat:" + d.nat[i].ns + "/" + std::to_string(i), Facet::Nat, i);

@@ -24,7 +24,7 @@ static void flag(std::string& s, const char* opt, const std::string& v) {
 std::string NatRule::str() const {
   std::string s = "-A " + chain;
   if (source) s += " -s " + source->str();
-  if (destination) s += " -d " + destination->str();
+  if (destination) s += (destination_negated ? " ! -d " : " -d ") + destination->str();
   flag(s, "-i", in);
   flag(s, "-o", out);
   if (!protocol.empty()) s += " -p " + protocol;
@@ -50,9 +50,9 @@ bool NatRule::same_rule(const NatRule& o) const {
     return c ? std::optional<Cidr>(c->network()) : std::nullopt;
   };
   return type == o.type && net(source) == net(o.source) && net(destination) == net(o.destination) &&
-         out == o.out && in == o.in && protocol == o.protocol && port == o.port &&
-         to_addr == o.to_addr && to_port == o.to_port && dst_local == o.dst_local &&
-         chain == o.chain && comment == o.comment;
+         destination_negated == o.destination_negated && out == o.out && in == o.in &&
+         protocol == o.protocol && port == o.port && to_addr == o.to_addr && to_port == o.to_port &&
+         dst_local == o.dst_local && chain == o.chain && comment == o.comment;
 }
 
 }  // namespace netlab

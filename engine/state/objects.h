@@ -107,6 +107,8 @@ struct NatRule {
   NatType type = NatType::Masquerade;
   std::optional<Cidr> source;
   std::optional<Cidr> destination;
+  // "! -d destination": every destination but that network.
+  bool destination_negated = false;
   std::string out;                // "" none; may start with '!'
   std::string in;                 // "" none; may start with '!'
   std::string protocol;           // dnat: "tcp" | "udp"

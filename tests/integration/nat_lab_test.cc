@@ -149,11 +149,64 @@ TEST_F(NatLab, PortForwardOnTheHostReachesAServerInTheLab) {
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   // From the outside, through PREROUTING: no source NAT, the server sees the client.
   EXPECT_EQ(seen_source("net0", 80, "outside", "203.0.113.1", 8080), "203.0.113.2");
-  // From the host itself, through OUTPUT.
-  EXPECT_EQ(seen_source("net0", 80, "host", "203.0.113.1", 8080), "203.0.113.1");
+  // Not the host's own connections: they do not arrive on `in: uplink`, so the host's own
+  // service on that port answers them.
+  EXPECT_EQ(seen_source("host", 8080, "host", "203.0.113.1", 8080), "203.0.113.1");
   // Traffic that only passes through the host is not taken: the lab's own connection to
   // port 8080 of the outside reaches the outside.
   EXPECT_EQ(seen_source("outside", 8080, "net0", "203.0.113.2", 8080), "203.0.113.1");
+}
+
+// A forward on no particular interface serves the host's own connections too, through
+// OUTPUT, but not those to loopback: a host service on 127.0.0.1 and the forwarded port keep
+// working while the lab is up.
+class HostForward : public Sandbox {
+ protected:
+  void SetUp() override {
+    Sandbox::SetUp();
+    if (IsSkipped()) return;
+    std::string lab = kLab;
+    lab.replace(lab.find("    in: uplink\n"), 15, "");
+    file_ = write_temp("natlab.yaml", lab);
+  }
+  std::string file_;
+};
+
+TEST_F(HostForward, HostLoopbackServiceOnTheSamePortStaysReachable) {
+  auto up = netlab("up " + file_);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_EQ(seen_source("host", 8080, "host", "127.0.0.1", 8080), "127.0.0.1");
+  // The forward still works from a host address and from another namespace.
+  EXPECT_EQ(seen_source("net0", 80, "host", "203.0.113.1", 8080), "203.0.113.1");
+  EXPECT_EQ(seen_source("net0", 80, "outside", "203.0.113.1", 8080), "203.0.113.2");
+  EXPECT_EQ(seen_source("net0", 80, "host", "10.10.0.1", 8080), "10.10.0.1");
+  ASSERT_EQ(netlab("down natlab").status, 0);
+  EXPECT_EQ(sh("iptables-legacy-save -t nat | grep '^-A'").out, "");
+}
+
+TEST_F(HostForward, RuleWithoutTheLoopbackExclusionIsReplacedByUp) {
+  ASSERT_EQ(netlab("up " + file_).status, 0);
+  // The OUTPUT rule as an earlier netlab made it.
+  const std::string old =
+      "-A OUTPUT -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment "
+      "\"netlab:natlab\" -j DNAT --to-destination 10.10.0.2:80";
+  ASSERT_EQ(sh("iptables-legacy -w -t nat -F OUTPUT && iptables-legacy -w -t nat " + old).status,
+            0);
+  auto plan = netlab("plan " + file_);
+  EXPECT_EQ(plan.status, 2) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("- nat rule -A OUTPUT -p tcp --dport 8080 -m addrtype"),
+            std::string::npos)
+      << plan.out;
+  EXPECT_NE(plan.out.find("+ nat rule -A OUTPUT ! -d 127.0.0.0/8 -p tcp --dport 8080"),
+            std::string::npos)
+      << plan.out;
+  auto up = netlab("up " + file_);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  EXPECT_EQ(sh("iptables-legacy-save -t nat | grep '^-A OUTPUT'").out,
+            "-A OUTPUT ! -d 127.0.0.0/8 -p tcp -m tcp --dport 8080 -m addrtype --dst-type LOCAL "
+            "-m comment --comment \"netlab:natlab\" -j DNAT --to-destination 10.10.0.2:80\n");
+  EXPECT_EQ(netlab("plan " + file_).status, 0);
+  EXPECT_EQ(seen_source("host", 8080, "host", "127.0.0.1", 8080), "127.0.0.1");
 }
 
 TEST_F(NatLab, RulesOfOthersAreByteForByteTheSameAfterUpAndDown) {

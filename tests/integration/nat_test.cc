@@ -52,6 +52,13 @@ NatRule local(NatRule r) {
   return r;
 }
 
+// "! -d 127.0.0.0/8": a port forward's OUTPUT rule leaves the host's loopback alone.
+NatRule not_loopback(NatRule r) {
+  r.destination = cidr("127.0.0.0/8");
+  r.destination_negated = true;
+  return r;
+}
+
 NatRule dnat(std::string chain, std::string in, std::string protocol, uint16_t port, const char* to,
              uint16_t to_port, std::string comment) {
   NatRule r;
@@ -137,6 +144,7 @@ TEST(NatEncode, DecodeGivesBackWhatWasEncoded) {
       dnat("OUTPUT", "", "udp", 53, "172.18.0.10", 0, "netlab:x"),
       dnat("PREROUTING", "!br0", "tcp", 0, "10.0.0.1", 0, ""),
       local(dnat("PREROUTING", "", "udp", 53, "172.18.0.10", 5353, "netlab:x")),
+      not_loopback(local(dnat("OUTPUT", "", "tcp", 8080, "172.18.0.10", 80, "netlab:x"))),
   };
   for (const auto& r : rules) {
     for (uint8_t rev : {nat::kDnatRevisionRange2, nat::kDnatRevisionCompat}) {
@@ -189,6 +197,9 @@ TEST_F(NatTest, RulesAreBuiltExactlyAsIptablesLegacyBuildsThem) {
       {local(dnat("OUTPUT", "", "tcp", 8080, "172.18.0.10", 80, "netlab:x")),
        "OUTPUT -p tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment --comment netlab:x "
        "-j DNAT --to-destination 172.18.0.10:80"},
+      {not_loopback(local(dnat("OUTPUT", "", "tcp", 8080, "172.18.0.10", 80, "netlab:x"))),
+       "OUTPUT ! -d 127.0.0.0/8 -p tcp --dport 8080 -m addrtype --dst-type LOCAL -m comment "
+       "--comment netlab:x -j DNAT --to-destination 172.18.0.10:80"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.iptables);
@@ -217,12 +228,13 @@ TEST_F(NatTest, ReadBackEqualsWhatWasAdded) {
       dnat("PREROUTING", "eth0", "tcp", 8080, "172.18.0.10", 80, "netlab:lab"),
       dnat("OUTPUT", "", "tcp", 8080, "172.18.0.10", 80, "netlab:lab"),
       dnat("PREROUTING", "", "udp", 53, "172.18.0.11", 0, "netlab:lab"),
+      not_loopback(local(dnat("OUTPUT", "", "udp", 53, "172.18.0.11", 0, "netlab:lab"))),
   };
   for (const auto& r : added) nat::add_rule(r);
   auto read = nat::read_rules("host");
   ASSERT_EQ(read.size(), added.size());
   // read_rules goes chain by chain: PREROUTING, OUTPUT, POSTROUTING.
-  std::vector<NatRule> expected = {added[2], added[4], added[3], added[0], added[1]};
+  std::vector<NatRule> expected = {added[2], added[4], added[3], added[5], added[0], added[1]};
   for (size_t i = 0; i < read.size(); ++i) {
     EXPECT_TRUE(read[i].same_rule(expected[i])) << read[i].str() << " vs " << expected[i].str();
     EXPECT_EQ(read[i].ns, "host");
