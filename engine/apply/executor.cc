@@ -136,14 +136,16 @@ class Run {
     return owned_until_ - 1;
   }
 
+  // Waits until the namespaces the step works in are made, and their identities journalled:
+  // nothing goes into a namespace the record could not prove is the lab's.
   void wait_for_namespaces(const Action& a) {
     if (!maker_) return;
-    tally_made();
     for (const auto& ns : step_namespaces(a.step))
       if (maker_->has(ns) && !maker_->wait(ns)) {
         if (auto err = settle_maker(true)) std::rethrow_exception(err);
         throw std::runtime_error("interrupted");
       }
+    tally_made();
   }
 
   // Counts the namespaces made so far, and journals each one's identity: the proof that it
