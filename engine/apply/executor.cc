@@ -270,7 +270,8 @@ class Run {
     std::vector<const Action*> partial;
     if (failed_) partial.push_back(failed_);
     if (half_made_) partial.push_back(half_made_);
-    RollbackResult r = roll_back(done_, partial, journal_, [&](const Step& s) { run(s); });
+    RollbackResult r =
+        roll_back(done_, partial, plan_.flushed_routes, journal_, [&](const Step& s) { run(s); });
     failures.insert(failures.end(), r.failures.begin(), r.failures.end());
     try {
       store_.save(record_);

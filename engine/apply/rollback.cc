@@ -17,7 +17,8 @@ class Rollback {
   Rollback(Journal& journal, const std::function<void(const Step&)>& run)
       : journal_(journal), run_(run) {}
 
-  RollbackResult take_back(const std::vector<const Action*>& newest_first) {
+  RollbackResult take_back(const std::vector<const Action*>& newest_first,
+                           const std::vector<RouteObj>& flushed_routes) {
     for (const Action* a : newest_first)
       if (const auto* c = std::get_if<step::CreateNamespace>(&a->step)) dying_.insert(c->name);
     std::vector<const Action*> namespaces, inside;
@@ -32,6 +33,7 @@ class Rollback {
         undo(*a);
       }
     }
+    restore_routes(flushed_routes);
     NsSet gone;
     for (const Action* a : namespaces)
       if (undo(*a)) gone.insert(std::get<step::CreateNamespace>(a->step).name);
@@ -81,6 +83,22 @@ class Rollback {
   }
 
   static bool undoes_a_create(const Action& a) { return a.op == Op::Create; }
+
+  // Routes the kernel flushed with a link or address the run changed come back with them;
+  // one whose link the run deleted for good (a remade veth) stays with that deletion.
+  void restore_routes(const std::vector<RouteObj>& routes) {
+    for (const auto& r : routes) {
+      if (dying_.count(r.ns)) continue;
+      try {
+        run_(step::AddRoute{r, true});
+      } catch (const KernelError& e) {
+        if (!already_gone(e.errno_value))
+          result_.failures.push_back("add route " + r.dst.str() + " in " + r.ns + ": " + e.what());
+      } catch (const std::exception& e) {
+        result_.failures.push_back("add route " + r.dst.str() + " in " + r.ns + ": " + e.what());
+      }
+    }
+  }
   static std::string describe(const Action& a) { return format_action(a); }
 
   void await_peers(const NsSet& gone) {
@@ -114,11 +132,12 @@ class Rollback {
 }  // namespace
 
 RollbackResult roll_back(const std::vector<const Action*>& done,
-                         const std::vector<const Action*>& partial, Journal& journal,
+                         const std::vector<const Action*>& partial,
+                         const std::vector<RouteObj>& flushed_routes, Journal& journal,
                          const std::function<void(const Step&)>& run) {
   std::vector<const Action*> newest_first(partial.begin(), partial.end());
   newest_first.insert(newest_first.end(), done.rbegin(), done.rend());
-  return Rollback(journal, run).take_back(newest_first);
+  return Rollback(journal, run).take_back(newest_first, flushed_routes);
 }
 
 }  // namespace netlab

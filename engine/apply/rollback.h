@@ -20,8 +20,10 @@ struct RollbackResult {
 
 // `done` in the order it happened; `partial` the actions that failed and may have half-happened
 // (their undo may find nothing to undo). `run` performs a step on the kernel.
+// `flushed_routes`: routes the kernel took away with what the run changed, added again last.
 RollbackResult roll_back(const std::vector<const Action*>& done,
-                         const std::vector<const Action*>& partial, Journal& journal,
+                         const std::vector<const Action*>& partial,
+                         const std::vector<RouteObj>& flushed_routes, Journal& journal,
                          const std::function<void(const Step&)>& run);
 
 }  // namespace netlab

@@ -129,6 +129,9 @@ struct Plan {
   // Recorded objects whose proof of identity the record lacks and the plan found: journalled
   // before the first action.
   std::vector<OwnedEntry> adopt;
+  // Live routes the kernel flushes along with links or addresses this plan changes: a
+  // rollback adds them again once it has put those back.
+  std::vector<RouteObj> flushed_routes;
   bool keep_going = false;  // `down`: go on past a failed action, report all at the end
   bool empty() const { return actions.empty(); }
 };

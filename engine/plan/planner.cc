@@ -1,5 +1,7 @@
 #include "plan/planner.h"
 
+#include "model/sysctl_key.h"
+
 #include "state/sysctl_value.h"
 
 #include <algorithm>
@@ -102,7 +104,9 @@ class Planner {
     delete_nat();
     restore_sysctls();
     delete_namespaces_and_links();
+    if (d_) keep_bridge_mtus();
     for (auto& a : late_routes_) add(std::move(a));
+    if (d_) keep_flushed_routes();
     return std::move(plan_);
   }
 
@@ -153,9 +157,12 @@ class Planner {
                        [](const AddrObj& a) { return a.dev == "lo"; });
   }
   // Routes in the host: recorded by this lab, and still carrying netlab's protocol.
+  // Protocol 151 is every lab's: the live route must also be the one the record says, gateway
+  // and device, or it is another lab's that took the place of one that went.
   bool owns_host_route(const RouteObj& live) const {
     if (pretend_ && wanted_route_key(live)) return true;
-    return live.protocol == kRouteProtocol && rec_.route(live);
+    const RouteObj* recorded = rec_.route(live);
+    return live.protocol == kRouteProtocol && recorded && recorded->matches(live);
   }
 
   bool fresh_ns(const std::string& ns) const { return fresh_ns_.count(ns) != 0; }
@@ -390,6 +397,35 @@ class Planner {
     }
     for (const auto& [key, e] : rec_.links)
       if (going_.count(key) && !e.peer_name.empty()) going_.insert({e.peer_ns, e.peer_name});
+  }
+
+  // A bridge that loses a port follows the ports left, unless its MTU was changed by a
+  // request since it was made, which the kernel does not say: a declared one is set again
+  // once its ports are gone (a no-op where it did not move).
+  void keep_bridge_mtus() {
+    for (const auto& br : d_->links) {
+      if (br.kind != "bridge" || !br.mtu || fresh_link(br.ns, br.name)) continue;
+      const NsLive* n = ns_live(br.ns);
+      if (!n || !std::any_of(n->links.begin(), n->links.end(), [&](const LinkObj& l) {
+            return l.master == br.name && going_.count({br.ns, l.name});
+          }))
+        continue;
+      Action a{Op::Change, br.ns, "mtu of " + br.name, "its ports change",
+               step::ChangeLink{br.ns, br.name, {.mtu = br.mtu}}};
+      a.detail = true;
+      add(std::move(a));
+    }
+  }
+
+  // The lab's routes the kernel flushes with a link in this plan: a rollback puts them back.
+  void keep_flushed_routes() {
+    if (flushed_.empty()) return;
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists || (ns != kHost && !owns_ns(ns))) continue;
+      for (const auto& r : n.routes)
+        if (goes_with_its_link(r) && (ns == kHost ? owns_host_route(r) : handmade_route(r)))
+          plan_.flushed_routes.push_back(r);
+    }
   }
 
   bool goes_with_its_link(const RouteObj& live) const {
@@ -782,6 +818,14 @@ class Planner {
     }
     a.undo = step::DeleteLink{want.ns, want.name};
     add(std::move(a));
+    // A bridge keeps an MTU set before any port joins; one set as it already is (its ports'
+    // smallest) changes nothing, the kernel's flag included, and it would follow its ports.
+    if (want.kind == "bridge" && want.mtu && *want.mtu != 1500) {
+      Action set{Op::Create, want.ns, "mtu of " + want.name, "new",
+                 step::ChangeLink{want.ns, want.name, {.mtu = want.mtu}}};
+      set.detail = true;
+      add(std::move(set));
+    }
   }
   void remade(const std::string& ns, const std::string& name) {
     fresh_links_.insert({ns, name});
@@ -899,7 +943,9 @@ class Planner {
   }
 
   void plan_sysctl(const SysctlObj& want) {
-    const bool fresh = fresh_ns(want.ns);
+    // A setting of a link this plan makes (or remakes) is the kernel's default until set.
+    const std::string dev = sysctl_key_device(want.key);
+    const bool fresh = fresh_ns(want.ns) || (!dev.empty() && fresh_link(want.ns, dev));
     const bool host = want.ns == kHost;
     auto recorded = rec_.sysctl_old.find({want.ns, want.key});
     const bool held = recorded != rec_.sysctl_old.end();

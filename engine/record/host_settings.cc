@@ -139,7 +139,9 @@ HostSettings::Released HostSettings::release(
   auto& entry = j["sysctls"][id];
   auto& labs = entry["labs"];
   auto it = std::find(labs.begin(), labs.end(), lab);
-  if (it == labs.end()) return {};
+  // Not a holder (a run killed before it registered, or after it let go): while other labs
+  // hold the setting, it is theirs, and nobody restores anything.
+  if (it == labs.end()) return {labs.empty() ? Release::Unknown : Release::Keep, {}};
   labs.erase(it);
   Released r;
   if (!labs.empty()) {

@@ -156,5 +156,14 @@ TEST_F(EditTest, ARemovedMtuReturnsToTheDefault) {
   EXPECT_EQ(link("host", "v1")->mtu, 1500u);
 }
 
+// A link that is remade (a rename remakes its pair) comes with the kernel's defaults: its
+// settings in the file are set again.
+TEST_F(EditTest, ARemadeLinkGetsItsSysctlsAgain) {
+  std::string a =
+      edited(kRouted, "  n1:\n", "  n1:\n    sysctl: {net.ipv4.conf.eth0.rp_filter: 2}\n");
+  converges(a, edited(a, "name: v1", "name: w1"));
+  EXPECT_EQ(ns("n1").sysctl["net.ipv4.conf.eth0.rp_filter"], "2");
+}
+
 }  // namespace
 }  // namespace netlab

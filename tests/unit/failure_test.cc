@@ -92,5 +92,21 @@ TEST_F(FailureTest, DownGoesOnPastAFailureAndReportsIt) {
   EXPECT_TRUE(store_.load("fe").empty());
 }
 
+// A failed edit that took a link's only IPv4 address (the kernel flushing its routes) puts
+// the address back, and the routes with it.
+TEST_F(FailureTest, ARollbackPutsBackTheRoutesTheKernelFlushed) {
+  std::string lab = kTwo;
+  lab.replace(lab.find("  n1: {}"), 8, "  n1:\n    routes: [{to: 10.50.0.0/24, via: 10.81.0.1}]");
+  engine().up(desired(lab));
+  std::string edit = lab;
+  edit.replace(edit.find("10.81.0.2/24"), 12, "10.81.0.3/24");
+  edit.replace(edit.find("n2: {}"), 6, "n2: {}\n  n3: {}");
+  kernel_.fail_on = "create_namespace n3";
+  EXPECT_THROW(engine().up(desired(edit)), ApplyError);
+  kernel_.fail_on.clear();
+  EXPECT_TRUE(engine().plan(desired(lab)).actions.empty())
+      << ::testing::PrintToString(lines(engine().plan(desired(lab))));
+}
+
 }  // namespace
 }  // namespace netlab

@@ -169,5 +169,29 @@ TEST_F(OwnershipTest, DownWithoutARecordRemovesWhatIsTaggedAndGivesBackHostSetti
   EXPECT_EQ(ns("host").sysctl["net.ipv4.ip_forward"], "0");
 }
 
+// A host route of the lab that went (by hand, or with its device) and was then added by
+// another lab is that lab's: protocol 151 is every lab's, the gateway in the record is not.
+TEST_F(OwnershipTest, AHostRouteAnotherLabAddedInPlaceOfOursIsLeftAlone) {
+  const char* a = "name: la\nhost:\n  routes: [{to: 10.99.0.0/24, via: 10.1.0.2}]\n";
+  const char* b = "name: lb\nhost:\n  routes: [{to: 10.99.0.0/24, via: 10.1.0.3}]\n";
+  LinkObj eth;
+  eth.ns = kHost;
+  eth.name = "eth9";
+  eth.kind = "veth";
+  LinkObj peer = eth;
+  peer.name = "eth9p";
+  kernel_.create_link(eth, &peer);
+  kernel_.change_link(kHost, "eth9", {.up = true});
+  kernel_.add_address({kHost, "eth9", *Cidr::parse("10.1.0.1/24")});
+  engine().up(desired(a));
+  kernel_.delete_route(ns("host").routes.at(0));
+  engine().up(desired(b));
+  EXPECT_EQ(engine().plan(desired(a)).conflicts.size(), 1u);
+  engine().down("la");
+  ASSERT_EQ(ns("host").routes.size(), 1u);
+  EXPECT_EQ(ns("host").routes[0].via->str(), "10.1.0.3");
+  EXPECT_TRUE(engine().plan(desired(b)).actions.empty());
+}
+
 }  // namespace
 }  // namespace netlab

@@ -9,6 +9,7 @@
 #include "api/engine.h"
 #include "fake_kernel.h"
 #include "parse/load.h"
+#include "record/host_settings.h"
 #include "temp_dir.h"
 
 namespace netlab {
@@ -140,6 +141,19 @@ TEST_F(SysctlRecordTest, NamespaceSysctlsGoWithTheirNamespace) {
   EXPECT_TRUE(store_.load("ns").sysctl_old.empty());
   engine().down("ns");
   EXPECT_FALSE(std::filesystem::exists(dir_));
+}
+
+// A lab that no longer holds a setting (killed before it registered, or after it let go) never
+// writes it while other labs hold it: they set it, and the last of them restores it.
+TEST(HostSettingsRelease, ALabThatHoldsNothingLeavesOtherLabsSettingAlone) {
+  testing::TempDir dir;
+  HostSettings settings(dir.path());
+  settings.hold("lb", kHost, "net.ipv4.ip_forward", "1", std::nullopt, [] { return "0"; });
+  bool restored = false;
+  auto r = settings.release("la", kHost, "net.ipv4.ip_forward",
+                            [&](const std::string&) { restored = true; });
+  EXPECT_EQ(r.what, HostSettings::Release::Keep);
+  EXPECT_FALSE(restored);
 }
 
 }  // namespace
