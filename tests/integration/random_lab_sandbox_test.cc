@@ -1,7 +1,8 @@
 // The randomized labs of the unit tests (tests/unit/random_lab.h) on the real kernel, through
 // the engine and NetlinkKernel, each case in a sandbox of its own: up A equals the file (a
-// second plan is empty), up B after A converges (its plan is empty after), and down restores
-// the start exactly. NETLAB_SANDBOX_CASES=N runs more; NETLAB_RANDOM_SEED=S replays one.
+// second plan is empty), the CLI's exit codes agree (plan 0; after a hand-made drift plan and
+// status 2, up 0, plan 0 again), up B after A converges (its plan is empty after), and down
+// restores the start exactly. NETLAB_SANDBOX_CASES=N runs more; NETLAB_RANDOM_SEED=S replays one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -62,6 +63,33 @@ std::string diff(const std::vector<std::string>& want, const std::vector<std::st
   return s;
 }
 
+// What a user sees: `plan` exits 0 on the lab as up made it; a link brought down by hand is
+// drift that plan and status report (exit 2) and up repairs (plan exits 0 again).
+std::string drift_through_the_cli(const std::string& yaml, const DesiredState& d, Rng& rng) {
+  std::string problems;
+  auto file = write_temp("a.yaml", yaml);
+  auto expect = [&](const std::string& args, int want, const std::string& when) {
+    Output o = netlab(args);
+    if (o.status != want)
+      problems += "* netlab " + args.substr(0, args.find(' ')) + " " + when + " exits " +
+                  std::to_string(o.status) + ", not " + std::to_string(want) + ": " + o.err + "\n";
+  };
+  expect("plan " + file, 0, "after up");
+  std::vector<const LinkObj*> up;
+  for (const auto& l : d.links)
+    if (l.up) up.push_back(&l);
+  if (up.empty()) return problems;
+  const LinkObj& l = *up[rng() % up.size()];
+  std::string where = l.ns == kHost ? "" : "-n " + l.ns + " ";
+  sh("ip " + where + "link set " + l.name + " down");
+  std::string when = "after " + l.ns + "/" + l.name + " was brought down by hand";
+  expect("plan " + file, 2, when);
+  expect("status " + file, 2, when);
+  expect("up " + file, 0, when);
+  expect("plan " + file, 0, "after up repaired it");
+  return problems;
+}
+
 // One case, in its own sandbox: "" when every invariant held.
 std::string run_case(uint64_t seed) {
   Rng rng(seed);
@@ -87,8 +115,10 @@ std::string run_case(uint64_t seed) {
       return false;
     }
   };
-  if (step("up A", [&] { engine.up(da); }) && !engine.plan(da).empty())
-    problems += "* plan after up A is not empty\n";
+  if (step("up A", [&] { engine.up(da); })) {
+    if (!engine.plan(da).empty()) problems += "* plan after up A is not empty\n";
+    problems += drift_through_the_cli(a.yaml(), da, rng);
+  }
   if (step("up B after A", [&] { engine.up(db); }) && !engine.plan(db).empty())
     problems += "* plan after up B is not empty\n";
   if (step("down", [&] { engine.down(da.lab); })) {
