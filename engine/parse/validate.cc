@@ -143,6 +143,28 @@ class Validator {
     return !gaps_.interfaces_anywhere && !gaps_.interfaces.contains(ns);
   }
 
+  // IPv6 needs an MTU of at least 1280: the kernel refuses an IPv6 address below it. A bridge
+  // without an `mtu` takes its ports' smallest.
+  void check_ipv6_mtu(const Interface& i, bool is_bridge) {
+    auto v6 = std::find_if(i.addresses.begin(), i.addresses.end(),
+                           [](const Located<Cidr>& a) { return a.value.addr.is_v6(); });
+    if (v6 == i.addresses.end()) return;
+    uint32_t mtu = i.mtu ? i.mtu->value : 1500;
+    Pos pos = i.mtu ? i.mtu->pos : i.name.pos;
+    std::string whose;
+    if (is_bridge && !i.mtu)
+      for (const auto& [port, port_is_bridge] : ifaces_)
+        if (!port_is_bridge && port->bridge && port->bridge->value == i.name.value &&
+            port->ns.value == i.ns.value && port->mtu && port->mtu->value < mtu) {
+          mtu = port->mtu->value;
+          whose = " (the bridge takes port " + quoted(port->name.value) + "'s, at " +
+                  port->mtu->pos.line_col() + ")";
+        }
+    if (mtu >= 1280) return;
+    d_.error(pos, "mtu " + std::to_string(mtu) + whose + " is too small for IPv6 address " +
+                      v6->value.str() + " (IPv6 needs an mtu of at least 1280)");
+  }
+
   void check_interfaces() {
     std::map<std::pair<std::string, std::string>, Pos> names;  // (ns, name) -> first
     AddressBook addresses;
@@ -160,15 +182,7 @@ class Validator {
       }
       if (i->bridge) check_bridge_port(*i, ns_ok);
       for (const auto& a : i->addresses) check_address(*i, a, addresses);
-      if (i->mtu && i->mtu->value < 1280) {
-        for (const auto& a : i->addresses) {
-          if (!a.value.addr.is_v6()) continue;
-          d_.error(i->mtu->pos, "mtu " + std::to_string(i->mtu->value) +
-                                    " is too small for IPv6 address " + a.value.str() +
-                                    " (IPv6 needs an mtu of at least 1280)");
-          break;
-        }
-      }
+      check_ipv6_mtu(*i, is_bridge);
     }
   }
 

@@ -273,6 +273,19 @@ bridges:
                   "needs an mtu of at least 1280)"});
 }
 
+// A bridge without an mtu takes its ports' smallest: the kernel then refuses its IPv6 address.
+TEST(Interfaces, Ipv6NeedsMtu1280OnABridgeItsPortsGiveLess) {
+  EXPECT_EQ(messages(R"(name: x
+namespaces: {n1: {}}
+bridges:
+  br0: {addresses: ["2001:db8::1/64"]}
+veths:
+  - {name: p1, bridge: br0, mtu: 1200, peer: {name: eth0, namespace: n1}}
+)"),
+            Lines{"t.yaml:4:3: error: mtu 1200 (the bridge takes port \"p1\"'s, at 6:34) is too "
+                  "small for IPv6 address 2001:db8::1/64 (IPv6 needs an mtu of at least 1280)"});
+}
+
 TEST(Interfaces, OverlappingSubnetsWithoutABridgeWarn) {
   // Seed 003, "Bridging": veth0 and veth1 both in 172.16.0.0/12 in the host.
   auto r = load_topology_text(R"(name: x
