@@ -500,7 +500,8 @@ class Planner {
 
   void restore_sysctls() {
     for (const auto& [key, old] : rec_.sysctl_old) {
-      const auto& [ns, name] = key;
+      const std::string& ns = key.first;  // not a structured binding: lambdas capture it
+      const std::string& name = key.second;
       bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(),
                                       [&](const auto& s) { return s.ns == ns && s.key == name; });
       if (wanted) continue;

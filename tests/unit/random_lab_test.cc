@@ -192,6 +192,7 @@ void check_drift(Case& c, Rng& rng) {
   std::optional<std::pair<std::string, std::string>> foreign_link;  // (ns, name)
   std::optional<std::string> foreign_ns;
   bool host_route_taken = false;
+  RouteObj taken_route;
   int n = std::uniform_int_distribution<int>(1, 2)(rng);
   for (int i = 0; i < n; ++i) {
     int kind = std::uniform_int_distribution<int>(0, 6)(rng);
@@ -254,7 +255,10 @@ void check_drift(Case& c, Rng& rng) {
         k.add_route(moved, false);
         // In the host it is somebody else's route now: refused, never overwritten. In the
         // lab's own namespaces the file decides.
-        if (l.ns == kHost) host_route_taken = true;
+        if (l.ns == kHost) {
+          host_route_taken = true;
+          taken_route = moved;
+        }
       } else if (kind == 5) {
         c.drift.push_back("mtu of " + l.ns + "/" + l.name + " -> 1450");
         k.user_set_mtu(l.ns, l.name, 1450);
@@ -267,6 +271,13 @@ void check_drift(Case& c, Rng& rng) {
     }
   }
   if (c.drift.empty()) return;
+  // A later drift may have taken the hand-made route with its link.
+  if (host_route_taken) {
+    const auto& routes = k.state.ns["host"].routes;
+    host_route_taken = std::any_of(routes.begin(), routes.end(), [&](const RouteObj& r) {
+      return r.same_key(taken_route) && r.via == taken_route.via;
+    });
+  }
   // A later drift may have taken the look-alike with it (its namespace deleted, say).
   LinkObj foreign_obj;
   const NsLive* fns = foreign_link ? k.state.find(foreign_link->first) : nullptr;
