@@ -88,8 +88,6 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
               what);
   NlMsgPtr msg = take(raw);
 
-  forget_link(link.ns, link.name);
-  if (veth) forget_link(peer->ns, peer->name);
   // The kernel echoes the new link (NLM_F_ECHO): its ifindex, and a veth's IFLA_LINK is the
   // peer's ifindex in the peer's namespace. No lookup needed afterwards.
   int index = 0, peer_index = 0;
@@ -102,6 +100,10 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     index = static_cast<ifinfomsg*>(nlmsg_data(nlh))->ifi_index;
     if (tb[IFLA_LINK]) peer_index = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
   });
+  // What was known of these names is stale now, and only now: a create the kernel refused
+  // (EEXIST) leaves the existing link, and what we know of its peer, as they were.
+  forget_link(link.ns, link.name);
+  if (veth) forget_link(peer->ns, peer->name);
   if (index > 0) st.ifindex[link.name] = index;
   if (veth) {
     st.peer[link.name] = {peer->ns, peer->name};
