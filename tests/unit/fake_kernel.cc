@@ -217,6 +217,18 @@ void FakeKernel::user_set_up(const std::string& nsn, const std::string& name, bo
   set_up(nsn, link(nsn, name, "set up"), up);
 }
 
+void FakeKernel::user_add_veth(const std::string& nsn, const std::string& name,
+                               const std::string& peer) {
+  LinkObj l;
+  l.ns = nsn;
+  l.name = name;
+  l.kind = "veth";
+  LinkObj p = l;
+  p.name = peer;
+  create_link(l, &p);
+  calls.pop_back();  // made by hand, not a call of netlab's
+}
+
 void FakeKernel::delete_link(const std::string& nsn, const std::string& name) {
   std::lock_guard lock(mutex_);
   call("delete_link " + nsn + "/" + name);

@@ -66,6 +66,8 @@ class FakeKernel : public Kernel {
   // recorded, no injected failure.
   void user_set_mtu(const std::string& ns, const std::string& name, uint32_t mtu);
   void user_set_up(const std::string& ns, const std::string& name, bool up);
+  // `ip link add NAME type veth peer name PEER` in `ns`: untagged, down.
+  void user_add_veth(const std::string& ns, const std::string& name, const std::string& peer);
 
  private:
   std::mutex mutex_;

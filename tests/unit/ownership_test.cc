@@ -28,13 +28,7 @@ class OwnershipTest : public testing::EngineFixture {
   }
   // ... and makes their own under the same name, untagged.
   void make_foreign_link(const std::string& n, const std::string& name) {
-    LinkObj l;
-    l.ns = n;
-    l.name = name;
-    l.kind = "veth";
-    LinkObj peer = l;
-    peer.name = "theirs";
-    kernel_.create_link(l, &peer);
+    kernel_.user_add_veth(n, name, "theirs");
     kernel_.add_address({n, name, *Cidr::parse("10.123.0.1/24")});
   }
   void remake_namespace_by_hand(const std::string& name) {
@@ -174,13 +168,7 @@ TEST_F(OwnershipTest, DownWithoutARecordRemovesWhatIsTaggedAndGivesBackHostSetti
 TEST_F(OwnershipTest, AHostRouteAnotherLabAddedInPlaceOfOursIsLeftAlone) {
   const char* a = "name: la\nhost:\n  routes: [{to: 10.99.0.0/24, via: 10.1.0.2}]\n";
   const char* b = "name: lb\nhost:\n  routes: [{to: 10.99.0.0/24, via: 10.1.0.3}]\n";
-  LinkObj eth;
-  eth.ns = kHost;
-  eth.name = "eth9";
-  eth.kind = "veth";
-  LinkObj peer = eth;
-  peer.name = "eth9p";
-  kernel_.create_link(eth, &peer);
+  kernel_.user_add_veth(kHost, "eth9", "eth9p");
   kernel_.change_link(kHost, "eth9", {.up = true});
   kernel_.add_address({kHost, "eth9", *Cidr::parse("10.1.0.1/24")});
   engine().up(desired(a));

@@ -98,13 +98,8 @@ TEST_F(SysctlRecordTest, ValueTheAdminChangedSinceUpIsLeftAndSaidSo) {
 // The sysctl of a lab interface that is gone (its namespace deleted by someone's cleanup).
 TEST_F(SysctlRecordTest, HostSysctlOfAGoneInterfaceDoesNotBlockDown) {
   const std::string key = "net.ipv4.conf.hv1.proxy_arp";
-  LinkObj hv1;  // an interface of the machine's; its settings exist while it does
-  hv1.ns = kHost;
-  hv1.name = "hv1";
-  hv1.kind = "veth";
-  LinkObj peer = hv1;
-  peer.name = "hv1p";
-  kernel_.create_link(hv1, &peer);
+  // An interface of the machine's: its settings exist while it does.
+  kernel_.user_add_veth(kHost, "hv1", "hv1p");
   host(key) = "0";
   engine().up(desired("name: hs\nhost:\n  sysctl: {" + key + ": 1}\n"));
   kernel_.delete_link(kHost, "hv1");  // its settings go with it
