@@ -82,6 +82,7 @@ class Planner {
       if (!e.peer_name.empty()) recorded_peer_of_[{e.peer_ns, e.peer_name}] = key;
     if (d_) {
       wanted_addrs_.insert(d_->addrs.begin(), d_->addrs.end());
+      for (const auto& r : d_->routes) wanted_route_keys_.insert({r.ns, r.dst, r.metric});
       wanted_ns_.insert(d_->namespaces.begin(), d_->namespaces.end());
       for (const auto& l : d_->links) wanted_links_.insert({l.ns, l.name});
     }
@@ -433,8 +434,7 @@ class Planner {
   }
 
   bool wanted_route_key(const RouteObj& r) const {
-    return d_ && std::any_of(d_->routes.begin(), d_->routes.end(),
-                             [&](const RouteObj& w) { return w.same_key(r); });
+    return wanted_route_keys_.count({r.ns, r.dst, r.metric}) != 0;
   }
 
   // After the vertices: routes no longer declared (a declared key is replaced in place).
@@ -1012,6 +1012,8 @@ class Planner {
   std::map<NsName, const LinkObj*> live_links_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it
   std::set<AddrObj> wanted_addrs_;
+  // RouteObj::key of every declared route: looked up for each live route, not scanned.
+  std::set<std::tuple<std::string, Cidr, uint32_t>> wanted_route_keys_;
 };
 
 }  // namespace
