@@ -10,7 +10,8 @@
 //
 // Run it only in a throwaway sandbox (bench/sandbox.sh). One socket per namespace, opened
 // from inside it right after it is made; ports join the bridge while it is down, and it comes
-// up last of all; veths have one queue each way. netlab does all of these.
+// up last of all; veths have one queue each way; no link has an IPv6 link-local address (an
+// IPv4 lab's links, as netlab makes them). netlab does all of these.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -18,7 +19,9 @@
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
+#include <linux/if_link.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
@@ -93,12 +96,14 @@ static void add_link(struct nl_sock* sk, struct rtnl_link* l, const char* name, 
   if (peer_index) *peer_index = e.peer_index;
 }
 
-// Sets IFF_UP on a link named `name` (the kernel resolves the name).
-static void link_up(struct nl_sock* sk, const char* name) {
+// Sets IFF_UP on a link named `name` (the kernel resolves the name); `silent`: with no IPv6
+// link-local address, as netlab makes an IPv4 lab's links.
+static void link_up(struct nl_sock* sk, const char* name, int silent) {
   struct rtnl_link* orig = rtnl_link_alloc();
   struct rtnl_link* c = rtnl_link_alloc();
   rtnl_link_set_name(c, name);
   rtnl_link_set_flags(c, IFF_UP);
+  if (silent) nl_check(rtnl_link_inet6_set_addr_gen_mode(c, IN6_ADDR_GEN_MODE_NONE), name);
   nl_check(rtnl_link_change(sk, orig, c, 0), name);
   rtnl_link_put(c);
   rtnl_link_put(orig);
@@ -199,13 +204,13 @@ static void up(int n) {
     add_link(hsk, l, name, NULL, &peer_index[i]);
     rtnl_link_put(p);
     rtnl_link_put(l);
-    link_up(hsk, name);
+    link_up(hsk, name, 1);
     close(nsfd[i]);
   }
   for (int i = 0; i < n; ++i) {
     snprintf(peer, sizeof peer, "c%d", i);
-    link_up(sk[i], "lo");
-    link_up(sk[i], peer);
+    link_up(sk[i], "lo", 0);
+    link_up(sk[i], peer, 1);
     int h = i + 2;
     add_addr(sk[i], peer_index[i], v4(10, 10, (unsigned)(h / 256), (unsigned)(h % 256), 16));
     add_default_route(sk[i], v4(10, 10, 0, 1, 32));
@@ -213,7 +218,7 @@ static void up(int n) {
   }
   // The bridge last, as netlab and the ip -batch form do: once it is up, the bridge floods the
   // lab's IPv6 start-up traffic to every port, which slows every request after it.
-  link_up(hsk, "br0");
+  link_up(hsk, "br0", 1);
   add_addr(hsk, br, v4(10, 10, 0, 1, 16));
   nl_socket_free(hsk);
   free(sk);

@@ -30,18 +30,19 @@ addr() { local h=$(($1 + 2)); A="10.10.$((h / 256)).$((h % 256))"; }  # sets A: 
 # Host batch: ports join br0 while it is down; br0 comes up last, once the namespaces' batches
 # have brought the ports' peers up: as in netlab, every port has its carrier before the bridge
 # is up (a carrier under a bridge that is up costs a pass over all ports). Veths with one queue
-# each way, as netlab makes them: every method builds the same kernel objects.
+# each way and no IPv6 link-local address (addrgenmode none), as netlab makes an IPv4 lab's:
+# every method builds the same kernel objects.
 {
   echo "link add br0 type bridge"
   for ((i = 0; i < n; i++)); do
     echo "link add v$i numtxqueues 1 numrxqueues 1 type veth peer name c$i numtxqueues 1 numrxqueues 1 netns n$i"
-    echo "link set v$i master br0 up"
+    echo "link set v$i master br0 addrgenmode none up"
   done
   echo "address add 10.10.0.1/16 dev br0"
 } >"$dir/host.batch"
 for ((i = 0; i < n; i++)); do
   addr "$i"
-  printf 'link set lo up\nlink set c%d up\naddress add %s/16 dev c%d\nroute add default via 10.10.0.1\n' \
+  printf 'link set lo up\nlink set c%d addrgenmode none up\naddress add %s/16 dev c%d\nroute add default via 10.10.0.1\n' \
     "$i" "$A" "$i" >"$dir/ns/n$i.batch"
 done
 {
@@ -49,7 +50,7 @@ done
   for ((i = 0; i < n; i++)); do echo "ip netns add n$i"; done
   echo "ip -batch $dir/host.batch"
   for ((i = 0; i < n; i++)); do echo "ip -n n$i -batch $dir/ns/n$i.batch"; done
-  echo "ip link set br0 up"
+  echo "ip link set br0 addrgenmode none up"
 } >"$dir/batch-up.sh"
 for ((i = 0; i < n; i++)); do echo "netns del n$i"; done >"$dir/down.batch"
 printf '#!/bin/sh -e\nip -batch %s/down.batch\nip link del br0\n' "$dir" >"$dir/batch-down.sh"

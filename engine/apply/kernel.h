@@ -32,7 +32,10 @@ struct LinkChange {
   std::optional<std::string> alias;
   std::optional<uint32_t> mtu;
   std::optional<Mac> mac;
-  bool empty() const { return !up && !master && !alias && !mtu && !mac; }
+  // Set before `up` (the kernel adapter sends it first), a link brought up with it off never
+  // gets a link-local address. On a link already up it only decides the next time.
+  std::optional<bool> ipv6_link_local;
+  bool empty() const { return !up && !master && !alias && !mtu && !mac && !ipv6_link_local; }
 };
 
 class Kernel {

@@ -1,8 +1,10 @@
 // Links: create (bridge, veth pair across namespaces), change, delete.
 #include <linux/if.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 
 #include <cerrno>
@@ -132,9 +134,23 @@ void NetlinkKernel::change_link(const std::string& ns, const std::string& name,
   if (change.alias) part("alias \"" + *change.alias + "\"");
   if (change.mtu) part("mtu " + std::to_string(*change.mtu));
   if (change.mac) part("mac " + format_mac(*change.mac));
+  if (change.ipv6_link_local) part(*change.ipv6_link_local ? "link-local" : "no link-local");
   what += ")";
   check_name(name, what);
+  // The kernel brings a link up, and with its carrier may make its link-local address, before
+  // it applies the address generation mode of the same request: the mode goes first.
+  if (change.ipv6_link_local && change.up) {
+    send_link_change(ns, name, {.ipv6_link_local = change.ipv6_link_local}, what);
+    LinkChange rest = change;
+    rest.ipv6_link_local.reset();
+    send_link_change(ns, name, rest, what);
+    return;
+  }
+  send_link_change(ns, name, change, what);
+}
 
+void NetlinkKernel::send_link_change(const std::string& ns, const std::string& name,
+                                     const LinkChange& change, const std::string& what) {
   auto& st = state(ns);
   // The link itself is addressed by name (the kernel resolves it, so no stale index can hit
   // the wrong link); only the master needs an ifindex.
@@ -152,6 +168,11 @@ void NetlinkKernel::change_link(const std::string& ns, const std::string& name,
   if (change.alias) rtnl_link_set_ifalias(c.get(), change.alias->c_str());
   if (change.mtu) rtnl_link_set_mtu(c.get(), *change.mtu);
   if (change.mac) rtnl_link_set_addr(c.get(), mac_addr(*change.mac).get());
+  if (change.ipv6_link_local)
+    check_build(
+        rtnl_link_inet6_set_addr_gen_mode(
+            c.get(), *change.ipv6_link_local ? IN6_ADDR_GEN_MODE_EUI64 : IN6_ADDR_GEN_MODE_NONE),
+        what);
   nl_msg* raw = nullptr;
   check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
   NlMsgPtr msg = take(raw);

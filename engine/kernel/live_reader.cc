@@ -2,10 +2,12 @@
 // the sysctl keys and (when asked) the nat table.
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <linux/rtnetlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/nexthop.h>
 #include <netlink/route/route.h>
 #include <sys/stat.h>
@@ -60,6 +62,8 @@ LinkObj link_of(rtnl_link* l, const std::string& ns) {
   obj.group = rtnl_link_get_group(l);
   obj.ifindex = rtnl_link_get_ifindex(l);
   if (obj.kind == "veth") obj.peer_ifindex = rtnl_link_get_link(l);
+  if (uint8_t mode = 0; rtnl_link_inet6_get_addr_gen_mode(l, &mode) == 0)
+    obj.ipv6_link_local = mode != IN6_ADDR_GEN_MODE_NONE;
   return obj;
 }
 

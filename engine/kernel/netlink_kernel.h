@@ -50,6 +50,9 @@ class NetlinkKernel final : public Kernel {
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
 
  private:
+  // One RTM_NEWLINK request for the change; `what` names it in errors.
+  void send_link_change(const std::string& ns, const std::string& name, const LinkChange& change,
+                        const std::string& what);
   struct NsState {
     std::unique_ptr<kernel::NlSocket> sock;
     unsigned long ino = 0;  // the namespace the socket belongs to (nsfs inode)

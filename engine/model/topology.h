@@ -22,9 +22,9 @@ struct Located {
 };
 
 struct Route {
-  Pos pos;                          // the list item
-  Located<std::string> to;          // "default" or a CIDR, as written
-  std::optional<Cidr> dst;          // parsed network; default -> 0.0.0.0/0 or ::/0
+  Pos pos;                  // the list item
+  Located<std::string> to;  // "default" or a CIDR, as written
+  std::optional<Cidr> dst;  // parsed network; default -> 0.0.0.0/0 or ::/0
   std::optional<Located<IpAddr>> via;
   std::optional<Located<std::string>> dev;
   std::optional<Located<uint32_t>> metric;
@@ -60,6 +60,7 @@ struct Interface {
   std::optional<Located<uint32_t>> mtu;
   std::optional<Located<std::array<uint8_t, 6>>> mac;
   Located<bool> up{true, {}};
+  std::optional<Located<bool>> ipv6_link_local;  // unset: on when the lab uses IPv6
 };
 
 struct Bridge {
@@ -78,10 +79,10 @@ struct Nat {
   Pos pos;
   Located<std::string> ns{kHost, {}};
   Located<NatType> type;
-  std::optional<Located<Cidr>> source;       // stored as written; compare via network()
+  std::optional<Located<Cidr>> source;  // stored as written; compare via network()
   std::optional<Located<Cidr>> destination;
-  std::optional<Located<std::string>> out;   // may start with '!'
-  std::optional<Located<std::string>> in;    // may start with '!'
+  std::optional<Located<std::string>> out;       // may start with '!'
+  std::optional<Located<std::string>> in;        // may start with '!'
   std::optional<Located<std::string>> protocol;  // "tcp" | "udp"
   std::optional<Located<uint16_t>> port;
   std::optional<Located<IpAddr>> to_addr;

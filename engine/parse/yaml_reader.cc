@@ -14,9 +14,10 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
       {"host", {"sysctl", "routes"}},
       {"namespace", {"loopback", "sysctl", "routes"}},
       {"route", {"to", "via", "dev", "metric"}},
-      {"bridge", {"namespace", "addresses", "mtu", "mac", "up"}},
-      {"veth", {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "peer"}},
-      {"peer", {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up"}},
+      {"bridge", {"namespace", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
+      {"veth",
+       {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local", "peer"}},
+      {"peer", {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
       {"nat",
        {"namespace", "type", "source", "destination", "out", "in", "protocol", "port", "to"}},
       {"test", {"from", "ping", "expect"}},
@@ -394,6 +395,7 @@ class Reader {
     if (auto* e = f.get("up")) {
       if (auto b = boolean(*e)) i.up = *b;
     }
+    if (auto* e = f.get("ipv6_link_local")) i.ipv6_link_local = boolean(*e);
     return ns_ok;
   }
 

@@ -120,6 +120,10 @@ class Planner {
     auto it = live_links_.find({ns, name});
     return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
   }
+  const LinkObj* desired_link(const std::string& ns, const std::string& name) const {
+    int i = d_->find_link(ns, name);
+    return i < 0 ? nullptr : &d_->links[i];
+  }
 
   // ---- ownership: proved by the live object, never by a name in the record alone ----
 
@@ -777,6 +781,23 @@ class Planner {
            peer->peer_ifindex == have.ifindex;
   }
 
+  // Why a live link cannot become the declared one in place ("" when it can). The kernel
+  // makes a link-local address when a link comes up, or never: turning it on means a new link.
+  // (Turned off, the link keeps the one it has: plan_link_config.)
+  std::string remake_reason(const LinkObj& have, const LinkObj& want) const {
+    if (have.kind != want.kind) return "is a " + have.kind + ", must be a " + want.kind;
+    if (!pair_intact(have, want))
+      return "its peer is not " + want.peer_name + " in " + want.peer_ns;
+    const LinkObj* peer =
+        want.kind == "veth" ? desired_link(want.peer_ns, want.peer_name) : nullptr;
+    for (const LinkObj* w : {&want, peer}) {
+      const LinkObj* h = w == &want ? &have : w ? live_link(w->ns, w->name) : nullptr;
+      if (h && h->ipv6_link_local == false && w->ipv6_link_local == true)
+        return "IPv6 link-local off -> on" + (w == peer ? " on " + w->name : std::string());
+    }
+    return "";
+  }
+
   void plan_link(size_t index) {
     const LinkObj& want = d_->links[index];
     const bool creates = d_->creates[index];
@@ -784,9 +805,8 @@ class Planner {
     const LinkObj* have = fresh_ns(want.ns) ? nullptr : live_link(want.ns, want.name);
     std::string why = "missing";
     if (have) {
-      if (have->kind == want.kind && pair_intact(*have, want)) return;
-      why = have->kind != want.kind ? "is a " + have->kind + ", must be a " + want.kind
-                                    : "its peer is not " + want.peer_name + " in " + want.peer_ns;
+      why = remake_reason(*have, want);
+      if (why.empty()) return;
       add({Op::Delete, want.ns, describe_link(*have), why, step::DeleteLink{want.ns, want.name}});
     }
     if (want.kind == "veth" && !fresh_ns(want.peer_ns)) {
@@ -864,6 +884,7 @@ class Planner {
       c.alias = tag_;
       if (!want.master.empty()) c.master = want.master;
       if (want.up) c.up = true;
+      c.ipv6_link_local = want.ipv6_link_local;  // stated: the machine's default may differ
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (want.kind == "bridge" && want.mtu) c.mtu = want.mtu;
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
@@ -905,6 +926,11 @@ class Planner {
       undo.mac = have->mac;
       why.push_back("mac " + (have->mac ? format_mac(*have->mac) : "?") + " -> " +
                     format_mac(*want.mac));
+    }
+    if (have->ipv6_link_local == true && want.ipv6_link_local == false) {
+      c.ipv6_link_local = false;
+      undo.ipv6_link_local = true;
+      why.push_back("IPv6 link-local on -> off");
     }
     if (have->up != want.up) {
       c.up = want.up;

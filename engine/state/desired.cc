@@ -17,9 +17,34 @@ std::string cfg_id(const std::string& ns, const std::string& name) {
   return "cfg:" + ns + "/" + name;
 }
 
+// Whether the file uses IPv6 anywhere: an address, a route or a ping target.
+bool uses_ipv6(const Topology& t) {
+  auto iface = [](const Interface& i) {
+    return std::any_of(i.addresses.begin(), i.addresses.end(),
+                       [](const auto& a) { return a.value.addr.is_v6(); });
+  };
+  auto routes = [](const std::vector<Route>& rs) {
+    return std::any_of(rs.begin(), rs.end(), [](const Route& r) {
+      return (r.dst && r.dst->addr.is_v6()) || (r.via && r.via->value.is_v6());
+    });
+  };
+  return std::any_of(t.bridges.begin(), t.bridges.end(),
+                     [&](const Bridge& b) { return iface(b.iface); }) ||
+         std::any_of(t.veths.begin(), t.veths.end(),
+                     [&](const Veth& v) { return iface(v.end) || iface(v.peer); }) ||
+         routes(t.host.routes) ||
+         std::any_of(t.namespaces.begin(), t.namespaces.end(),
+                     [&](const Namespace& n) { return routes(n.routes); }) ||
+         std::any_of(t.tests.begin(), t.tests.end(),
+                     [](const Test& x) { return x.ping.value.is_v6(); });
+}
+
 class Builder {
  public:
-  explicit Builder(DesiredState& d) : d_(d) {}
+  // An IPv4 lab's links get no IPv6 link-local address unless the file asks: otherwise each
+  // new link's duplicate address detection, multicast reports and router solicitations are
+  // flooded by its bridge to every other port, seconds of kernel CPU in a large lab.
+  Builder(DesiredState& d, bool link_local) : d_(d), link_local_(link_local) {}
 
   size_t vertex(std::string id, Facet facet, size_t index) {
     size_t v = d_.graph.add(std::move(id));
@@ -40,6 +65,7 @@ class Builder {
     if (i.mtu) l.mtu = i.mtu->value;
     if (i.mac) l.mac = i.mac->value;
     l.up = i.up.value;
+    l.ipv6_link_local = i.ipv6_link_local ? i.ipv6_link_local->value : link_local_;
     if (i.bridge) l.master = i.bridge->value;
     l.alias = lab_tag(d_.lab);
     l.group = lab_group(d_.lab);
@@ -76,6 +102,7 @@ class Builder {
 
  private:
   DesiredState& d_;
+  bool link_local_;
 };
 
 NatRule nat_rule(const Nat& n, const std::string& lab) {
@@ -176,7 +203,7 @@ DesiredState build_desired(const Topology& t) {
   DesiredState d;
   d.lab = t.name.value;
   d.file = t.file;
-  Builder b(d);
+  Builder b(d, uses_ipv6(t));
 
   for (const auto& ns : t.namespaces) {
     d.namespaces.push_back(ns.name);

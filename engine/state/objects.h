@@ -46,6 +46,10 @@ struct LinkObj {
   // veth: where the other end is (desired) / its ifindex (live: peer_ifindex).
   std::string peer_ns;
   std::string peer_name;
+  // Whether the kernel gives the link an IPv6 link-local address when it comes up (its
+  // addr_gen_mode is not "none"). Desired: always set. Live: nullopt where the kernel has no
+  // IPv6 on the link.
+  std::optional<bool> ipv6_link_local;
   uint32_t group = 0;    // IFLA_GROUP: lab_group() for links a lab made
   int ifindex = 0;       // live only
   int peer_ifindex = 0;  // live only: IFLA_LINK of a veth

@@ -73,7 +73,7 @@ Op random_op(Rng& rng, std::map<std::string, std::vector<std::string>>& sysctl_k
   if (kind == 4) {
     LinkChange c;
     std::string text = "change_link " + ns + "/" + name;
-    switch (rng() % 6 / 2 ? rng() % 4 : 0) {
+    switch (rng() % 6 / 2 ? rng() % 5 : 0) {
       case 0:
         c.up = rng() % 4 != 0;
         text += c.up.value() ? " up" : " down";
@@ -88,6 +88,12 @@ Op random_op(Rng& rng, std::map<std::string, std::vector<std::string>>& sysctl_k
       case 2:
         c.mtu = one_of(rng, std::vector<uint32_t>{1280, 1350, 1500, 50});
         text += " mtu " + std::to_string(*c.mtu);
+        break;
+      case 3:
+        c.ipv6_link_local = rng() % 2;
+        if (rng() % 2) c.up = true;  // in one request, as the executor sends it
+        text += *c.ipv6_link_local ? " link-local" : " no-link-local";
+        if (c.up) text += " up";
         break;
       default:
         c.alias = "netlab:d";
@@ -232,7 +238,8 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
       if (l.kind == "loopback" || l.name == "lo") continue;
       std::ostringstream o;
       o << n << " link " << l.name << " " << l.kind << " mtu " << l.mtu.value_or(0)
-        << (l.up ? " up" : " down") << " master '" << l.master << "' alias '" << l.alias << "'";
+        << (l.up ? " up" : " down") << " master '" << l.master << "' alias '" << l.alias << "'"
+        << " link-local " << (l.ipv6_link_local ? (*l.ipv6_link_local ? "on" : "off") : "?");
       if (l.peer_ifindex) {
         const NsLive* f = fake.state.find(n);
         const LinkObj* fl = f ? f->link(l.name) : nullptr;

@@ -112,6 +112,9 @@ LinkObj FakeKernel::born(const LinkObj& l) {
   x.peer_name.clear();
   x.up = false;
   x.master.clear();
+  // The kernel refuses an address generation mode in a create request: every link is born
+  // with its namespace's default one, which makes a link-local address.
+  x.ipv6_link_local = true;
   x.ifindex = next_ifindex_++;
   if (!x.mtu) x.mtu = kDefaultMtu;
   if (*x.mtu < kMinMtu || *x.mtu > kMaxMtu) fail("create " + l.name + ": mtu", EINVAL);
@@ -204,6 +207,7 @@ void FakeKernel::change_link(const std::string& nsn, const std::string& name, co
   if (c.mtu) set_mtu(nsn, l, *c.mtu);
   if (c.master) set_master(nsn, l, *c.master);
   if (c.alias) l.alias = *c.alias;
+  if (c.ipv6_link_local) l.ipv6_link_local = *c.ipv6_link_local;
   if (c.up) set_up(nsn, l, *c.up);
 }
 

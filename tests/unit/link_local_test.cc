@@ -1,0 +1,98 @@
+// IPv6 link-local addresses: an IPv4 lab's links get none (their start-up traffic, flooded by
+// a bridge to every port, is what kept a large lab's kernel busy for seconds after `up`); a
+// lab that uses IPv6 keeps the kernel's default; the file can say otherwise per link.
+#include "engine_fixture.h"
+
+namespace netlab {
+namespace {
+
+using testing::desired;
+using testing::lines;
+
+const char* kV4 = R"(name: ll
+namespaces:
+  n1: {}
+bridges:
+  br0: {addresses: [10.0.0.1/24]}
+veths:
+  - name: v1
+    bridge: br0
+    peer: {name: eth0, namespace: n1, addresses: [10.0.0.2/24]}
+)";
+
+std::string edited(std::string yaml, const std::string& from, const std::string& to) {
+  yaml.replace(yaml.find(from), from.size(), to);
+  return yaml;
+}
+
+std::map<std::string, bool> link_local(const DesiredState& d) {
+  std::map<std::string, bool> out;
+  for (const auto& l : d.links) out[l.name] = l.ipv6_link_local.value();
+  return out;
+}
+
+TEST(LinkLocalDefault, OffInAnIPv4Lab) {
+  EXPECT_EQ(link_local(desired(kV4)),
+            (std::map<std::string, bool>{{"br0", false}, {"v1", false}, {"eth0", false}}));
+}
+
+TEST(LinkLocalDefault, OnEverywhereOnceTheFileUsesIPv6) {
+  std::map<std::string, bool> on{{"br0", true}, {"v1", true}, {"eth0", true}};
+  EXPECT_EQ(link_local(desired(edited(kV4, "10.0.0.2/24", "fd00::2/64"))), on);
+  EXPECT_EQ(
+      link_local(desired(edited(kV4, "n1: {}", "n1: {routes: [{to: 'fd01::/64', dev: eth0}]}"))),
+      on);
+  EXPECT_EQ(link_local(desired(std::string(kV4) + "tests:\n  - {from: n1, ping: 'fe80::1'}\n")),
+            on);
+}
+
+TEST(LinkLocalDefault, TheFileDecidesPerLink) {
+  auto d = desired(edited(kV4, "name: eth0,", "name: eth0, ipv6_link_local: true,"));
+  EXPECT_EQ(link_local(d),
+            (std::map<std::string, bool>{{"br0", false}, {"v1", false}, {"eth0", true}}));
+  d = desired(
+      edited(edited(kV4, "10.0.0.2/24", "fd00::2/64"), "br0: {", "br0: {ipv6_link_local: false, "));
+  EXPECT_FALSE(link_local(d).at("br0"));
+}
+
+class LinkLocalTest : public testing::EngineFixture {};
+
+TEST_F(LinkLocalTest, UpLeavesAnIPv4LabsLinksWithoutAndPlanIsEmpty) {
+  engine().up(desired(kV4));
+  for (auto [n, name] : {std::pair{"host", "br0"}, {"host", "v1"}, {"n1", "eth0"}})
+    EXPECT_EQ(link(n, name)->ipv6_link_local, false) << name;
+  EXPECT_EQ(lines(engine().plan(desired(kV4))), std::vector<std::string>{});
+}
+
+// Turning it on needs a new link: the kernel makes the address when a link comes up, or never.
+TEST_F(LinkLocalTest, TurningItOnRemakesTheLinks) {
+  engine().up(desired(kV4));
+  auto v6 = edited(kV4, "10.0.0.2/24", "fd00::2/64");
+  auto plan = lines(engine().plan(desired(v6)));
+  EXPECT_NE(
+      std::find(plan.begin(), plan.end(), "- bridge br0 in host  (IPv6 link-local off -> on)"),
+      plan.end())
+      << ::testing::PrintToString(plan);
+  EXPECT_NE(std::find(plan.begin(), plan.end(),
+                      "~ veth v1 (peer eth0 in n1) in host  (IPv6 link-local off -> on)"),
+            plan.end())
+      << ::testing::PrintToString(plan);
+  engine().up(desired(v6));
+  EXPECT_EQ(link("n1", "eth0")->ipv6_link_local, true);
+  EXPECT_EQ(lines(engine().plan(desired(v6))), std::vector<std::string>{});
+}
+
+// A lab made before IPv4 labs went without (or by hand: `ip link set X addrgenmode eui64`)
+// is not remade for it: the mode changes in place, and the address the link has stays.
+TEST_F(LinkLocalTest, TurningItOffChangesInPlace) {
+  engine().up(desired(kV4));
+  for (auto& l : ns("n1").links) l.ipv6_link_local = true;
+  EXPECT_EQ(
+      lines(engine().plan(desired(kV4))),
+      std::vector<std::string>{"~ veth eth0 (peer v1 in host) in n1  (IPv6 link-local on -> off)"});
+  engine().up(desired(kV4));
+  EXPECT_EQ(link("n1", "eth0")->ipv6_link_local, false);
+}
+
+}  // namespace
+}  // namespace netlab
