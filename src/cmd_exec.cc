@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "commands.h"
-#include "kernel/exec.h"
+#include "netlab.h"
 
 namespace netlab::cli {
 
@@ -60,11 +60,11 @@ class Forwarding {
 
 int cmd_exec(const Context&, const std::string& ns, const std::vector<std::string>& command) {
   Forwarding forwarding;
-  kernel::ExecOptions options;
+  ExecOptions options;
   options.started = [&](pid_t child) { forwarding.started(child); };
   try {
-    return kernel::exec_in_netns(ns, command, options).status;
-  } catch (const kernel::ExecError& e) {
+    return netlab::exec(ns, command, options).status;
+  } catch (const ExecError& e) {
     print_error(e.what());
     return e.exit_status;
   } catch (const std::exception& e) {

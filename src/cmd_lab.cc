@@ -4,11 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "api/engine.h"
+#include "api/machine.h"
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
-#include "kernel/netlink_kernel.h"
 
 namespace netlab::cli {
 
@@ -78,10 +77,8 @@ int cmd_plan(const Context& ctx, const std::string& file) {
   if (!t) return 1;
   return guarded([&] {
     auto desired = build_desired(*t);
-    NetlinkKernel kernel;
-    RecordStore store;
-    Engine engine(kernel, store);
-    Plan plan = engine.plan(desired);
+    Machine machine;
+    Plan plan = machine.engine().plan(desired);
     if (ctx.json) {
       print_json(plan_json(plan, file));
       return !plan.conflicts.empty() ? 1 : plan.actions.empty() ? 0 : 2;
@@ -114,10 +111,8 @@ int change_lab(const Context& ctx, const std::string& lab, const char* done, con
   return guarded([&] {
     auto t0 = std::chrono::steady_clock::now();
     catch_signals();
-    NetlinkKernel kernel;
-    RecordStore store;
-    Engine engine(kernel, store, Options{.progress = printer(ctx), .stop = &g_stop});
-    Outcome out = verb(engine);
+    Machine machine(Options{.progress = printer(ctx), .stop = &g_stop});
+    Outcome out = verb(machine.engine());
     for (const auto& left : out.plan.left) print_warning(left.str());
     if (out.plan.actions.empty())
       std::printf("lab %s is %s\n", lab.c_str(), nothing);

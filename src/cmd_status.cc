@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <system_error>
 
+#include "api/machine.h"
 #include "api/status.h"
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
-#include "kernel/netlink_kernel.h"
 
 namespace netlab::cli {
 
@@ -93,9 +93,9 @@ int cmd_status(const Context& ctx, const std::string& lab_or_file) {
   auto ref = resolve_lab(lab_or_file);
   if (!ref) return 1;
   return guarded([&] {
-    NetlinkKernel kernel;
-    RecordStore store;
-    Engine engine(kernel, store);
+    Machine machine;
+    Engine& engine = machine.engine();
+    RecordStore& store = machine.store();
     Status st;
     if (ref->topology) {
       ref->topology->file = std::filesystem::absolute(lab_or_file).lexically_normal().string();
@@ -124,7 +124,7 @@ int cmd_status(const Context& ctx, const std::string& lab_or_file) {
 
 int cmd_list(const Context& ctx) {
   return guarded([&] {
-    RecordStore store;
+    RecordStore store = machine_records();
     json labs = json::array();
     for (const auto& name : store.labs()) {
       Record r = store.load(name);

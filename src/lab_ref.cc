@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <system_error>
 
+#include "api/machine.h"
 #include "commands.h"
 #include "parse/load.h"
-#include "record/store.h"
 
 namespace netlab::cli {
 
@@ -74,7 +74,7 @@ RecordedFile load_recorded_file(const std::string& lab, const std::string& file)
 }
 
 std::optional<Topology> load_recorded(const std::string& lab) {
-  RecordStore store;
+  RecordStore store = machine_records();
   Record rec = store.load(lab);
   if (rec.empty() && rec.file.empty()) {
     print_error("no lab " + lab + " on this machine (no record in " + store.dir() + ")");

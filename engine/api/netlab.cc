@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "kernel/netlink_kernel.h"
+#include "api/machine.h"
 #include "parse/load.h"
 
 namespace netlab {
@@ -39,15 +39,11 @@ Topology load_text(std::string_view yaml, const std::string& name) {
 
 Outcome up(const Topology& topology, Options options) {
   auto desired = build_desired(topology);
-  NetlinkKernel kernel;
-  RecordStore store;
-  return Engine(kernel, store, std::move(options)).up(desired);
+  return Machine(std::move(options)).engine().up(desired);
 }
 
 Outcome down(const std::string& lab, Options options) {
-  NetlinkKernel kernel;
-  RecordStore store;
-  return Engine(kernel, store, std::move(options)).down(lab);
+  return Machine(std::move(options)).engine().down(lab);
 }
 
 ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
