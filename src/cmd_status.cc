@@ -94,26 +94,16 @@ int cmd_status(const Context& ctx, const std::string& lab_or_file) {
   if (!ref) return 1;
   return guarded([&] {
     Machine machine;
-    Engine& engine = machine.engine();
-    RecordStore& store = machine.store();
-    Status st;
-    if (ref->topology) {
+    if (ref->topology)
       ref->topology->file = std::filesystem::absolute(lab_or_file).lexically_normal().string();
-      st = lab_status(engine, build_desired(*ref->topology));
-    } else {
-      Record rec = store.load(ref->lab);
-      if (rec.empty() && rec.file.empty()) {
-        print_error("no lab " + ref->lab + " on this machine (no record in " + store.dir() + ")");
-        return 1;
-      }
-      auto recorded = load_recorded_file(ref->lab, rec.file);
-      if (recorded.topology) {
-        st = lab_status(engine, build_desired(*recorded.topology));
-      } else {
-        if (!ctx.json) print_note(recorded.problem + "; showing the record only");
-        st = lab_status_from_record(engine, ref->lab);
-      }
+    auto basis = status_basis(machine.store(), ref->lab, std::move(ref->topology));
+    report(basis.diagnostics);
+    if (!basis.error.empty()) {
+      print_error(basis.error);
+      return 1;
     }
+    if (!basis.note.empty() && !ctx.json) print_note(basis.note);
+    Status st = status_of(machine.engine(), basis);
     if (ctx.json)
       print_json(status_json(st));
     else

@@ -7,9 +7,13 @@
 
 namespace netlab::cli {
 
+void report(const Diagnostics& diagnostics) {
+  for (const auto& d : diagnostics.sorted()) print_stderr(printable(d.str()));
+}
+
 std::optional<Topology> load_or_report(const std::string& file) {
   auto result = load_topology_file(file);
-  for (const auto& d : result.diagnostics.sorted()) print_stderr(printable(d.str()));
+  report(result.diagnostics);
   return std::move(result.topology);
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/diagnostic.h"
 #include "model/topology.h"
 #include "output.h"
 
@@ -17,6 +18,8 @@ struct Context {
 
 // Loads and validates a topology; prints its diagnostics; nullopt when it has errors.
 std::optional<Topology> load_or_report(const std::string& file);
+// Prints a topology's diagnostics on stderr, top of the file first.
+void report(const Diagnostics& diagnostics);
 
 // What a NAME|FILE argument names: a file (loaded) or a lab by name (its record decides).
 struct LabRef {
@@ -25,15 +28,8 @@ struct LabRef {
 };
 // Prints the problem and returns nullopt when the argument is neither.
 std::optional<LabRef> resolve_lab(const std::string& lab_or_file);
-// The topology file recorded by a lab's last `up`, loaded (its diagnostics printed), or what
-// became of it: none recorded, gone, unreadable, with errors, or now another lab's.
-struct RecordedFile {
-  std::optional<Topology> topology;
-  std::string problem;  // "topology file F is gone", ...; "" when loaded
-};
-RecordedFile load_recorded_file(const std::string& lab, const std::string& file);
-// The same for a lab by name; prints why not and returns nullopt when the lab has no record
-// or its file cannot be used.
+// The topology file recorded by a lab's last `up`, loaded (its diagnostics printed); prints
+// why not and returns nullopt when the lab has no record or its file cannot be used.
 std::optional<Topology> load_recorded(const std::string& lab);
 
 int cmd_validate(const Context& ctx, const std::string& file);

@@ -1,29 +1,10 @@
 // NAME|FILE arguments: a lab by name works from its record, as `down` does, even with the
 // topology file gone.
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <system_error>
-
 #include "api/machine.h"
+#include "api/recorded_file.h"
 #include "commands.h"
-#include "parse/load.h"
 
 namespace netlab::cli {
-
-namespace {
-
-// Whether `path` names something; an error other than "not found" (a symlink loop, a name
-// too long) is a fact to report, not an exception.
-std::optional<bool> path_exists(const std::string& path, std::string& problem) {
-  std::error_code ec;
-  bool here = std::filesystem::exists(path, ec);
-  if (!ec) return here;
-  problem = "cannot look up " + path + ": " + ec.message();
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::optional<LabRef> resolve_lab(const std::string& arg) {
   if (!valid_lab_name(arg)) {
@@ -45,43 +26,13 @@ std::optional<LabRef> resolve_lab(const std::string& arg) {
   return LabRef{arg, std::nullopt};
 }
 
-RecordedFile load_recorded_file(const std::string& lab, const std::string& file) {
-  RecordedFile r;
-  if (file.empty()) {
-    r.problem = "no topology file recorded";
-    return r;
-  }
-  std::string lookup;
-  auto here = path_exists(file, lookup);
-  if (!here) {
-    r.problem = lookup;
-    return r;
-  }
-  if (!*here) {
-    r.problem = "topology file " + file + " is gone";
-    return r;
-  }
-  auto t = load_or_report(file);
-  if (!t) {
-    r.problem = "topology file " + file + " has errors";
-  } else if (t->name.value != lab) {
-    r.problem = "topology file " + file + " now describes lab " + t->name.value;
-  } else {
-    t->file = file;
-    r.topology = std::move(t);
-  }
-  return r;
-}
-
 std::optional<Topology> load_recorded(const std::string& lab) {
-  RecordStore store = machine_records();
-  Record rec = store.load(lab);
-  if (rec.empty() && rec.file.empty()) {
-    print_error("no lab " + lab + " on this machine (no record in " + store.dir() + ")");
-    return std::nullopt;
-  }
-  auto r = load_recorded_file(lab, rec.file);
-  if (!r.topology) print_error("lab " + lab + ": " + r.problem + "; give the file instead");
+  auto r = load_recorded_file(machine_records(), lab);
+  report(r.diagnostics);
+  if (!r.has_record)
+    print_error(r.problem);
+  else if (!r.topology)
+    print_error("lab " + lab + ": " + r.problem + "; give the file instead");
   return std::move(r.topology);
 }
 

@@ -6,10 +6,13 @@
 // the drift of the others is what a plan would find if the lab owned what is in conflict.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/engine.h"
+#include "model/diagnostic.h"
+#include "model/topology.h"
 
 namespace netlab {
 
@@ -36,5 +39,20 @@ struct Status {
 // Reads the kernel; changes nothing.
 Status lab_status(Engine& engine, const DesiredState& desired);
 Status lab_status_from_record(Engine& engine, const std::string& lab);
+
+// What `status` compares the kernel with: the topology given, else the file the lab's record
+// names, else the record alone. Decided before the kernel is read, so that what it says
+// (the recorded file's diagnostics, the note) comes first.
+struct StatusBasis {
+  std::string lab;
+  std::optional<Topology> topology;  // none: from the record only
+  Diagnostics diagnostics;           // of the recorded file, when it was read
+  std::string note;   // why only the record is shown ("topology file F is gone; showing ...")
+  std::string error;  // "no lab L on this machine (...)": there is no status to show
+};
+StatusBasis status_basis(const RecordStore& store, const std::string& lab,
+                         std::optional<Topology> given);
+// Reads the kernel; changes nothing. basis.error must be empty.
+Status status_of(Engine& engine, const StatusBasis& basis);
 
 }  // namespace netlab

@@ -1,0 +1,32 @@
+// Which status `netlab status` shows: against a topology, or from the record alone.
+#include "api/recorded_file.h"
+#include "api/status.h"
+#include "state/desired.h"
+
+namespace netlab {
+
+StatusBasis status_basis(const RecordStore& store, const std::string& lab,
+                         std::optional<Topology> given) {
+  StatusBasis b;
+  b.lab = lab;
+  if (given) {
+    b.topology = std::move(given);
+    return b;
+  }
+  auto recorded = load_recorded_file(store, lab);
+  if (!recorded.has_record) {
+    b.error = recorded.problem;
+    return b;
+  }
+  b.diagnostics = std::move(recorded.diagnostics);
+  b.topology = std::move(recorded.topology);
+  if (!b.topology) b.note = recorded.problem + "; showing the record only";
+  return b;
+}
+
+Status status_of(Engine& engine, const StatusBasis& basis) {
+  if (basis.topology) return lab_status(engine, build_desired(*basis.topology));
+  return lab_status_from_record(engine, basis.lab);
+}
+
+}  // namespace netlab
