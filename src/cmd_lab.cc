@@ -2,12 +2,12 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <filesystem>
 
 #include "api/machine.h"
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
+#include "parse/load.h"
 
 namespace netlab::cli {
 
@@ -128,7 +128,7 @@ int change_lab(const Context& ctx, const std::string& lab, const char* done, con
 int cmd_up(const Context& ctx, const std::string& file) {
   auto t = load_or_report(file);
   if (!t) return 1;
-  t->file = std::filesystem::absolute(file).lexically_normal().string();
+  t->file = topology_path(file);
   DesiredState desired;
   if (int status = guarded([&] {
         desired = build_desired(*t);

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
+#include "parse/load.h"
 
 namespace netlab::cli {
 
@@ -94,8 +95,7 @@ int cmd_status(const Context& ctx, const std::string& lab_or_file) {
   if (!ref) return 1;
   return guarded([&] {
     Machine machine;
-    if (ref->topology)
-      ref->topology->file = std::filesystem::absolute(lab_or_file).lexically_normal().string();
+    if (ref->topology) ref->topology->file = topology_path(lab_or_file);
     auto basis = status_basis(machine.store(), ref->lab, std::move(ref->topology));
     report(basis.diagnostics);
     if (!basis.error.empty()) {

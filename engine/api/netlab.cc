@@ -2,7 +2,6 @@
 #include "netlab.h"
 
 #include <cstdio>
-#include <filesystem>
 
 #include "api/machine.h"
 #include "parse/load.h"
@@ -29,7 +28,7 @@ TopologyError::TopologyError(Diagnostics d)
 
 Topology load(const std::string& file) {
   Topology t = checked(load_topology_file(file));
-  t.file = std::filesystem::absolute(file).lexically_normal().string();  // for the record
+  t.file = topology_path(file);  // for the record
   return t;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 
@@ -25,6 +26,10 @@ LoadResult load_topology_text(std::string_view text, const std::string& filename
   if (!gaps.aborted) validate_topology(t, gaps, r.diagnostics);
   if (!r.diagnostics.has_errors()) r.topology = std::move(t);
   return r;
+}
+
+std::string topology_path(const std::string& path) {
+  return std::filesystem::absolute(path).lexically_normal().string();
 }
 
 LoadResult load_topology_file(const std::string& path) {
