@@ -18,8 +18,8 @@
 #include <memory>
 
 #include "kernel/netns.h"
+#include "model/names.h"
 #include "model/topology.h"
-#include "parse/names.h"
 
 namespace netlab::kernel {
 

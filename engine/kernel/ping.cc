@@ -15,8 +15,8 @@
 
 #include "kernel/fd.h"
 #include "kernel/netns.h"
+#include "model/names.h"
 #include "model/topology.h"
-#include "parse/names.h"
 
 namespace netlab::kernel {
 
