@@ -32,7 +32,8 @@ void NetlinkKernel::add_address(const AddrObj& a) {
   std::string what = "add address " + a.cidr.str() + " to " + a.dev + " in " + a.ns;
   auto& st = state(a.ns);
   AddrPtr addr = addr_template(a, ifindex(a.ns, a.dev, what), what);
-  // Usable at once: no duplicate address detection (DESIGN.md: and the link is up first).
+  // Usable at once: no duplicate address detection (docs/architecture.md, Kernel pitfalls: and the
+  // link is up first).
   if (a.cidr.addr.is_v6()) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
   nl_msg* raw = nullptr;
   int err = rtnl_addr_build_add_request(addr.get(), NLM_F_CREATE | NLM_F_EXCL, &raw);

@@ -1,5 +1,5 @@
-// The topology of format v1 (DESIGN.md) as typed data. Every value keeps where it came from,
-// so validation and later stages can point at the line that caused a problem.
+// The topology of format v1 (docs/architecture.md, The pipeline) as typed data. Every value keeps
+// where it came from, so validation and later stages can point at the line that caused a problem.
 #pragma once
 
 #include <cstdint>

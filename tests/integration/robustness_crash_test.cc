@@ -1,8 +1,8 @@
-// Crash safety (DESIGN.md, Ownership: "a kill -9 at any instant leaves a record from which
-// `down` removes everything"): `netlab up` of a 200-namespace star is killed with SIGKILL at
-// random instants spread over its run; afterwards `down` must leave the sandbox exactly as
-// before, and a new `up` must converge. The seed is printed so a failure can be replayed
-// (NETLAB_CRASH_SEED=<seed>).
+// Crash safety (docs/architecture.md, The journal and crash recovery: "a kill -9 at any instant
+// leaves a record from which `down` removes everything"): `netlab up` of a 200-namespace star is
+// killed with SIGKILL at random instants spread over its run; afterwards `down` must leave the
+// sandbox exactly as before, and a new `up` must converge. The seed is printed so a failure can be
+// replayed (NETLAB_CRASH_SEED=<seed>).
 #include <signal.h>
 
 #include <chrono>

@@ -1,7 +1,8 @@
 // Integration tests run as root but must never touch the machine: each test enters a fresh
 // network + mount namespace with a private /run (and /run/netns, /sys of its own), as
-// DESIGN.md asks. Inside, the test is root of its own network, and tools such as `ip`,
-// `iptables-legacy` and `ping` may be used to check netlab's work independently.
+// docs/architecture.md asks (Tests that keep the model honest). Inside, the test is root of
+// its own network, and tools such as `ip`, `iptables-legacy` and `ping` may be used to check
+// netlab's work independently.
 #pragma once
 
 #include <gtest/gtest.h>

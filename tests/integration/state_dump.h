@@ -6,8 +6,9 @@
 // Left out because they differ between two identical builds: ifindexes, random MACs, IPv6
 // link-local addresses and routes (derived from the MACs), carrier and operstate (the kernel
 // reports carrier changes asynchronously), netnsids, counters. Left out because netlab adds
-// them by design (DESIGN.md, Ownership): the alias `netlab:<lab>`, the link group of the lab
-// and the nat comment `netlab:<lab>`; netlab's route protocol is shown as "static", like a route `ip route add`s.
+// them by design (docs/architecture.md, Ownership): the alias `netlab:<lab>`, the link group of the
+// lab and the nat comment `netlab:<lab>`; netlab's route protocol is shown as "static", like a
+// route `ip route add`s.
 #pragma once
 
 #include <string>

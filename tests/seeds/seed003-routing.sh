@@ -30,5 +30,5 @@ do
 done
 
 echo 1 | tee /proc/sys/net/ipv4/ip_forward
-# iptables-legacy: netlab's rules live in the legacy tables (see DESIGN.md).
+# iptables-legacy: netlab's rules live in the legacy tables (see docs/architecture.md, Kernel pitfalls).
 iptables-legacy -t nat -A POSTROUTING -s 172.18.0.0/12 ! -o br0 -j MASQUERADE

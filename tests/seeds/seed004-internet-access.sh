@@ -27,5 +27,5 @@ ip netns exec netns2 ip link set dev eth0 up
 ip netns exec netns1 ip route add default via 10.0.0.1
 ip netns exec netns2 ip route add default via 10.0.0.1
 sysctl -w net.ipv4.ip_forward=1
-# iptables-legacy: netlab's rules live in the legacy tables (see DESIGN.md).
+# iptables-legacy: netlab's rules live in the legacy tables (see docs/architecture.md, Kernel pitfalls).
 iptables-legacy -t nat -A POSTROUTING -s 10.0.0.0/16 -j MASQUERADE
