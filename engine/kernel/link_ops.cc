@@ -5,13 +5,13 @@
 #include <netlink/attr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/inet6.h>
-#include <netlink/route/link/veth.h>
 
 #include <cerrno>
 
 #include "kernel/netlink_kernel.h"
 #include "kernel/netns.h"
 #include "kernel/nl_socket.h"
+#include "kinds/link_kind.h"
 
 namespace netlab {
 
@@ -39,14 +39,6 @@ void set_creation_attrs(rtnl_link* l, const LinkObj& obj) {
   if (obj.mtu) rtnl_link_set_mtu(l, *obj.mtu);
   if (obj.mac) rtnl_link_set_addr(l, mac_addr(*obj.mac).get());  // takes its own reference
   if (obj.group) rtnl_link_set_group(l, obj.group);
-  if (obj.kind == "veth") {
-    // One queue each way, stated: left unstated, the kernel gives a veth one per possible CPU,
-    // then trims the active ones back to one, which waits out an RCU grace period per end
-    // (veth_init_queues). The veth works the same (one active queue either way); only the
-    // ceiling `ethtool -L` could raise the queues to is 1 instead of the CPU count.
-    rtnl_link_set_num_tx_queues(l, 1);
-    rtnl_link_set_num_rx_queues(l, 1);
-  }
 }
 
 NlMsgPtr take(nl_msg* m) {
@@ -60,24 +52,26 @@ void check_build(int err, const std::string& what) {
 }  // namespace
 
 void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
-  bool veth = link.kind == "veth";
+  const LinkKind* kind = find_link_kind(link.kind);
+  const bool pair = kind && kind->paired();
   std::string what = "create " + link.kind + " " + link.name + " in " + link.ns;
-  if (veth && peer) what += " (peer " + peer->name + " in " + peer->ns + ")";
-  if (veth && !peer) throw KernelError(what + ": a veth needs its peer", EINVAL);
-  if (!veth && link.kind != "bridge")
+  if (pair && peer) what += " (peer " + peer->name + " in " + peer->ns + ")";
+  if (!kind)
     throw KernelError(what + ": links of kind \"" + link.kind + "\" are not supported", EOPNOTSUPP);
+  if (pair && !peer) throw KernelError(what + ": a " + link.kind + " needs its peer", EINVAL);
   check_name(link.name, what);
-  if (veth) check_name(peer->name, what);
+  if (pair) check_name(peer->name, what);
 
   auto& st = state(link.ns);
-  LinkPtr l = checked<LinkPtr>(veth ? rtnl_link_veth_alloc() : rtnl_link_alloc());
-  if (!veth) check_build(rtnl_link_set_type(l.get(), "bridge"), what);
+  LinkPtr l(kind->alloc());
   set_creation_attrs(l.get(), link);
+  kind->fill_create(l.get(), link);
   if (!link.master.empty()) rtnl_link_set_master(l.get(), ifindex(link.ns, link.master, what));
   Fd peer_ns;  // must stay open until the request is sent
-  if (veth) {
-    LinkPtr p(rtnl_link_veth_get_peer(l.get()));  // a new reference to the peer half
+  if (pair) {
+    LinkPtr p(kind->peer_of(l.get()));  // a new reference to the peer half
     set_creation_attrs(p.get(), *peer);
+    kind->fill_create(p.get(), *peer);
     // The peer is born in its namespace: by fd, never by pid (a pid names the main thread's
     // namespace, not ours).
     if (peer->ns != link.ns) {
@@ -105,9 +99,9 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   // What was known of these names is stale now, and only now: a create the kernel refused
   // (EEXIST) leaves the existing link, and what we know of its peer, as they were.
   forget_link(link.ns, link.name);
-  if (veth) forget_link(peer->ns, peer->name);
+  if (pair) forget_link(peer->ns, peer->name);
   if (index > 0) st.ifindex[link.name] = index;
-  if (veth) {
+  if (pair) {
     st.peer[link.name] = {peer->ns, peer->name};
     auto& pst = slot(peer->ns);  // its socket opens when first needed
     pst.peer[peer->name] = {link.ns, link.name};
@@ -117,7 +111,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
 
   // The kernel ignores IFLA_IFALIAS when it creates a link: tag each end right after.
   if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
-  if (veth && !peer->alias.empty()) change_link(peer->ns, peer->name, {.alias = peer->alias});
+  if (pair && !peer->alias.empty()) change_link(peer->ns, peer->name, {.alias = peer->alias});
 }
 
 void NetlinkKernel::change_link(const std::string& ns, const std::string& name,

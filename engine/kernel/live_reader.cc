@@ -24,6 +24,7 @@
 #include "kernel/netns.h"
 #include "kernel/nl_socket.h"
 #include "kernel/sysctl.h"
+#include "kinds/link_kind.h"
 
 namespace netlab {
 
@@ -61,7 +62,7 @@ LinkObj link_of(rtnl_link* l, const std::string& ns) {
   if (const char* alias = rtnl_link_get_ifalias(l)) obj.alias = alias;
   obj.group = rtnl_link_get_group(l);
   obj.ifindex = rtnl_link_get_ifindex(l);
-  if (obj.kind == "veth") obj.peer_ifindex = rtnl_link_get_link(l);
+  if (const LinkKind* kind = find_link_kind(obj.kind)) kind->read(l, obj);
   if (uint8_t mode = 0; rtnl_link_inet6_get_addr_gen_mode(l, &mode) == 0)
     obj.ipv6_link_local = mode != IN6_ADDR_GEN_MODE_NONE;
   return obj;

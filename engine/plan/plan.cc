@@ -1,12 +1,12 @@
 #include "plan/plan.h"
 
+#include "kinds/link_kind.h"
 #include "plan/overload.h"
 
 namespace netlab {
 
 std::string describe_link(const LinkObj& l) {
-  if (l.kind == "veth" && !l.peer_name.empty())
-    return "veth " + l.name + " (peer " + l.peer_name + " in " + l.peer_ns + ")";
+  if (const LinkKind* kind = find_link_kind(l.kind)) return kind->describe(l);
   return (l.kind.empty() ? std::string("link") : l.kind) + " " + l.name;
 }
 

@@ -9,8 +9,8 @@
 #include <variant>
 #include <vector>
 
-#include "apply/kernel.h"
 #include "record/record.h"
+#include "state/link_change.h"
 
 namespace netlab {
 

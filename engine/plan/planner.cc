@@ -1,5 +1,6 @@
 #include "plan/planner.h"
 
+#include "kinds/link_kind.h"
 #include "model/sysctl_key.h"
 
 #include "state/sysctl_value.h"
@@ -137,7 +138,7 @@ class Planner {
     if (!rec_.owns_link(live.ns, live.name)) return false;
     if (live.group == lab_group(lab_)) return true;
     auto made_with = recorded_peer_of_.find({live.ns, live.name});
-    if (live.kind != "veth" || made_with == recorded_peer_of_.end()) return false;
+    if (!paired(live) || made_with == recorded_peer_of_.end()) return false;
     const LinkObj* first = live_link(made_with->second.first, made_with->second.second);
     return first && (first->alias == tag_ || first->group == lab_group(lab_)) &&
            first->peer_ifindex == live.ifindex && live.peer_ifindex == first->ifindex;
@@ -409,7 +410,7 @@ class Planner {
   // once its ports are gone (a no-op where it did not move).
   void keep_bridge_mtus() {
     for (const auto& br : d_->links) {
-      if (br.kind != "bridge" || !br.mtu || fresh_link(br.ns, br.name)) continue;
+      if (!mtu_follows_ports(br) || !br.mtu || fresh_link(br.ns, br.name)) continue;
       const NsLive* n = ns_live(br.ns);
       if (!n || !std::any_of(n->links.begin(), n->links.end(), [&](const LinkObj& l) {
             return l.master == br.name && going_.count({br.ns, l.name});
@@ -775,9 +776,9 @@ class Planner {
   // Whether a live veth pair is the one the file declares: both ends present and each the
   // other's peer.
   bool pair_intact(const LinkObj& have, const LinkObj& want) const {
-    if (want.kind != "veth") return true;
+    if (!paired(want)) return true;
     const LinkObj* peer = live_link(want.peer_ns, want.peer_name);
-    return peer && peer->kind == "veth" && have.peer_ifindex == peer->ifindex &&
+    return peer && peer->kind == want.kind && have.peer_ifindex == peer->ifindex &&
            peer->peer_ifindex == have.ifindex;
   }
 
@@ -788,14 +789,13 @@ class Planner {
     if (have.kind != want.kind) return "is a " + have.kind + ", must be a " + want.kind;
     if (!pair_intact(have, want))
       return "its peer is not " + want.peer_name + " in " + want.peer_ns;
-    const LinkObj* peer =
-        want.kind == "veth" ? desired_link(want.peer_ns, want.peer_name) : nullptr;
+    const LinkObj* peer = paired(want) ? desired_link(want.peer_ns, want.peer_name) : nullptr;
     for (const LinkObj* w : {&want, peer}) {
       const LinkObj* h = w == &want ? &have : w ? live_link(w->ns, w->name) : nullptr;
       if (h && h->ipv6_link_local == false && w->ipv6_link_local == true)
         return "IPv6 link-local off -> on" + (w == peer ? " on " + w->name : std::string());
     }
-    return "";
+    return find_link_kind(want.kind)->remake_reason(have, want);
   }
 
   void plan_link(size_t index) {
@@ -809,7 +809,7 @@ class Planner {
       if (why.empty()) return;
       add({Op::Delete, want.ns, describe_link(*have), why, step::DeleteLink{want.ns, want.name}});
     }
-    if (want.kind == "veth" && !fresh_ns(want.peer_ns)) {
+    if (paired(want) && !fresh_ns(want.peer_ns)) {
       const LinkObj* stray = live_link(want.peer_ns, want.peer_name);
       // The peer's name is the lab's (a conflict was reported otherwise): its old pair goes.
       if (stray && (!have || have->peer_ifindex != stray->ifindex))
@@ -824,12 +824,12 @@ class Planner {
     made.alias.clear();
     // A bridge's MTU given at its creation is not the user's to the kernel: it would follow its
     // ports as they join and leave. It is set after the ports joined (plan_link_config).
-    if (made.kind == "bridge") made.mtu.reset();
+    if (mtu_follows_ports(made)) made.mtu.reset();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
              step::CreateLink{made, nullptr}};
-    a.own.push_back(link_entry(want, want.kind == "veth"));
+    a.own.push_back(link_entry(want, paired(want)));
     remade(want.ns, want.name);
-    if (want.kind == "veth") {
+    if (paired(want)) {
       int p = d_->find_link(want.peer_ns, want.peer_name);
       auto peer = std::make_shared<LinkObj>(d_->links.at(p));
       peer->alias.clear();
@@ -841,7 +841,7 @@ class Planner {
     add(std::move(a));
     // A bridge keeps an MTU set before any port joins; one set as it already is (its ports'
     // smallest) changes nothing, the kernel's flag included, and it would follow its ports.
-    if (want.kind == "bridge" && want.mtu && *want.mtu != 1500) {
+    if (mtu_follows_ports(want) && want.mtu && *want.mtu != mtu_without_ports(want)) {
       Action set{Op::Create, want.ns, "mtu of " + want.name, "new",
                  step::ChangeLink{want.ns, want.name, {.mtu = want.mtu}}};
       set.detail = true;
@@ -853,18 +853,21 @@ class Planner {
     flush(ns, name);
   }
 
-  // The MTU a link must have: the file's, else the kernel's default: 1500 for a veth, and for
-  // a bridge the smallest of its ports' (the kernel's own rule while nobody set it).
+  static uint32_t mtu_without_ports(const LinkObj& want) {
+    return find_link_kind(want.kind)->default_mtu();
+  }
+  // The MTU a link must have: the file's, else the kernel's default for its kind, which for a
+  // bridge is the smallest of its ports' (the kernel's own rule while nobody set it).
   uint32_t mtu_of(const LinkObj& want) const {
     if (want.mtu) return *want.mtu;
-    if (want.kind != "bridge") return 1500;
+    if (!mtu_follows_ports(want)) return mtu_without_ports(want);
     uint32_t least = 0;
     for (const auto& l : d_->links)
       if (l.ns == want.ns && l.master == want.name) {
-        uint32_t m = l.mtu.value_or(1500);
+        uint32_t m = l.mtu.value_or(mtu_without_ports(l));
         least = least ? std::min(least, m) : m;
       }
-    return least ? least : 1500;
+    return least ? least : mtu_without_ports(want);
   }
 
   // Whether a port joins the bridge in this plan, or changes its MTU.
@@ -886,7 +889,7 @@ class Planner {
       if (want.up) c.up = true;
       c.ipv6_link_local = want.ipv6_link_local;  // stated: the machine's default may differ
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
-      if (want.kind == "bridge" && want.mtu) c.mtu = want.mtu;
+      if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -915,7 +918,7 @@ class Planner {
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
                     std::to_string(mtu) + (want.mtu ? "" : " (the default)"));
-    } else if (want.kind == "bridge" && want.mtu && ports_change(want)) {
+    } else if (mtu_follows_ports(want) && want.mtu && ports_change(want)) {
       // Its ports change first (graph order), and a bridge whose MTU nobody set since its
       // creation follows theirs: set again (a no-op where it did not move).
       c.mtu = mtu;

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 
+#include "kinds/link_kind.h"
 #include "model/sysctl_key.h"
 
 namespace netlab {
@@ -230,7 +231,7 @@ DesiredState build_desired(const Topology& t) {
   for (const auto& l : d.links) ++links_in[l.ns];
   auto comes_up_second = [&](size_t i) {
     const auto& l = d.links[i];
-    if (l.kind != "veth") return false;
+    if (!paired(l)) return false;
     size_t mine = links_in[l.ns], theirs = links_in[l.peer_ns];
     return d.creates[i] ? mine < theirs : mine <= theirs;
   };
@@ -246,14 +247,14 @@ DesiredState build_desired(const Topology& t) {
   for (const auto& l : d.links) {
     if (l.master.empty()) continue;
     d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.ns, l.name));
-    if (l.kind == "veth") d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.peer_ns, l.peer_name));
+    if (paired(l)) d.graph.need(cfg_id(l.ns, l.master), cfg_id(l.peer_ns, l.peer_name));
   }
   // And as late as what needs them allows. A bridge coming up opens the lab to the IPv6
   // start-up traffic of every link behind it (DAD, MLD reports, router solicitations), which
   // the bridge floods to all its ports: N^2 deliveries, seconds of CPU at N=500, that slow
   // every request sent meanwhile. Everything that does not need the bridge goes before it.
   for (const auto& l : d.links)
-    if (l.kind == "bridge") d.graph.defer(d.graph.index(cfg_id(l.ns, l.name)));
+    if (takes_ports(l)) d.graph.defer(d.graph.index(cfg_id(l.ns, l.name)));
   for (const auto& ns : t.namespaces) {
     d.loopbacks.push_back({ns.name, ns.loopback_up.value});
     size_t v = b.vertex(cfg_id(ns.name, "lo"), Facet::Loopback, d.loopbacks.size() - 1);

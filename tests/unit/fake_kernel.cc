@@ -7,12 +7,13 @@
 #include <utility>
 
 #include "fake_kernel_rules.h"
+#include "kinds/link_kind.h"
 
 namespace netlab::testing {
 
 namespace {
 
-constexpr uint32_t kMinMtu = 68, kMaxMtu = 65535, kDefaultMtu = 1500;
+constexpr uint32_t kMinMtu = 68, kMaxMtu = 65535;
 constexpr size_t kMaxBridgePorts = 1023;  // BR_MAX_PORTS less port 0
 
 [[noreturn]] void fail(const std::string& what, int err) {
@@ -101,7 +102,7 @@ void FakeKernel::delete_namespace(const std::string& name) {
   if (name == "host") fail("delete namespace host", EINVAL);
   std::vector<LinkObj> links = ns(name).links;  // a copy: dropping a peer may change them
   for (const auto& l : links)
-    if (l.kind == "veth" && find(name, l.name)) drop_peer(l);
+    if (paired(l) && find(name, l.name)) drop_peer(l);
   state.ns.erase(name);
 }
 
@@ -116,7 +117,7 @@ LinkObj FakeKernel::born(const LinkObj& l) {
   // with its namespace's default one, which makes a link-local address.
   x.ipv6_link_local = true;
   x.ifindex = next_ifindex_++;
-  if (!x.mtu) x.mtu = kDefaultMtu;
+  if (!x.mtu) x.mtu = find_link_kind(l.kind)->default_mtu();
   if (*x.mtu < kMinMtu || *x.mtu > kMaxMtu) fail("create " + l.name + ": mtu", EINVAL);
   return x;
 }
@@ -125,8 +126,8 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   std::lock_guard lock(mutex_);
   call("create_link " + link.ns + "/" + link.name);
   std::string what = "create " + link.kind + " " + link.name + " in " + link.ns;
-  if (link.kind == "veth" && !peer) fail(what + ": a veth needs its peer", EINVAL);
-  if (link.kind != "veth" && link.kind != "bridge") fail(what, EOPNOTSUPP);
+  if (!find_link_kind(link.kind)) fail(what, EOPNOTSUPP);
+  if (paired(link) && !peer) fail(what + ": a " + link.kind + " needs its peer", EINVAL);
   // The order of the real checks: the name's form (before any request), both namespaces,
   // what exists, then the names the kernel reserves.
   auto form = [](const std::string& name) {
@@ -160,8 +161,8 @@ void FakeKernel::set_master(const std::string& nsn, LinkObj& l, const std::strin
   if (!old.empty()) adjust_bridge_mtu(nsn, old);
   if (master.empty()) return;
   const LinkObj& br = link(nsn, master, what);
-  if (br.kind != "bridge") fail(what, EOPNOTSUPP);
-  if (l.kind == "bridge") fail(what, ELOOP);  // no bridge in a bridge, itself included
+  if (!takes_ports(br)) fail(what, EOPNOTSUPP);
+  if (takes_ports(l)) fail(what, ELOOP);  // no bridge in a bridge, itself included
   size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
                                [&](const LinkObj& p) { return p.master == master; });
   if (ports >= kMaxBridgePorts) fail(what, EXFULL);
@@ -177,14 +178,14 @@ void FakeKernel::adjust_bridge_mtu(const std::string& nsn, const std::string& br
   uint32_t mtu = 0;
   for (const auto& p : ns(nsn).links)
     if (p.master == bridge && p.mtu && (!mtu || *p.mtu < mtu)) mtu = *p.mtu;
-  br->mtu = mtu ? mtu : kDefaultMtu;
+  br->mtu = mtu ? mtu : find_link_kind(br->kind)->default_mtu();
 }
 
 void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
   if (mtu < kMinMtu || mtu > kMaxMtu) fail("set mtu of " + l.name, EINVAL);
   if (l.mtu == mtu) return;  // dev_set_mtu: an unchanged value changes nothing, not even the flag
   l.mtu = mtu;
-  if (l.kind == "bridge") mtu_by_user_.insert({nsn, l.name});
+  if (mtu_follows_ports(l)) mtu_by_user_.insert({nsn, l.name});
   if (!l.master.empty()) adjust_bridge_mtu(nsn, l.master);
 }
 
@@ -238,7 +239,7 @@ void FakeKernel::delete_link(const std::string& nsn, const std::string& name) {
   call("delete_link " + nsn + "/" + name);
   LinkObj copy = link(nsn, name, "delete link");
   remove_link(nsn, name);
-  if (copy.kind == "veth") drop_peer(copy);
+  if (paired(copy)) drop_peer(copy);
 }
 
 void FakeKernel::delete_group(const std::string& nsn, uint32_t group) {
@@ -251,7 +252,7 @@ void FakeKernel::delete_group(const std::string& nsn, uint32_t group) {
   for (const auto& l : doomed) {
     if (!find(nsn, l.name)) continue;  // the peer of one already deleted
     remove_link(nsn, l.name);
-    if (l.kind == "veth") drop_peer(l);
+    if (paired(l)) drop_peer(l);
   }
 }
 

@@ -1,0 +1,12 @@
+// The kinds of link a lab can make: one module each (engine/kinds/<kind>.cc), listed in
+// engine/kinds/registry.cc.
+#pragma once
+
+#include "kinds/link_kind.h"
+
+namespace netlab {
+
+const LinkKind& veth_kind();
+const LinkKind& bridge_kind();
+
+}  // namespace netlab

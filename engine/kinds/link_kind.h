@@ -1,0 +1,73 @@
+// One kind of link the lab makes (veth, bridge, ...), stated in one module: engine/kinds/<kind>.cc.
+// The desired-state builder, the planner, the kernel adapter and the fake kernel ask the kind
+// what they need to know and never compare kind names; adding a kind means adding a module and
+// its line in engine/kinds/registry.cc (docs/architecture.md, "Adding a kind of object").
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "state/objects.h"
+
+struct rtnl_link;  // libnl's: only the kernel half of a kind sees inside
+
+namespace netlab {
+
+class LinkKind {
+ public:
+  virtual ~LinkKind() = default;
+
+  // The kernel's name of the kind (IFLA_INFO_KIND), as the file and `plan` say it.
+  virtual std::string_view name() const = 0;
+
+  // ---- facts the graph and the planner use ----
+
+  // Made with its peer in one request, each end in its own namespace (a veth).
+  virtual bool paired() const { return false; }
+  // Other links can be its ports (a bridge).
+  virtual bool takes_ports() const { return false; }
+  // Its MTU follows its ports' smallest until someone sets it, and the kernel does not say
+  // whether someone did (a bridge): the planner sets a declared one after the ports joined.
+  virtual bool mtu_follows_ports() const { return false; }
+  // The MTU the kernel gives it when nobody sets one, ports aside.
+  virtual uint32_t default_mtu() const { return 1500; }
+
+  // Why the live link cannot become the declared one in place, "" when it can. The core
+  // checks what every link has (kind, peer, IPv6 link-local); a kind adds its own attributes.
+  virtual std::string remake_reason(const LinkObj& have, const LinkObj& want) const;
+  // How `plan`, `status` and errors name it: "veth v1 (peer eth0 in n1)".
+  virtual std::string describe(const LinkObj& l) const;
+
+  // ---- the kernel half (libnl), used by engine/kernel only ----
+
+  // A libnl link object for the create request, of this kind, owned by the caller.
+  virtual rtnl_link* alloc() const;
+  // Its own attributes of the create request (name, MTU, MAC, group are the core's).
+  virtual void fill_create(rtnl_link* request, const LinkObj& want) const;
+  // The other end's half of the create request (paired kinds), a new reference.
+  virtual rtnl_link* peer_of(rtnl_link* request) const;
+  // Its own attributes, read back from a dumped link.
+  virtual void read(rtnl_link* dumped, LinkObj& live) const;
+};
+
+// The kind of that name, or nullptr: not a kind a lab makes (a NIC, a loopback, a foreign one).
+const LinkKind* find_link_kind(std::string_view name);
+// Every kind a lab can make.
+const std::vector<const LinkKind*>& link_kinds();
+
+// Shorthands for the questions the core asks of a link of any kind, known or not.
+inline bool paired(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && k->paired();
+}
+inline bool takes_ports(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && k->takes_ports();
+}
+inline bool mtu_follows_ports(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && k->mtu_follows_ports();
+}
+
+}  // namespace netlab
