@@ -1,5 +1,7 @@
 #include "graph/dot.h"
 
+#include "kinds/link_syntax.h"
+
 #include <set>
 #include <sstream>
 #include <vector>
@@ -102,6 +104,7 @@ std::string topology_to_dot(const Topology& t) {
     note(v.end.ns.value);
     note(v.peer.ns.value);
   }
+  for (const auto& l : t.links) note(l.iface.ns.value);
   for (const auto& n : t.nat) note(n.ns.value);
 
   std::ostringstream o;
@@ -145,6 +148,14 @@ std::string topology_to_dot(const Topology& t) {
             << "];\n";
           ++nodes;
         }
+    for (const auto& l : t.links) {
+      if (l.iface.ns.value != ns) continue;
+      auto lines = iface_lines(l.iface);
+      lines.front() += " (" + l.kind + ")";
+      for (const auto& [key, value] : l.attrs) lines.push_back(key + " " + value.value);
+      o << "    " << node_id(ns, l.iface.name.value) << " [label=" << label(lines) << "];\n";
+      ++nodes;
+    }
     // Settings that belong to the namespace as a whole go in a note, which also keeps a
     // namespace with no links visible (Graphviz draws no empty cluster).
     std::vector<std::string> settings;
@@ -171,6 +182,11 @@ std::string topology_to_dot(const Topology& t) {
       if (i->bridge)
         o << "  " << node_id(i->ns.value, i->name.value) << " -- "
           << node_id(i->ns.value, i->bridge->value) << " [style=dashed];\n";
+  for (const auto& l : t.links)
+    if (const LinkSyntax* s = find_link_syntax(l.kind))
+      for (const auto& [ns, name] : s->references(l))
+        o << "  " << node_id(l.iface.ns.value, l.iface.name.value) << " -- " << node_id(ns, name)
+          << " [label=" << dot_quote(l.kind) << ", style=dotted];\n";
   o << "}\n";
   return o.str();
 }

@@ -41,6 +41,19 @@ void set_creation_attrs(rtnl_link* l, const LinkObj& obj) {
   if (obj.group) rtnl_link_set_group(l, obj.group);
 }
 
+// A kind's create request asks the adapter for ifindexes (a macvlan's parent).
+class Context final : public CreateContext {
+ public:
+  Context(NetlinkKernel& k, std::string what) : k_(k), what_(std::move(what)) {}
+  int ifindex(const std::string& ns, const std::string& name) override {
+    return k_.ifindex(ns, name, what_);
+  }
+
+ private:
+  NetlinkKernel& k_;
+  std::string what_;
+};
+
 NlMsgPtr take(nl_msg* m) {
   return NlMsgPtr(m);
 }
@@ -62,16 +75,23 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   check_name(link.name, what);
   if (pair) check_name(peer->name, what);
 
-  auto& st = state(link.ns);
+  // Sent from where the kind makes it (a macvlan: its parent's namespace), born in its own.
+  const std::string from = kind->create_in(link);
+  Context ctx(*this, what);
   LinkPtr l(kind->alloc());
   set_creation_attrs(l.get(), link);
-  kind->fill_create(l.get(), link);
+  kind->fill_create(l.get(), link, ctx);
   if (!link.master.empty()) rtnl_link_set_master(l.get(), ifindex(link.ns, link.master, what));
-  Fd peer_ns;  // must stay open until the request is sent
+  Fd own_ns, peer_ns;  // must stay open until the request is sent
+  if (from != link.ns) {
+    own_ns = ns_fd(link.ns);
+    rtnl_link_set_ns_fd(l.get(), own_ns.get());
+  }
+  auto& st = state(from);
   if (pair) {
     LinkPtr p(kind->peer_of(l.get()));  // a new reference to the peer half
     set_creation_attrs(p.get(), *peer);
-    kind->fill_create(p.get(), *peer);
+    kind->fill_create(p.get(), *peer, ctx);
     // The peer is born in its namespace: by fd, never by pid (a pid names the main thread's
     // namespace, not ours).
     if (peer->ns != link.ns) {
@@ -100,7 +120,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   // (EEXIST) leaves the existing link, and what we know of its peer, as they were.
   forget_link(link.ns, link.name);
   if (pair) forget_link(peer->ns, peer->name);
-  if (index > 0) st.ifindex[link.name] = index;
+  if (index > 0 && from == link.ns) st.ifindex[link.name] = index;  // else: in another one
   if (pair) {
     st.peer[link.name] = {peer->ns, peer->name};
     auto& pst = slot(peer->ns);  // its socket opens when first needed
@@ -112,6 +132,30 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   // The kernel ignores IFLA_IFALIAS when it creates a link: tag each end right after.
   if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
   if (pair && !peer->alias.empty()) change_link(peer->ns, peer->name, {.alias = peer->alias});
+}
+
+// The kernel looks the kind up before anything else of a create request, and refuses an
+// unknown one with EOPNOTSUPP; a name with '/' it refuses later, always: nothing is made. The
+// base kinds are not asked (a veth would make its peer before the name is refused): their
+// create says it plainly.
+std::vector<std::string> NetlinkKernel::missing_link_kinds(const std::vector<std::string>& kinds) {
+  std::vector<std::string> missing;
+  for (const auto& name : kinds) {
+    const LinkKind* kind = find_link_kind(name);
+    if (!kind || !kind->syntax()) continue;
+    std::string what = "ask the kernel for " + name + " links";
+    LinkPtr l(kind->alloc());
+    rtnl_link_set_name(l.get(), "netlab/probe");
+    nl_msg* raw = nullptr;
+    check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &raw), what);
+    NlMsgPtr msg = take(raw);
+    try {
+      state(kHost).sock->request(msg.get(), what);
+    } catch (const KernelError& e) {
+      if (e.errno_value == EOPNOTSUPP) missing.push_back(name);
+    }
+  }
+  return missing;
 }
 
 void NetlinkKernel::change_link(const std::string& ns, const std::string& name,

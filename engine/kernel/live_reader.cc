@@ -108,6 +108,7 @@ LiveState NetlinkKernel::read(const ReadRequest& request) {
   if (helper.joinable()) helper.join();
   if (their_error) std::rethrow_exception(their_error);
   for (size_t i = 0; i < theirs.size(); ++i) live.ns[theirs[i]] = std::move(their_live[i]);
+  live.missing_link_kinds = missing_link_kinds(request.link_kinds);
   return live;
 }
 

@@ -49,7 +49,13 @@ class NetlinkKernel final : public Kernel {
   void delete_nat(const NatRule& rule) override;
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
 
+ public:
+  // The ifindex of a link, from what this adapter made and dumped (one dump at most).
+  int ifindex(const std::string& ns, const std::string& name, const std::string& what);
+
  private:
+  // Of these kinds, those the kernel lacks (asked with a request it refuses either way).
+  std::vector<std::string> missing_link_kinds(const std::vector<std::string>& kinds);
   // One RTM_NEWLINK request for the change; `what` names it in errors.
   void send_link_change(const std::string& ns, const std::string& name, const LinkChange& change,
                         const std::string& what);
@@ -71,7 +77,6 @@ class NetlinkKernel final : public Kernel {
   void drop_slot(const std::string& ns);
   kernel::Fd ns_fd(const std::string& ns) const;
   void send_route(const RouteObj& r, bool add, bool replace = false);
-  int ifindex(const std::string& ns, const std::string& name, const std::string& what);
   // One link dump of the namespace; refreshes its name → ifindex map.
   kernel::NlCachePtr dump_links(const std::string& ns, NsState& st);
   void forget_link(const std::string& ns, const std::string& name);

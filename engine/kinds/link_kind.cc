@@ -6,8 +6,12 @@
 
 namespace netlab {
 
-std::string LinkKind::remake_reason(const LinkObj&, const LinkObj&) const {
+std::string LinkKind::remake_reason(const LinkObj&, const LinkObj&, const LiveLinks&) const {
   return "";
+}
+
+std::vector<std::string> LinkKind::problems(const LinkObj&, const LiveLinks&) const {
+  return {};
 }
 
 std::string LinkKind::describe(const LinkObj& l) const {
@@ -24,7 +28,7 @@ rtnl_link* LinkKind::alloc() const {
   return l;
 }
 
-void LinkKind::fill_create(rtnl_link*, const LinkObj&) const {}
+void LinkKind::fill_create(rtnl_link*, const LinkObj&, CreateContext&) const {}
 
 rtnl_link* LinkKind::peer_of(rtnl_link*) const {
   return nullptr;

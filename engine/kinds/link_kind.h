@@ -14,12 +14,36 @@ struct rtnl_link;  // libnl's: only the kernel half of a kind sees inside
 
 namespace netlab {
 
+class LinkSyntax;
+
+// The live links as the planner sees them, for a kind that refers to other links.
+class LiveLinks {
+ public:
+  virtual ~LiveLinks() = default;
+  virtual const LinkObj* live_link(const std::string& ns, const std::string& name) const = 0;
+  // Whether the file declares it (made before what stands on it).
+  virtual bool declared(const std::string& ns, const std::string& name) const = 0;
+};
+
+// What the kernel adapter offers a kind's create request.
+class CreateContext {
+ public:
+  virtual ~CreateContext() = default;
+  // The ifindex of a link in a namespace (the kernel adapter's cache, one dump at most).
+  virtual int ifindex(const std::string& ns, const std::string& name) = 0;
+};
+
 class LinkKind {
  public:
   virtual ~LinkKind() = default;
 
   // The kernel's name of the kind (IFLA_INFO_KIND), as the file and `plan` say it.
   virtual std::string_view name() const = 0;
+  // Its section of the topology file, for kinds with keys of their own
+  // (engine/kinds/link_syntax.h).
+  virtual const LinkSyntax* syntax() const { return nullptr; }
+  // The kernel option it needs, named when the kernel lacks the kind: "CONFIG_MACVLAN".
+  virtual std::string_view kernel_config() const = 0;
 
   // ---- facts the graph and the planner use ----
 
@@ -35,16 +59,30 @@ class LinkKind {
 
   // Why the live link cannot become the declared one in place, "" when it can. The core
   // checks what every link has (kind, peer, IPv6 link-local); a kind adds its own attributes.
-  virtual std::string remake_reason(const LinkObj& have, const LinkObj& want) const;
+  virtual std::string remake_reason(const LinkObj& have, const LinkObj& want,
+                                    const LiveLinks& live) const;
+  // Why the declared link cannot be made at all as things are (a parent that is not there),
+  // found at plan time: reported as conflicts, before anything changes.
+  virtual std::vector<std::string> problems(const LinkObj& want, const LiveLinks& live) const;
+  // The links it stands on (namespace, name): made first, and read.
+  virtual std::vector<std::pair<std::string, std::string>> references(const LinkObj&) const {
+    return {};
+  }
   // How `plan`, `status` and errors name it: "veth v1 (peer eth0 in n1)".
   virtual std::string describe(const LinkObj& l) const;
+
+  // Its attributes the kernel reports back (read()): the fake kernel keeps only these.
+  virtual std::vector<std::string> live_attrs() const { return {}; }
 
   // ---- the kernel half (libnl), used by engine/kernel only ----
 
   // A libnl link object for the create request, of this kind, owned by the caller.
   virtual rtnl_link* alloc() const;
+  // The namespace whose socket sends the create request; the link is born in its own
+  // (want.ns). A macvlan is made where its parent is.
+  virtual std::string create_in(const LinkObj& want) const { return want.ns; }
   // Its own attributes of the create request (name, MTU, MAC, group are the core's).
-  virtual void fill_create(rtnl_link* request, const LinkObj& want) const;
+  virtual void fill_create(rtnl_link* request, const LinkObj& want, CreateContext& ctx) const;
   // The other end's half of the create request (paired kinds), a new reference.
   virtual rtnl_link* peer_of(rtnl_link* request) const;
   // Its own attributes, read back from a dumped link.

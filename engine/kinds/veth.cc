@@ -12,6 +12,7 @@ namespace {
 class VethKind final : public LinkKind {
  public:
   std::string_view name() const override { return "veth"; }
+  std::string_view kernel_config() const override { return "CONFIG_VETH"; }
   bool paired() const override { return true; }
 
   std::string describe(const LinkObj& l) const override {
@@ -28,7 +29,7 @@ class VethKind final : public LinkKind {
   // then trims the active ones back to one, which waits out an RCU grace period per end
   // (veth_init_queues). The veth works the same (one active queue either way); only the
   // ceiling `ethtool -L` could raise the queues to is 1 instead of the CPU count.
-  void fill_create(rtnl_link* request, const LinkObj&) const override {
+  void fill_create(rtnl_link* request, const LinkObj&, CreateContext&) const override {
     rtnl_link_set_num_tx_queues(request, 1);
     rtnl_link_set_num_rx_queues(request, 1);
   }

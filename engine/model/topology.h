@@ -73,6 +73,13 @@ struct Veth {
   Interface peer;  // `peer:`
 };
 
+// A link of a kind that states its own keys (engine/kinds): read from the kind's section.
+struct Link {
+  Interface iface;
+  std::string kind;                                   // "macvlan"
+  std::map<std::string, Located<std::string>> attrs;  // its own keys, as written
+};
+
 enum class NatType { Masquerade, Snat, Dnat };
 
 struct Nat {
@@ -103,6 +110,7 @@ struct Topology {
   std::vector<Namespace> namespaces;  // in file order
   std::vector<Bridge> bridges;
   std::vector<Veth> veths;
+  std::vector<Link> links;  // of the kinds in engine/kinds, in file order
   std::vector<Nat> nat;
   std::vector<Test> tests;
 };

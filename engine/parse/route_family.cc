@@ -14,6 +14,8 @@ const Interface* find_interface(const Topology& t, const std::string& ns, const 
     if (is(v.end)) return &v.end;
     if (is(v.peer)) return &v.peer;
   }
+  for (const auto& l : t.links)
+    if (is(l.iface)) return &l.iface;
   return nullptr;
 }
 

@@ -135,6 +135,7 @@ class Validator {
       ifaces_.push_back({&v.end, false});
       ifaces_.push_back({&v.peer, false});
     }
+    for (const auto& l : t_.links) ifaces_.push_back({&l.iface, false});
     for (const auto& [i, is_bridge] : ifaces_) by_ns_[i->ns.value].push_back(i);
   }
 

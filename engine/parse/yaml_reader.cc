@@ -4,12 +4,33 @@
 #include <charconv>
 #include <cstdint>
 
+#include "kinds/link_syntax.h"
 #include "parse/names.h"
 
 namespace netlab {
 
+namespace {
+
+// The keys of every link of a kind's own section (engine/kinds), then the kind's.
+const std::vector<std::string> kLinkKeys = {"name", "namespace", "bridge", "addresses",
+                                            "mtu",  "mac",       "up",     "ipv6_link_local"};
+
+std::map<std::string, std::vector<std::string>> with_kind_sections(
+    std::map<std::string, std::vector<std::string>> keys) {
+  for (const LinkSyntax* s : link_syntaxes()) {
+    auto& top = keys["topology"];
+    top.insert(std::find(top.begin(), top.end(), "nat"), std::string(s->section()));
+    auto& own = keys[std::string(s->kind())];
+    own = kLinkKeys;
+    for (const auto& k : s->keys()) own.push_back(k);
+  }
+  return keys;
+}
+
+}  // namespace
+
 const std::map<std::string, std::vector<std::string>>& topology_keys() {
-  static const std::map<std::string, std::vector<std::string>> keys = {
+  static const std::map<std::string, std::vector<std::string>> keys = with_kind_sections({
       {"topology", {"name", "host", "namespaces", "bridges", "veths", "nat", "tests"}},
       {"host", {"sysctl", "routes"}},
       {"namespace", {"loopback", "sysctl", "routes"}},
@@ -21,7 +42,7 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
       {"nat",
        {"namespace", "type", "source", "destination", "out", "in", "protocol", "port", "to"}},
       {"test", {"from", "ping", "expect"}},
-  };
+  });
   return keys;
 }
 
@@ -79,6 +100,8 @@ class Reader {
     if (auto* e = f->get("namespaces")) read_namespaces(*e, t.namespaces);
     if (auto* e = f->get("bridges")) read_bridges(*e, t.bridges);
     if (auto* e = f->get("veths")) read_veths(*e, t.veths);
+    for (const LinkSyntax* s : link_syntaxes())
+      if (auto* e = f->get(std::string(s->section()))) read_links(*e, *s, t.links);
     if (auto* e = f->get("nat")) read_nats(*e, t.nat);
     if (auto* e = f->get("tests")) read_tests(*e, t.tests);
   }
@@ -431,10 +454,16 @@ class Reader {
 
   // One end of a veth pair; false if it cannot be used at all (no name or not a mapping).
   bool read_end(const YNode& raw, const std::string& section, Interface& i) {
+    std::size_t errors_before = d_.all().size();
+    auto f = fields(raw, section, section == "peer" ? "\"peer\"" : "a " + section);
+    return read_named(raw, f, i, errors_before);
+  }
+  // A link with a `name` key, from its mapping's fields (nullopt: it was no mapping); any
+  // error since errors_before leaves a gap.
+  bool read_named(const YNode& raw, const std::optional<Fields>& f, Interface& i,
+                  std::size_t errors_before) {
     i.pos = raw.pos;
     i.ns = {kHost, raw.pos};
-    std::size_t errors_before = d_.all().size();
-    auto f = fields(raw, section, section == "peer" ? "\"peer\"" : "a veth");
     if (!f) {
       gaps_.interfaces_anywhere = true;
       return false;
@@ -476,6 +505,31 @@ class Reader {
         ok = false;
       }
       if (ok) out.push_back(std::move(v));
+    }
+  }
+
+  // A kind's section: a list of links, each with the keys every link has and the kind's own,
+  // read as text for the kind to check.
+  void read_links(const YEntry& e, const LinkSyntax& syntax, std::vector<Link>& out) {
+    auto items = list(e);
+    if (!items) {
+      gaps_.interfaces_anywhere = true;
+      return;
+    }
+    const std::string kind(syntax.kind());
+    for (const YNode* item : *items) {
+      Link l;
+      l.kind = kind;
+      std::size_t errors_before = d_.all().size();
+      auto f = fields(*item, kind, "a " + kind);
+      if (!read_named(*item, f, l.iface, errors_before)) continue;
+      for (const auto& key : syntax.required_keys()) required(*f, key);
+      for (const auto& key : syntax.keys())
+        if (auto* x = f->get(key))
+          if (auto s = string(*x)) l.attrs.emplace(key, *s);
+      if (d_.all().size() == errors_before) syntax.check(l, d_);
+      if (d_.all().size() != errors_before) note_gap(l.iface, true);
+      out.push_back(std::move(l));
     }
   }
 

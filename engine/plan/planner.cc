@@ -64,7 +64,7 @@ std::string describe_via(const RouteObj& r) {
   return r.via ? "via " + r.via->str() : "dev " + (r.dev.empty() ? std::string("?") : r.dev);
 }
 
-class Planner {
+class Planner : private LiveLinks {
  public:
   Planner(const DesiredState* desired, const LiveState& live, const Record& record, std::string lab,
           const HeldSettings& held, PlanOptions options = {})
@@ -113,13 +113,17 @@ class Planner {
   }
 
  private:
+  // LiveLinks, for the kinds: what is there, and what the file declares.
+  const LinkObj* live_link(const std::string& ns, const std::string& name) const override {
+    auto it = live_links_.find({ns, name});
+    return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
+  }
+  bool declared(const std::string& ns, const std::string& name) const override {
+    return d_ && d_->find_link(ns, name) >= 0;
+  }
   const NsLive* ns_live(const std::string& ns) const {
     const NsLive* n = live_.find(ns);
     return n && n->exists ? n : nullptr;
-  }
-  const LinkObj* live_link(const std::string& ns, const std::string& name) const {
-    auto it = live_links_.find({ns, name});
-    return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
   }
   const LinkObj* desired_link(const std::string& ns, const std::string& name) const {
     int i = d_->find_link(ns, name);
@@ -198,6 +202,7 @@ class Planner {
                                           : " (its alias is \"" + have->alias + "\")") +
                      "; rename the interface in the file");
     }
+    check_link_kinds();
     check_held_sysctls();
     const NsLive* host = ns_live(kHost);
     for (const auto& r : d_->routes) {
@@ -211,6 +216,22 @@ class Planner {
                             ? "added by another netlab lab (see `netlab list`), not by lab " + lab_
                             : "not added by lab " + lab_) +
                        "; change its metric in the file to add another");
+    }
+  }
+  // What a kind finds at plan time: a kernel without the kind, a parent that is not there.
+  void check_link_kinds() {
+    const auto& missing = live_.missing_link_kinds;
+    for (const auto& l : d_->links) {
+      const LinkKind* kind = find_link_kind(l.kind);
+      std::string object = describe_link(l) + " in " + l.ns;
+      if (std::find(missing.begin(), missing.end(), l.kind) != missing.end()) {
+        conflict(link_vertex(l.ns, l.name), object,
+                 "this kernel has no " + l.kind + " links (" + std::string(kind->kernel_config()) +
+                     "); use another kind, or a kernel with it");
+        continue;
+      }
+      for (auto& why : kind->problems(l, *this))
+        conflict(link_vertex(l.ns, l.name), object, std::move(why));
     }
   }
   void conflict(std::string vertex, std::string object, std::string reason) {
@@ -627,12 +648,28 @@ class Planner {
       if (const NsLive* n = ns_live(ns)) delete_group(ns, *n, owned, gone_with_group);
 
     for (const auto& ns : dying) {
+      delete_links_on_others(ns);
       Action a{Op::Delete, kHost, "namespace " + ns, d_ ? "no longer declared" : "lab down",
                step::DeleteNamespace{ns}};
       a.disown.push_back(ns_entry(ns));
       add(std::move(a));
     }
     delete_links(owned, dying, gone_with_group);
+  }
+
+  // A link made on another (a macvlan on a host NIC) keeps what it set on that one
+  // (promiscuity, addresses) until the kernel frees its namespace, in the background: it goes
+  // on its own first, so its parent is as it was when the run returns.
+  void delete_links_on_others(const std::string& ns) {
+    const NsLive* n = ns_live(ns);
+    if (!n) return;
+    for (const auto& l : n->links)
+      if (l.lower_ifindex && owns_link(l)) {
+        Action a{Op::Delete, ns, describe_link(l), "before its namespace",
+                 step::DeleteLink{ns, l.name}};
+        a.detail = true;
+        add(std::move(a));
+      }
   }
 
   void delete_links(const std::map<NsName, OwnedEntry>& owned, const std::set<std::string>& dying,
@@ -795,15 +832,24 @@ class Planner {
       if (h && h->ipv6_link_local == false && w->ipv6_link_local == true)
         return "IPv6 link-local off -> on" + (w == peer ? " on " + w->name : std::string());
     }
-    return find_link_kind(want.kind)->remake_reason(have, want);
+    return find_link_kind(want.kind)->remake_reason(have, want, *this);
+  }
+
+  bool on_remade_link(const LinkObj& want) const {
+    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want))
+      if (fresh_link(ns, name)) return true;
+    return false;
   }
 
   void plan_link(size_t index) {
     const LinkObj& want = d_->links[index];
     const bool creates = d_->creates[index];
     if (!creates) return;  // the pair is made (or kept) with its first end
-    const LinkObj* have = fresh_ns(want.ns) ? nullptr : live_link(want.ns, want.name);
-    std::string why = "missing";
+    // The kernel takes a link made on another (a macvlan) with it: on a remade one it is new.
+    const bool lower_remade = on_remade_link(want);
+    const LinkObj* have =
+        fresh_ns(want.ns) || lower_remade ? nullptr : live_link(want.ns, want.name);
+    std::string why = lower_remade ? "re-made with the link it is on" : "missing";
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;

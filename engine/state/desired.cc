@@ -57,8 +57,8 @@ class Builder {
     if (ns != kHost) d_.graph.need(v, d_.graph.index("ns:" + ns));
   }
 
-  void add_interface(const Interface& i, const std::string& kind, const Interface* peer,
-                     bool creates) {
+  size_t add_interface(const Interface& i, const std::string& kind, const Interface* peer,
+                       bool creates) {
     LinkObj l;
     l.ns = i.ns.value;
     l.name = i.name.value;
@@ -83,6 +83,19 @@ class Builder {
     if (peer && creates) need_ns(v, l.peer_ns);
     if (peer && !creates) d_.graph.need(v, d_.graph.index(link_id(l.peer_ns, l.peer_name)));
     for (const auto& a : i.addresses) d_.addrs.push_back({l.ns, l.name, a.value});
+    return idx;
+  }
+
+  // A link of a kind with its own keys: made after the links it stands on.
+  void add_link(const Link& from) {
+    size_t i = add_interface(from.iface, from.kind, nullptr, true);
+    LinkObj& l = d_.links[i];
+    for (const auto& [key, value] : from.attrs) l.attrs[key] = value.value;
+    size_t v = d_.graph.index(link_id(l.ns, l.name));
+    for (const auto& [ns, name] : find_link_kind(l.kind)->references(l)) {
+      if (d_.graph.has("ns:" + ns)) need_ns(v, ns);  // else a conflict at plan time
+      if (d_.graph.has(link_id(ns, name))) d_.graph.need(v, d_.graph.index(link_id(ns, name)));
+    }
   }
 
   void add_route(const Route& r, const std::string& ns) {
@@ -194,6 +207,9 @@ ReadRequest DesiredState::read_request() const {
   ReadRequest r;
   r.namespaces = namespaces;
   for (const auto& s : sysctls) r.sysctl_keys[s.ns].push_back(s.key);
+  for (const auto& l : links)
+    if (std::find(r.link_kinds.begin(), r.link_kinds.end(), l.kind) == r.link_kinds.end())
+      r.link_kinds.push_back(l.kind);
   for (const auto& n : nat)
     if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), n.ns) == r.nat_namespaces.end())
       r.nat_namespaces.push_back(n.ns);
@@ -215,6 +231,7 @@ DesiredState build_desired(const Topology& t) {
     b.add_interface(v.end, "veth", &v.peer, true);
     b.add_interface(v.peer, "veth", &v.end, false);
   }
+  for (const auto& l : t.links) b.add_link(l);
 
   // Configuration: alias, bridge, admin state. A port joins its bridge before the bridge
   // comes up: ports joining a bridge that is up cost the kernel a rescan of all ports each.

@@ -50,9 +50,13 @@ struct LinkObj {
   // addr_gen_mode is not "none"). Desired: always set. Live: nullopt where the kernel has no
   // IPv6 on the link.
   std::optional<bool> ipv6_link_local;
-  uint32_t group = 0;    // IFLA_GROUP: lab_group() for links a lab made
-  int ifindex = 0;       // live only
-  int peer_ifindex = 0;  // live only: IFLA_LINK of a veth
+  // A kind's own attributes (engine/kinds), by key: desired as the file says them, live as
+  // the kind reads them back.
+  std::map<std::string, std::string> attrs;
+  uint32_t group = 0;     // IFLA_GROUP: lab_group() for links a lab made
+  int ifindex = 0;        // live only
+  int peer_ifindex = 0;   // live only: IFLA_LINK of a veth
+  int lower_ifindex = 0;  // live only: IFLA_LINK of a link made on another (a macvlan's parent)
 };
 
 struct AddrObj {
@@ -144,7 +148,8 @@ struct NsLive {
 };
 
 struct LiveState {
-  std::map<std::string, NsLive> ns;  // "host" always present
+  std::map<std::string, NsLive> ns;             // "host" always present
+  std::vector<std::string> missing_link_kinds;  // asked for (ReadRequest), the kernel lacks
   const NsLive* find(const std::string& name) const;
 };
 
@@ -155,6 +160,7 @@ struct ReadRequest {
   std::vector<std::string> namespaces;
   std::map<std::string, std::vector<std::string>> sysctl_keys;
   std::vector<std::string> nat_namespaces;
+  std::vector<std::string> link_kinds;  // of engine/kinds: does the kernel have them?
 };
 
 }  // namespace netlab

@@ -73,6 +73,8 @@ LiveState FakeKernel::read(const ReadRequest& req) {
     auto it = state.ns.find(n);
     out.ns[n] = it == state.ns.end() ? NsLive{} : it->second;
   }
+  for (const auto& k : req.link_kinds)
+    if (missing_kinds.count(k)) out.missing_link_kinds.push_back(k);
   return out;
 }
 
@@ -104,6 +106,10 @@ void FakeKernel::delete_namespace(const std::string& name) {
   for (const auto& l : links)
     if (paired(l) && find(name, l.name)) drop_peer(l);
   state.ns.erase(name);
+  for (const auto& l : links) {
+    lower_.erase({name, l.name});
+    drop_uppers(name, l.name);
+  }
 }
 
 // A link as the kernel makes it: down, no master yet, the kernel's MTU unless given.
@@ -126,7 +132,8 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   std::lock_guard lock(mutex_);
   call("create_link " + link.ns + "/" + link.name);
   std::string what = "create " + link.kind + " " + link.name + " in " + link.ns;
-  if (!find_link_kind(link.kind)) fail(what, EOPNOTSUPP);
+  const LinkKind* kind = find_link_kind(link.kind);
+  if (!kind || missing_kinds.count(link.kind)) fail(what, EOPNOTSUPP);
   if (paired(link) && !peer) fail(what + ": a " + link.kind + " needs its peer", EINVAL);
   // The order of the real checks: the name's form (before any request), both namespaces,
   // what exists, then the names the kernel reserves.
@@ -142,6 +149,18 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   if (reserved_link_name(link.name) || (peer && reserved_link_name(peer->name)))
     fail(what + ": reserved name", EINVAL);
   LinkObj l = born(link);
+  // A link made on another: it must be there (the kernel looks up IFLA_LINK in the namespace
+  // the request comes from), and the kernel reports only its own attributes.
+  for (const auto& [lns, lname] : kind->references(link)) {
+    const LinkObj* lower = state.ns.count(lns) ? ns(lns).link(lname) : nullptr;
+    if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
+    l.lower_ifindex = lower->ifindex;
+    lower_[{link.ns, link.name}] = {lns, lname};
+  }
+  std::erase_if(l.attrs, [&](const auto& kv) {
+    auto keep = kind->live_attrs();
+    return std::find(keep.begin(), keep.end(), kv.first) == keep.end();
+  });
   if (peer) {
     LinkObj p = born(*peer);
     p.peer_ifindex = l.ifindex;
@@ -268,6 +287,17 @@ void FakeKernel::remove_link(const std::string& nsn, const std::string& name) {
   for (auto& l : n.links)
     if (l.master == name) l.master.clear();
   if (!master.empty()) adjust_bridge_mtu(nsn, master);
+  lower_.erase({nsn, name});
+  drop_uppers(nsn, name);
+}
+
+// The kernel removes the links made on a link with it (a macvlan with its parent).
+void FakeKernel::drop_uppers(const std::string& nsn, const std::string& name) {
+  std::vector<std::pair<std::string, std::string>> uppers;
+  for (const auto& [upper, lower] : lower_)
+    if (lower == std::pair{nsn, name}) uppers.push_back(upper);
+  for (const auto& [uns, uname] : uppers)
+    if (state.ns.count(uns) && find(uns, uname)) remove_link(uns, uname);
 }
 
 void FakeKernel::drop_peer(const LinkObj& l) {

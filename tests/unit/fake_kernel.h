@@ -36,6 +36,7 @@ class FakeKernel : public Kernel {
   std::string fail_on;    // or: the changing call that fails, e.g. "create_namespace n1"
   std::string ignore_on;  // a changing call that succeeds and does nothing (a kernel that lies)
   std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
+  std::set<std::string> missing_kinds;           // link kinds this kernel lacks (EOPNOTSUPP)
 
   int reads = 0;
   struct Read {
@@ -74,6 +75,8 @@ class FakeKernel : public Kernel {
   int next_ifindex_ = 10;
   uint64_t next_cookie_ = 1000;  // SO_NETNS_COOKIE: never the same twice
   std::set<std::pair<std::string, std::string>> mtu_by_user_;  // bridges whose MTU was set
+  // A link made on another (a macvlan on its parent) -> that one: it goes with it.
+  std::map<std::pair<std::string, std::string>, std::pair<std::string, std::string>> lower_;
   // When each address was added (ns, dev, cidr): of two equal subnets, the older one routes.
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> added_;
   int64_t additions_ = 0;
@@ -88,6 +91,7 @@ class FakeKernel : public Kernel {
   void set_up(const std::string& nsn, LinkObj& l, bool up);
   void adjust_bridge_mtu(const std::string& nsn, const std::string& bridge);
   void remove_link(const std::string& nsn, const std::string& name);
+  void drop_uppers(const std::string& nsn, const std::string& name);
   void drop_peer(const LinkObj& l);
   void drop_routes(NsLive& n, const std::string& dev, bool v4, bool v6);
   std::string route_device(NsLive& n, const RouteObj& r, const std::string& what);
