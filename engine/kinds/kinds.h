@@ -8,5 +8,6 @@ namespace netlab {
 
 const LinkKind& veth_kind();
 const LinkKind& bridge_kind();
+const LinkKind& macvlan_kind();
 
 }  // namespace netlab

@@ -1,0 +1,146 @@
+// macvlan: a link of its own (own MAC) on a parent link, to reach a real NIC's network from a
+// lab namespace. The parent is a host NIC or a lab link; a parent the lab does not own is
+// only referred to, never changed or deleted.
+//
+//   macvlans:
+//     - name: mv0
+//       namespace: net0
+//       parent: eth0              # a link in parent_namespace (default: host)
+//       mode: bridge              # bridge (default) | private | vepa | passthru
+//       addresses: [192.168.1.50/24]
+#include <linux/if_link.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+
+#include <array>
+#include <stdexcept>
+
+#include "kinds/kinds.h"
+#include "kinds/link_syntax.h"
+#include "model/names.h"
+
+namespace netlab {
+namespace {
+
+struct Mode {
+  const char* name;
+  uint32_t kernel;
+};
+constexpr std::array<Mode, 4> kModes{{{"bridge", MACVLAN_MODE_BRIDGE},
+                                      {"private", MACVLAN_MODE_PRIVATE},
+                                      {"vepa", MACVLAN_MODE_VEPA},
+                                      {"passthru", MACVLAN_MODE_PASSTHRU}}};
+
+std::string attr(const LinkObj& l, const std::string& key, std::string fallback = "") {
+  auto it = l.attrs.find(key);
+  return it == l.attrs.end() ? fallback : it->second;
+}
+std::string mode_of(const LinkObj& l) {
+  return attr(l, "mode", "bridge");
+}
+std::pair<std::string, std::string> parent_of(const LinkObj& l) {
+  return {attr(l, "parent_namespace", kHost), attr(l, "parent")};
+}
+
+class MacvlanSyntax final : public LinkSyntax {
+ public:
+  std::string_view kind() const override { return "macvlan"; }
+  std::string_view section() const override { return "macvlans"; }
+  std::vector<std::string> keys() const override { return {"parent", "parent_namespace", "mode"}; }
+  std::vector<std::string> required_keys() const override { return {"parent"}; }
+
+  void check(const Link& l, Diagnostics& d) const override {
+    if (auto it = l.attrs.find("mode"); it != l.attrs.end()) {
+      bool known = false;
+      for (const auto& m : kModes) known = known || it->second.value == m.name;
+      if (!known)
+        d.error(it->second.pos, "macvlan mode must be bridge, private, vepa or passthru, not " +
+                                    quoted(it->second.value));
+    }
+    if (auto it = l.attrs.find("parent"); it != l.attrs.end())
+      if (auto problem = interface_name_problem(it->second.value))
+        d.error(it->second.pos, *problem);
+    if (auto it = l.attrs.find("parent_namespace");
+        it != l.attrs.end() && it->second.value != kHost)
+      if (auto problem = namespace_name_problem(it->second.value))
+        d.error(it->second.pos, *problem);
+    if (l.iface.bridge)
+      d.error(l.iface.bridge->pos, "a macvlan cannot be a bridge port: it is its parent's");
+  }
+
+  std::vector<std::pair<std::string, std::string>> references(const Link& l) const override {
+    auto ns = l.attrs.find("parent_namespace");
+    auto parent = l.attrs.find("parent");
+    if (parent == l.attrs.end()) return {};
+    return {{ns == l.attrs.end() ? std::string(kHost) : ns->second.value, parent->second.value}};
+  }
+};
+
+class MacvlanKind final : public LinkKind {
+ public:
+  std::string_view name() const override { return "macvlan"; }
+  std::string_view kernel_config() const override { return "CONFIG_MACVLAN"; }
+  const LinkSyntax* syntax() const override { return &syntax_; }
+  std::vector<std::string> live_attrs() const override { return {"mode"}; }
+
+  std::vector<std::pair<std::string, std::string>> references(const LinkObj& l) const override {
+    return {parent_of(l)};
+  }
+
+  std::string describe(const LinkObj& l) const override {
+    auto [ns, parent] = parent_of(l);
+    if (parent.empty()) return "macvlan " + l.name;
+    return "macvlan " + l.name + " (on " + parent + (ns == l.ns ? "" : " in " + ns) + ")";
+  }
+
+  std::vector<std::string> problems(const LinkObj& want, const LiveLinks& live) const override {
+    auto [ns, parent] = parent_of(want);
+    if (live.live_link(ns, parent) || live.declared(ns, parent)) return {};
+    return {"its parent " + parent + " is not in " +
+            (ns == kHost ? "the host" : "namespace " + ns) +
+            "; make it, or change `parent` in the file"};
+  }
+
+  // The kernel keeps a macvlan's parent and, without a request per attribute, its mode.
+  std::string remake_reason(const LinkObj& have, const LinkObj& want,
+                            const LiveLinks& live) const override {
+    if (mode_of(have) != mode_of(want)) return "mode " + mode_of(have) + " -> " + mode_of(want);
+    auto [ns, name] = parent_of(want);
+    const LinkObj* parent = live.live_link(ns, name);
+    if (parent && have.lower_ifindex != parent->ifindex) return "its parent is not " + name;
+    return "";
+  }
+
+  // Made where its parent is, born in its own namespace.
+  std::string create_in(const LinkObj& want) const override { return parent_of(want).first; }
+
+  rtnl_link* alloc() const override {
+    rtnl_link* l = rtnl_link_macvlan_alloc();
+    if (!l) throw std::bad_alloc();
+    return l;
+  }
+  void fill_create(rtnl_link* request, const LinkObj& want, CreateContext& ctx) const override {
+    auto [ns, parent] = parent_of(want);
+    rtnl_link_set_link(request, ctx.ifindex(ns, parent));
+    for (const auto& m : kModes)
+      if (mode_of(want) == m.name) rtnl_link_macvlan_set_mode(request, m.kernel);
+  }
+  void read(rtnl_link* dumped, LinkObj& live) const override {
+    live.lower_ifindex = rtnl_link_get_link(dumped);
+    uint32_t mode = rtnl_link_macvlan_get_mode(dumped);
+    for (const auto& m : kModes)
+      if (mode == m.kernel) live.attrs["mode"] = m.name;
+  }
+
+ private:
+  MacvlanSyntax syntax_;
+};
+
+}  // namespace
+
+const LinkKind& macvlan_kind() {
+  static const MacvlanKind kind;
+  return kind;
+}
+
+}  // namespace netlab

@@ -1,0 +1,134 @@
+// MACVLAN links: a lab namespace on a parent link's network. The parent is referred to, never
+// changed or deleted unless it is the lab's own; one that is not there, or a kernel without
+// macvlan, is refused at plan time, before anything changes.
+#include "engine_fixture.h"
+#include "parse_test_util.h"
+
+namespace netlab {
+namespace {
+
+using testing::desired;
+using testing::lines;
+using testing::Lines;
+using testing::messages;
+
+const char* kLab = R"(name: mv
+namespaces:
+  n1: {}
+macvlans:
+  - name: mv0
+    namespace: n1
+    parent: eth0
+    addresses: [192.168.7.2/24]
+)";
+
+std::string edited(std::string yaml, const std::string& from, const std::string& to) {
+  yaml.replace(yaml.find(from), from.size(), to);
+  return yaml;
+}
+
+TEST(MacvlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
+  EXPECT_EQ(messages(edited(kLab, "    parent: eth0\n", "    parent: eth0\n    mode: shared\n")),
+            Lines{"t.yaml:8:11: error: macvlan mode must be bridge, private, vepa or passthru, "
+                  "not \"shared\""});
+  EXPECT_EQ(messages(edited(kLab, "    parent: eth0\n", "")),
+            Lines{"t.yaml:5:5: error: missing required key \"parent\""});
+  EXPECT_EQ(
+      messages(edited(kLab, "    parent: eth0\n", "    parent: eth0\n    bridge: br0\n")).front(),
+      "t.yaml:8:13: error: a macvlan cannot be a bridge port: it is its parent's");
+  EXPECT_EQ(messages(edited(kLab, "parent: eth0", "parent: an-interface-name-too-long")).size(),
+            1u);
+}
+
+class MacvlanTest : public testing::EngineFixture {
+ protected:
+  // A NIC of the host, which no lab made.
+  void nic(const std::string& name, int ifindex) {
+    LinkObj l;
+    l.ns = "host";
+    l.name = name;
+    l.ifindex = ifindex;
+    ns("host").links.push_back(l);
+  }
+};
+
+TEST_F(MacvlanTest, MadeOnAHostNicWhichItNeverTouches) {
+  nic("eth0", 900);
+  EXPECT_EQ(lines(engine().plan(desired(kLab))),
+            (std::vector<std::string>{"+ namespace n1  (missing)",
+                                      "+ macvlan mv0 (on eth0 in host) in n1  (missing)",
+                                      "+ address 192.168.7.2/24 on mv0 in n1  (missing)"}));
+  engine().up(desired(kLab));
+  ASSERT_NE(link("n1", "mv0"), nullptr);
+  EXPECT_EQ(link("n1", "mv0")->lower_ifindex, 900);
+  EXPECT_TRUE(engine().plan(desired(kLab)).actions.empty());
+  engine().down("mv");
+  EXPECT_EQ(ns("host").links.size(), 1u);
+  EXPECT_EQ(ns("host").links[0].name, "eth0");
+  EXPECT_EQ(ns("host").links[0].alias, "");
+  EXPECT_EQ(std::count_if(kernel_.calls.begin(), kernel_.calls.end(),
+                          [](const std::string& c) { return c.find("eth0") != std::string::npos; }),
+            0);
+}
+
+TEST_F(MacvlanTest, AParentThatIsNotThereIsRefusedBeforeAnythingChanges) {
+  auto plan = engine().plan(desired(kLab));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].str(),
+            "macvlan mv0 (on eth0 in host) in n1: its parent eth0 is not in the host; make it, "
+            "or change `parent` in the file");
+  EXPECT_THROW(engine().up(desired(kLab)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(MacvlanTest, AKernelWithoutMacvlanIsRefusedNamingTheOption) {
+  nic("eth0", 900);
+  kernel_.missing_kinds.insert("macvlan");
+  auto plan = engine().plan(desired(kLab));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_NE(plan.conflicts[0].reason.find("this kernel has no macvlan links (CONFIG_MACVLAN)"),
+            std::string::npos)
+      << plan.conflicts[0].reason;
+  EXPECT_THROW(engine().up(desired(kLab)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(MacvlanTest, ChangingTheModeRemakesOnlyThatLink) {
+  nic("eth0", 900);
+  engine().up(desired(kLab));
+  auto priv = edited(kLab, "    parent: eth0\n", "    parent: eth0\n    mode: private\n");
+  EXPECT_EQ(
+      lines(engine().plan(desired(priv))),
+      (std::vector<std::string>{"- macvlan mv0 in n1  (mode bridge -> private)",
+                                "~ macvlan mv0 (on eth0 in host) in n1  (mode bridge -> private)",
+                                "+ address 192.168.7.2/24 on mv0 in n1  (missing)"}));
+  engine().up(desired(priv));
+  EXPECT_EQ(link("n1", "mv0")->attrs.at("mode"), "private");
+  EXPECT_TRUE(engine().plan(desired(priv)).actions.empty());
+}
+
+// A lab link as the parent: made first; and when the kernel takes the macvlan with it (the
+// parent remade), the plan makes it again.
+TEST_F(MacvlanTest, OnALabVethInAnotherNamespace) {
+  std::string lab = R"(name: mv
+namespaces:
+  n1: {}
+  n2: {}
+veths:
+  - {name: up0, namespace: n1, peer: {name: up1, namespace: n2}}
+macvlans:
+  - {name: mv0, namespace: n2, parent: up0, parent_namespace: n1, mode: vepa}
+)";
+  engine().up(desired(lab));
+  EXPECT_LT(pos("create_link n1/up0"), pos("create_link n2/mv0"));
+  EXPECT_EQ(link("n2", "mv0")->lower_ifindex, link("n1", "up0")->ifindex);
+  EXPECT_TRUE(engine().plan(desired(lab)).actions.empty());
+  auto renamed = edited(lab, "up1", "up2");
+  engine().up(desired(renamed));
+  ASSERT_NE(link("n2", "mv0"), nullptr);
+  EXPECT_EQ(link("n2", "mv0")->lower_ifindex, link("n1", "up0")->ifindex);
+  EXPECT_TRUE(engine().plan(desired(renamed)).actions.empty());
+}
+
+}  // namespace
+}  // namespace netlab
