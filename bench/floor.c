@@ -96,17 +96,25 @@ static void add_link(struct nl_sock* sk, struct rtnl_link* l, const char* name, 
   if (peer_index) *peer_index = e.peer_index;
 }
 
-// Sets IFF_UP on a link named `name` (the kernel resolves the name); `silent`: with no IPv6
-// link-local address, as netlab makes an IPv4 lab's links.
-static void link_up(struct nl_sock* sk, const char* name, int silent) {
+// Changes a link named `name` (the kernel resolves the name): IFF_UP, or `silent`, no IPv6
+// link-local address.
+static void link_change(struct nl_sock* sk, const char* name, int up, int silent) {
   struct rtnl_link* orig = rtnl_link_alloc();
   struct rtnl_link* c = rtnl_link_alloc();
   rtnl_link_set_name(c, name);
-  rtnl_link_set_flags(c, IFF_UP);
+  if (up) rtnl_link_set_flags(c, IFF_UP);
   if (silent) nl_check(rtnl_link_inet6_set_addr_gen_mode(c, IN6_ADDR_GEN_MODE_NONE), name);
   nl_check(rtnl_link_change(sk, orig, c, 0), name);
   rtnl_link_put(c);
   rtnl_link_put(orig);
+}
+
+// Sets IFF_UP on a link; `silent`: with no IPv6 link-local address, as netlab makes an IPv4
+// lab's links. The mode goes in a request of its own first, as netlab sends it: in one request
+// with IFF_UP the kernel may make the address before it applies the mode.
+static void link_up(struct nl_sock* sk, const char* name, int silent) {
+  if (silent) link_change(sk, name, 0, 1);
+  link_change(sk, name, 1, 0);
 }
 
 static struct nl_addr* v4(unsigned a, unsigned b, unsigned c, unsigned d, int prefix) {
