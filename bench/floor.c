@@ -2,11 +2,13 @@
 // planning or bookkeeping: the least a program can ask of the kernel for this lab. netlab is
 // measured against it.
 //
-//   floor up N     namespaces n0..n{N-1} (as `ip netns add` makes them), bridge br0 with
-//                  10.10.0.1/16 in the host, veth v<i> (port of br0) with peer c<i> born in
-//                  n<i>, c<i> with 10.10.x.y/16 and a default route via 10.10.0.1, lo up.
-//   floor down N   unbinds the namespaces, deletes br0, and waits until the host has no link
-//                  but lo (the kernel frees namespaces asynchronously).
+//   floor up N [B]    namespaces n0..n{N-1} (as `ip netns add` makes them), bridges
+//                     br0..br{B-1} (default B = 1), br<b> with 10.<10+b>.0.1/16 in the host,
+//                     veth v<i> with peer c<i> born in n<i>, c<i> with 10.<10+b>.x.y/16 and a
+//                     default route via 10.<10+b>.0.1, lo up: gen.sh's lab, namespaces spread
+//                     over the bridges in runs of ceil(N/B), x.y = the place on the bridge + 2.
+//   floor down N [B]  unbinds the namespaces, deletes the bridges, and waits until the host
+//                     has no link but lo (the kernel frees namespaces asynchronously).
 //
 // Run it only in a throwaway sandbox (bench/sandbox.sh). One socket per namespace, opened
 // from inside it right after it is made; ports join the bridge while it is down, and it comes
@@ -34,6 +36,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+enum { MAX_BRIDGES = 90 };  // br<b> has 10.<10+b>.0.1/16
 
 static void die(const char* what, int err) {
   fprintf(stderr, "floor: %s: %s\n", what, err ? strerror(err) : "failed");
@@ -96,17 +100,25 @@ static void add_link(struct nl_sock* sk, struct rtnl_link* l, const char* name, 
   if (peer_index) *peer_index = e.peer_index;
 }
 
-// Sets IFF_UP on a link named `name` (the kernel resolves the name); `silent`: with no IPv6
-// link-local address, as netlab makes an IPv4 lab's links.
-static void link_up(struct nl_sock* sk, const char* name, int silent) {
+// Changes a link named `name` (the kernel resolves the name): IFF_UP, or `silent`, no IPv6
+// link-local address.
+static void link_change(struct nl_sock* sk, const char* name, int up, int silent) {
   struct rtnl_link* orig = rtnl_link_alloc();
   struct rtnl_link* c = rtnl_link_alloc();
   rtnl_link_set_name(c, name);
-  rtnl_link_set_flags(c, IFF_UP);
+  if (up) rtnl_link_set_flags(c, IFF_UP);
   if (silent) nl_check(rtnl_link_inet6_set_addr_gen_mode(c, IN6_ADDR_GEN_MODE_NONE), name);
   nl_check(rtnl_link_change(sk, orig, c, 0), name);
   rtnl_link_put(c);
   rtnl_link_put(orig);
+}
+
+// Sets IFF_UP on a link; `silent`: with no IPv6 link-local address, as netlab makes an IPv4
+// lab's links. The mode goes in a request of its own first, as netlab sends it: in one request
+// with IFF_UP the kernel may make the address before it applies the mode.
+static void link_up(struct nl_sock* sk, const char* name, int silent) {
+  if (silent) link_change(sk, name, 0, 1);
+  link_change(sk, name, 1, 0);
 }
 
 static struct nl_addr* v4(unsigned a, unsigned b, unsigned c, unsigned d, int prefix) {
@@ -155,7 +167,8 @@ static void netns_dir(void) {
     die("share /run/netns", errno);
 }
 
-static void up(int n) {
+static void up(int n, int nb) {
+  int per = (n + nb - 1) / nb;
   netns_dir();
   int host = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
   if (host < 0) die("open host namespace", errno);
@@ -179,19 +192,22 @@ static void up(int n) {
     if (nsfd[i] < 0) die(path, errno);
   }
 
-  int br = 0;
-  struct rtnl_link* b = rtnl_link_alloc();
-  rtnl_link_set_name(b, "br0");
-  nl_check(rtnl_link_set_type(b, "bridge"), "bridge");
-  add_link(hsk, b, "br0", &br, NULL);
-  rtnl_link_put(b);
+  int br[MAX_BRIDGES];
+  for (int j = 0; j < nb; ++j) {
+    snprintf(name, sizeof name, "br%d", j);
+    struct rtnl_link* b = rtnl_link_alloc();
+    rtnl_link_set_name(b, name);
+    nl_check(rtnl_link_set_type(b, "bridge"), "bridge");
+    add_link(hsk, b, name, &br[j], NULL);
+    rtnl_link_put(b);
+  }
 
   for (int i = 0; i < n; ++i) {
     snprintf(name, sizeof name, "v%d", i);
     snprintf(peer, sizeof peer, "c%d", i);
     struct rtnl_link* l = rtnl_link_veth_alloc();
     rtnl_link_set_name(l, name);
-    rtnl_link_set_master(l, br);  // joins while br0 is down: no rescan of all ports
+    rtnl_link_set_master(l, br[i / per]);  // joins while its bridge is down: no rescan of all ports
     // One queue each way, as netlab makes them: left unstated, the kernel trims a veth's
     // queues back to one after creating it, an RCU grace period per end.
     rtnl_link_set_num_tx_queues(l, 1);
@@ -211,15 +227,18 @@ static void up(int n) {
     snprintf(peer, sizeof peer, "c%d", i);
     link_up(sk[i], "lo", 0);
     link_up(sk[i], peer, 1);
-    int h = i + 2;
-    add_addr(sk[i], peer_index[i], v4(10, 10, (unsigned)(h / 256), (unsigned)(h % 256), 16));
-    add_default_route(sk[i], v4(10, 10, 0, 1, 32));
+    unsigned net = 10 + (unsigned)(i / per), h = (unsigned)(i % per + 2);
+    add_addr(sk[i], peer_index[i], v4(10, net, h / 256, h % 256, 16));
+    add_default_route(sk[i], v4(10, net, 0, 1, 32));
     nl_socket_free(sk[i]);
   }
-  // The bridge last, as netlab and the ip -batch form do: once it is up, the bridge floods the
+  // The bridges last, as netlab and the ip -batch form do: once it is up, a bridge floods the
   // lab's IPv6 start-up traffic to every port, which slows every request after it.
-  link_up(hsk, "br0", 1);
-  add_addr(hsk, br, v4(10, 10, 0, 1, 16));
+  for (int j = 0; j < nb; ++j) {
+    snprintf(name, sizeof name, "br%d", j);
+    link_up(hsk, name, 1);
+    add_addr(hsk, br[j], v4(10, 10 + (unsigned)j, 0, 1, 16));
+  }
   nl_socket_free(hsk);
   free(sk);
   free(nsfd);
@@ -227,18 +246,21 @@ static void up(int n) {
   close(host);
 }
 
-static void down(int n) {
-  char path[64];
+static void down(int n, int nb) {
+  char path[64], name[32];
   for (int i = 0; i < n; ++i) {
     snprintf(path, sizeof path, "/run/netns/n%d", i);
     if (umount2(path, MNT_DETACH) != 0 && errno != EINVAL) die(path, errno);
     if (unlink(path) != 0) die(path, errno);
   }
   struct nl_sock* sk = open_sock();
-  struct rtnl_link* b = rtnl_link_alloc();
-  rtnl_link_set_name(b, "br0");
-  nl_check(rtnl_link_delete(sk, b), "delete br0");
-  rtnl_link_put(b);
+  for (int j = 0; j < nb; ++j) {
+    snprintf(name, sizeof name, "br%d", j);
+    struct rtnl_link* b = rtnl_link_alloc();
+    rtnl_link_set_name(b, name);
+    nl_check(rtnl_link_delete(sk, b), name);
+    rtnl_link_put(b);
+  }
   // Synchronous like netlab's down: return when only lo is left.
   for (;;) {
     struct nl_cache* c = NULL;
@@ -253,20 +275,21 @@ static void down(int n) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 3 || (strcmp(argv[1], "up") != 0 && strcmp(argv[1], "down") != 0)) {
-    fprintf(stderr, "usage: floor up|down N\n");
+  if (argc < 3 || argc > 4 || (strcmp(argv[1], "up") != 0 && strcmp(argv[1], "down") != 0)) {
+    fprintf(stderr, "usage: floor up|down N [B]\n");
     return 2;
   }
-  int n = atoi(argv[2]);
-  if (n < 1 || n > 1023) die("N must be 1..1023 (a bridge takes at most 1023 ports)", 0);
+  int n = atoi(argv[2]), nb = argc == 4 ? atoi(argv[3]) : 1;
+  if (nb < 1 || nb > MAX_BRIDGES || n < 1 || (n + nb - 1) / nb > 1023)
+    die("N must be 1..1023 a bridge, on 1..90 bridges (a bridge takes at most 1023 ports)", 0);
   struct rlimit lim;  // one socket per namespace
   if (getrlimit(RLIMIT_NOFILE, &lim) == 0) {
     lim.rlim_cur = lim.rlim_max;
     setrlimit(RLIMIT_NOFILE, &lim);
   }
   if (strcmp(argv[1], "up") == 0)
-    up(n);
+    up(n, nb);
   else
-    down(n);
+    down(n, nb);
   return 0;
 }

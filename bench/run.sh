@@ -1,25 +1,29 @@
 #!/bin/bash
 # run.sh [--rounds R] [--sizes 100,250,500,1000] [--methods netlab,batch,seed,floor]
-#        [--seed-max N] [--out FILE]
+#        [--seed-max N] [--bridges B] [--edit] [--out FILE]
 # Builds netlab (Release, in build-bench/), bench/floor.c and bench/timeit.c, generates the
 # star labs, and measures each (method, N, round) in a fresh sandbox (sandbox.sh under
 # `unshare --net --mount`). Prints the table of medians (see README.md). Needs root; touches
 # only throwaway network namespaces.
+# --bridges B spreads each lab's namespaces over B bridges (default 1; a bridge takes at most
+# 1023 ports). --edit adds netlab's edit-up phase: up of the lab with one address changed.
 #
 # The seeds' way (one ip per step) takes minutes at N >= 500: it is measured up to --seed-max
 # (default 250, once per size beyond 100) and extrapolated linearly above, marked "~".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-rounds=3 sizes=100,250,500,1000 methods=netlab,batch,seed,floor seed_max=250 out=
+rounds=3 sizes=100,250,500,1000 methods=netlab,batch,seed,floor seed_max=250 out='' nb=1 edit=''
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) rounds=$2; shift 2 ;;
     --sizes) sizes=$2; shift 2 ;;
     --methods) methods=$2; shift 2 ;;
     --seed-max) seed_max=$2; shift 2 ;;
+    --bridges) nb=$2; shift 2 ;;
+    --edit) edit=edit; shift ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,9 +54,9 @@ results=${out:-$work/results.txt}
 . "$here/idle.sh"
 netns_objs() { awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null || echo 0; }
 baseline=$(netns_objs)
-settle() {
-  local i objs last=-1
-  for ((i = 0; i < 120; i++)); do
+settle() {  # settle N: at most a minute, more for labs of thousands of namespaces
+  local i objs last=-1 max=$(($1 / 8 > 120 ? $1 / 8 : 120))
+  for ((i = 0; i < max; i++)); do
     objs=$(netns_objs)
     [ "$objs" -le $((baseline + 2)) ] && return
     if cpu_idle && [ "$objs" = "$last" ]; then return; fi
@@ -64,16 +68,16 @@ settle() {
 IFS=, read -r -a size_list <<<"$sizes"
 IFS=, read -r -a method_list <<<"$methods"
 for n in "${size_list[@]}"; do
-  echo "generating star-$n ..." >&2
-  "$here/gen.sh" "$n" "$work/$n"
+  echo "generating star-$n on $nb bridge(s) ..." >&2
+  "$here/gen.sh" "$n" "$work/$n" "$nb"
   for ((r = 1; r <= rounds; r++)); do
     for m in "${method_list[@]}"; do
       if [ "$m" = seed ] && { [ "$n" -gt "$seed_max" ] || { [ "$r" -gt 1 ] && [ "$n" -gt 100 ]; }; }; then
         continue
       fi
-      settle
+      settle "$n"
       echo "  N=$n round $r: $m" >&2
-      unshare --net --mount "$here/sandbox.sh" "$m" "$n" "$work/$n" | tee -a "$results" >&2
+      unshare --net --mount "$here/sandbox.sh" "$m" "$n" "$work/$n" "$nb" ${edit:+"$edit"} | tee -a "$results" >&2
     done
   done
 done

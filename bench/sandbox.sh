@@ -1,16 +1,18 @@
 #!/bin/bash
-# sandbox.sh METHOD N DIR: one measurement, run by run.sh as
-#   unshare --net --mount bench/sandbox.sh METHOD N DIR
+# sandbox.sh METHOD N DIR [B [edit]]: one measurement, run by run.sh as
+#   unshare --net --mount bench/sandbox.sh METHOD N DIR B
 # so that it has a network of its own and a private /run: never the machine's real network.
-# Builds the star lab of N namespaces (made by gen.sh in DIR) with METHOD (netlab | batch |
-# seed | floor), times up, then down, and checks the lab was all there after up and nothing is
-# left after down. For netlab also a no-op plan on the live lab, twice: straight after up
+# Builds the star lab of N namespaces on B bridges (default 1; made by gen.sh in DIR) with
+# METHOD (netlab | batch | seed | floor), times up, then down, and checks the lab was all
+# there after up and nothing is left after down. For netlab also a no-op plan on the live lab, twice: straight after up
 # (phase plan-now), while the kernel still does the lab's IPv6 start-up (DAD, MLD and router
 # solicitations, which the bridge floods to every port: seconds of CPU at N=500), and once
-# that is over (phase plan). Every method's down runs once it is over, too.
-# Prints one line per phase: METHOD N PHASE SECONDS PEAK_RSS_KIB CHECK
+# that is over (phase plan). With `edit`, netlab then runs up on the lab's file with one
+# namespace's address changed (phase edit-up), checked by a plan of that file (exit 0: nothing
+# left to do) and by the address in the kernel. Every method's down runs once it is over, too.
+# Prints one line per phase: METHOD N PHASE SECONDS PEAK_RSS_KIB CHECK B
 set -euo pipefail
-method=$1 n=$2 dir=$3
+method=$1 n=$2 dir=$3 nb=${4:-1} edit=${5:-}
 bin=${BENCH_BIN:?set by run.sh}
 out=$(mktemp)
 
@@ -27,7 +29,7 @@ count() {  # host links other than lo, and namespaces
 }
 built() {
   count
-  [ "$links" = $((n + 1)) ] && [ "$nss" = "$n" ] && echo ok || echo "missing:${links}links,${nss}ns"
+  [ "$links" = $((n + nb)) ] && [ "$nss" = "$n" ] && echo ok || echo "missing:${links}links,${nss}ns"
 }
 clean() {
   count
@@ -54,9 +56,20 @@ time_phase() {
   case $phase in
     up) check=${check:-$(built)} ;;
     down) check=${check:-$(clean)} ;;
+    edit-up) check=${check:-$(edited)} ;;
     *) check=${check:-ok} ;;
   esac
-  echo "$method $n $phase $secs $rss $check"
+  echo "$method $n $phase $secs $rss $check $nb"
+}
+# edited: the edited file has nothing left to do, and its namespace has the new address only.
+edited() {
+  local ns link want got rc=0
+  read -r ns link want <"$dir/edit"
+  "$bin/netlab" plan "$dir/star-$n-edit.yaml" >/dev/null 2>&1 || rc=$?
+  got=$(ip -n "$ns" -o -4 address show dev "$link" | awk '{ print $4 }')
+  if [ "$rc" != 0 ]; then echo "plan-exit$rc"
+  elif [ "$got" != "$want/16" ]; then echo "address:${got//$'\n'/,}"
+  else echo ok; fi
 }
 
 case $method in
@@ -65,6 +78,10 @@ case $method in
     time_phase plan-now 0 "$bin/netlab" plan "$dir/star-$n.yaml"  # 0: no changes
     settle
     time_phase plan 0 "$bin/netlab" plan "$dir/star-$n.yaml"
+    if [ "$edit" = edit ]; then
+      time_phase edit-up 0 "$bin/netlab" up "$dir/star-$n-edit.yaml"
+      settle
+    fi
     time_phase down 0 "$bin/netlab" down "star-$n"
     ;;
   batch)
@@ -77,9 +94,9 @@ case $method in
     sh "$dir/batch-down.sh"  # untimed: left to the kernel, freeing takes a minute
     ;;
   floor)
-    time_phase up 0 "$bin/bench-floor" up "$n"
+    time_phase up 0 "$bin/bench-floor" up "$n" "$nb"
     settle
-    time_phase down 0 "$bin/bench-floor" down "$n"
+    time_phase down 0 "$bin/bench-floor" down "$n" "$nb"
     ;;
   *)
     echo "sandbox: unknown method $method" >&2
