@@ -1,6 +1,7 @@
 #include "api/engine.h"
 
 #include <algorithm>
+#include <set>
 
 namespace netlab {
 
@@ -34,6 +35,7 @@ ReadRequest only(const ReadRequest& r, const std::vector<std::string>& names) {
 // The rest of a request, once the namespaces in `read` are read.
 ReadRequest without(ReadRequest r, const LiveState& read) {
   auto gone = [&](const std::string& ns) { return read.ns.count(ns) != 0; };
+  if (gone(kHost)) r.host = false;
   std::erase_if(r.namespaces, gone);
   std::erase_if(r.nat_namespaces, gone);
   std::erase_if(r.sysctl_keys, [&](const auto& kv) { return gone(kv.first); });
@@ -43,6 +45,28 @@ ReadRequest without(ReadRequest r, const LiveState& read) {
 ReadRequest request_for(const DesiredState* desired, const Record& record) {
   ReadRequest req = record_read_request(record);
   return desired ? merge(desired->read_request(), req) : req;
+}
+
+// The namespaces a run cannot have changed: no step works in them, and none holds the other end
+// of a veth, or a link made on a link, in one that a step works in (the kernel deletes those
+// along). Ifindexes are per namespace, so this may count more namespaces touched, never fewer.
+std::vector<std::string> untouched(const Plan& plan, const LiveState& before) {
+  std::set<std::string> touched;
+  for (const auto& a : plan.actions)
+    for (auto& ns : step_namespaces(a.step)) touched.insert(std::move(ns));
+  std::set<int> indexes;
+  for (const auto& ns : touched)
+    if (const NsLive* n = before.find(ns))
+      for (const auto& l : n->links) indexes.insert(l.ifindex);
+  std::vector<std::string> out;
+  for (const auto& [ns, n] : before.ns) {
+    bool linked = std::any_of(n.links.begin(), n.links.end(), [&](const LinkObj& l) {
+      return (l.peer_ifindex && indexes.count(l.peer_ifindex)) ||
+             (l.lower_ifindex && indexes.count(l.lower_ifindex));
+    });
+    if (!touched.count(ns) && !linked) out.push_back(ns);
+  }
+  return out;
 }
 
 std::string conflict_text(const std::vector<Conflict>& c) {
@@ -78,7 +102,8 @@ Outcome Engine::up(const DesiredState& desired) {
     store_.save(record);  // what a run killed before it changed anything left
     store_.remove_lock(lock);
   };
-  Outcome out{make_plan(desired, read(&desired, record), record, held()), {}};
+  LiveState before = read(&desired, record);
+  Outcome out{make_plan(desired, before, record, held()), {}};
   if (!out.plan.conflicts.empty()) {
     tidy();
     throw ConflictError(out.plan.conflicts);
@@ -93,6 +118,9 @@ Outcome Engine::up(const DesiredState& desired) {
   // start-up traffic, which slows reads after them several times over (bench/README.md).
   const ReadRequest request = request_for(&desired, record);
   LiveState seen;
+  // What no step can have changed is verified as it was read: an edit of one namespace of a
+  // large lab reads that one back, not the lab.
+  for (const auto& ns : untouched(out.plan, before)) seen.ns[ns] = std::move(before.ns[ns]);
   auto read_finished = [&](const std::vector<std::string>& names) {
     for (auto& [ns, live] : kernel_.read(only(request, names)).ns) seen.ns[ns] = std::move(live);
   };
