@@ -21,8 +21,8 @@ class LiveLinks {
  public:
   virtual ~LiveLinks() = default;
   virtual const LinkObj* live_link(const std::string& ns, const std::string& name) const = 0;
-  // Whether the file declares it (made before what stands on it).
-  virtual bool declared(const std::string& ns, const std::string& name) const = 0;
+  // The link as the file declares it (made before what stands on it), or nullptr.
+  virtual const LinkObj* declared(const std::string& ns, const std::string& name) const = 0;
 };
 
 // What the kernel adapter offers a kind's create request.
@@ -54,6 +54,9 @@ class LinkKind {
   // Its MTU follows its ports' smallest until someone sets it, and the kernel does not say
   // whether someone did (a bridge): the planner sets a declared one after the ports joined.
   virtual bool mtu_follows_ports() const { return false; }
+  // It takes its lower link's receive path (the kernel's rx_handler, which a bridge port's
+  // bridge holds too): the lower link can be no bridge port while it is there (EBUSY).
+  virtual bool holds_lower() const { return false; }
   // The MTU the kernel gives it when nobody sets one, ports aside.
   virtual uint32_t default_mtu() const { return 1500; }
 

@@ -93,12 +93,20 @@ class MacvlanKind final : public LinkKind {
     return "macvlan " + l.name + " (on " + parent + (ns == l.ns ? "" : " in " + ns) + ")";
   }
 
+  bool holds_lower() const override { return true; }
+
   std::vector<std::string> problems(const LinkObj& want, const LiveLinks& live) const override {
     auto [ns, parent] = parent_of(want);
-    if (live.live_link(ns, parent) || live.declared(ns, parent)) return {};
-    return {"its parent " + parent + " is not in " +
-            (ns == kHost ? "the host" : "namespace " + ns) +
-            "; make it, or change `parent` in the file"};
+    const LinkObj* lower = live.declared(ns, parent);
+    if (!lower) lower = live.live_link(ns, parent);
+    if (!lower)
+      return {"its parent " + parent + " is not in " +
+              (ns == kHost ? "the host" : "namespace " + ns) +
+              "; make it, or change `parent` in the file"};
+    if (!lower->master.empty())
+      return {"its parent " + parent + " is a port of bridge " + lower->master +
+              ", and the kernel puts a macvlan only on a link that is no bridge port (EBUSY)"};
+    return {};
   }
 
   // The kernel keeps a macvlan's parent and, without a request per attribute, its mode.

@@ -118,8 +118,8 @@ class Planner : private LiveLinks {
     auto it = live_links_.find({ns, name});
     return it == live_links_.end() || !ns_live(ns) ? nullptr : it->second;
   }
-  bool declared(const std::string& ns, const std::string& name) const override {
-    return d_ && d_->find_link(ns, name) >= 0;
+  const LinkObj* declared(const std::string& ns, const std::string& name) const override {
+    return d_ ? desired_link(ns, name) : nullptr;
   }
   const NsLive* ns_live(const std::string& ns) const {
     const NsLive* n = live_.find(ns);

@@ -154,6 +154,7 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   for (const auto& [lns, lname] : kind->references(link)) {
     const LinkObj* lower = state.ns.count(lns) ? ns(lns).link(lname) : nullptr;
     if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
+    if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
     l.lower_ifindex = lower->ifindex;
     lower_[{link.ns, link.name}] = {lns, lname};
   }
@@ -182,6 +183,7 @@ void FakeKernel::set_master(const std::string& nsn, LinkObj& l, const std::strin
   const LinkObj& br = link(nsn, master, what);
   if (!takes_ports(br)) fail(what, EOPNOTSUPP);
   if (takes_ports(l)) fail(what, ELOOP);  // no bridge in a bridge, itself included
+  if (holds_uppers(nsn, l.name)) fail(what, EBUSY);
   size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
                                [&](const LinkObj& p) { return p.master == master; });
   if (ports >= kMaxBridgePorts) fail(what, EXFULL);
@@ -289,6 +291,17 @@ void FakeKernel::remove_link(const std::string& nsn, const std::string& name) {
   if (!master.empty()) adjust_bridge_mtu(nsn, master);
   lower_.erase({nsn, name});
   drop_uppers(nsn, name);
+}
+
+// Whether a link made on this one holds its receive path (a macvlan on its parent).
+bool FakeKernel::holds_uppers(const std::string& nsn, const std::string& name) const {
+  for (const auto& [upper, lower] : lower_) {
+    if (lower != std::pair{nsn, name}) continue;
+    auto n = state.ns.find(upper.first);
+    const LinkObj* u = n == state.ns.end() ? nullptr : n->second.link(upper.second);
+    if (u && find_link_kind(u->kind)->holds_lower()) return true;
+  }
+  return false;
 }
 
 // The kernel removes the links made on a link with it (a macvlan with its parent).

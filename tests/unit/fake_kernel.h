@@ -92,6 +92,7 @@ class FakeKernel : public Kernel {
   void adjust_bridge_mtu(const std::string& nsn, const std::string& bridge);
   void remove_link(const std::string& nsn, const std::string& name);
   void drop_uppers(const std::string& nsn, const std::string& name);
+  bool holds_uppers(const std::string& nsn, const std::string& name) const;
   void drop_peer(const LinkObj& l);
   void drop_routes(NsLive& n, const std::string& dev, bool v4, bool v6);
   std::string route_device(NsLive& n, const RouteObj& r, const std::string& what);

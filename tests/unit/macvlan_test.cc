@@ -130,5 +130,38 @@ macvlans:
   EXPECT_TRUE(engine().plan(desired(renamed)).actions.empty());
 }
 
+// The kernel refuses a macvlan on a bridge port, and a bridge port with a macvlan (EBUSY):
+// so does the plan, and so does the fake kernel.
+TEST_F(MacvlanTest, AParentThatIsABridgePortIsRefusedAtPlanTime) {
+  std::string lab = R"(name: mv
+namespaces:
+  n1: {}
+bridges:
+  br0: {}
+veths:
+  - {name: up0, bridge: br0, peer: {name: up1, namespace: n1}}
+macvlans:
+  - {name: mv0, namespace: n1, parent: up0}
+)";
+  auto plan = engine().plan(desired(lab));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].reason,
+            "its parent up0 is a port of bridge br0, and the kernel puts a macvlan only on a link "
+            "that is no bridge port (EBUSY)");
+  nic("eth0", 900);
+  engine().up(desired(kLab));
+  LinkObj br;
+  br.ns = "host";
+  br.name = "br9";
+  br.kind = "bridge";
+  kernel_.create_link(br, nullptr);
+  try {
+    kernel_.change_link("host", "eth0", {.master = std::string("br9")});
+    ADD_FAILURE() << "a parent with a macvlan joined a bridge";
+  } catch (const KernelError& e) {
+    EXPECT_EQ(e.errno_value, EBUSY);
+  }
+}
+
 }  // namespace
 }  // namespace netlab
