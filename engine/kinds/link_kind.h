@@ -11,6 +11,7 @@
 #include "state/objects.h"
 
 struct rtnl_link;  // libnl's: only the kernel half of a kind sees inside
+struct nl_msg;
 
 namespace netlab {
 
@@ -83,6 +84,8 @@ class LinkKind {
   virtual std::string create_in(const LinkObj& want) const { return want.ns; }
   // Its own attributes of the create request (name, MTU, MAC, group are the core's).
   virtual void fill_create(rtnl_link* request, const LinkObj& want, CreateContext& ctx) const;
+  // The create request as libnl built it, for an attribute libnl gets wrong or lacks.
+  virtual void fill_message(nl_msg* request, const LinkObj& want) const;
   // The other end's half of the create request (paired kinds), a new reference.
   virtual rtnl_link* peer_of(rtnl_link* request) const;
   // Its own attributes, read back from a dumped link.
