@@ -4,6 +4,7 @@
 // its line in engine/kinds/registry.cc (docs/architecture.md, "Adding a kind of object").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,11 @@ class LinkKind {
   virtual bool mtu_follows_ports() const { return false; }
   // The MTU the kernel gives it when nobody sets one, ports aside.
   virtual uint32_t default_mtu() const { return 1500; }
+  // The same, where it depends on other links: a link made on another takes that one's, less
+  // its own headers (a vxlan). nullopt while that is not known: its MTU is left as it is.
+  virtual std::optional<uint32_t> default_mtu_on(const LinkObj&, const LiveLinks&) const {
+    return default_mtu();
+  }
 
   // Why the live link cannot become the declared one in place, "" when it can. The core
   // checks what every link has (kind, peer, IPv6 link-local); a kind adds its own attributes.
