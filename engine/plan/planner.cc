@@ -849,7 +849,8 @@ class Planner : private LiveLinks {
     const bool lower_remade = on_remade_link(want);
     const LinkObj* have =
         fresh_ns(want.ns) || lower_remade ? nullptr : live_link(want.ns, want.name);
-    std::string why = lower_remade ? "re-made with the link it is on" : "missing";
+    const bool was_there = !fresh_ns(want.ns) && live_link(want.ns, want.name);
+    std::string why = lower_remade && was_there ? "re-made with the link it is on" : "missing";
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;
