@@ -103,6 +103,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &raw),
               what);
   NlMsgPtr msg = take(raw);
+  kind->fill_message(msg.get(), link);
 
   // The kernel echoes the new link (NLM_F_ECHO): its ifindex, and a veth's IFLA_LINK is the
   // peer's ifindex in the peer's namespace. No lookup needed afterwards.

@@ -30,6 +30,8 @@ rtnl_link* LinkKind::alloc() const {
 
 void LinkKind::fill_create(rtnl_link*, const LinkObj&, CreateContext&) const {}
 
+void LinkKind::fill_message(nl_msg*, const LinkObj&) const {}
+
 rtnl_link* LinkKind::peer_of(rtnl_link*) const {
   return nullptr;
 }

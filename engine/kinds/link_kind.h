@@ -4,6 +4,7 @@
 // its line in engine/kinds/registry.cc (docs/architecture.md, "Adding a kind of object").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "state/objects.h"
 
 struct rtnl_link;  // libnl's: only the kernel half of a kind sees inside
+struct nl_msg;
 
 namespace netlab {
 
@@ -59,6 +61,11 @@ class LinkKind {
   virtual bool holds_lower() const { return false; }
   // The MTU the kernel gives it when nobody sets one, ports aside.
   virtual uint32_t default_mtu() const { return 1500; }
+  // The same, where it depends on other links: a link made on another takes that one's, less
+  // its own headers (a vxlan). nullopt while that is not known: its MTU is left as it is.
+  virtual std::optional<uint32_t> default_mtu_on(const LinkObj&, const LiveLinks&) const {
+    return default_mtu();
+  }
 
   // Why the live link cannot become the declared one in place, "" when it can. The core
   // checks what every link has (kind, peer, IPv6 link-local); a kind adds its own attributes.
@@ -86,6 +93,8 @@ class LinkKind {
   virtual std::string create_in(const LinkObj& want) const { return want.ns; }
   // Its own attributes of the create request (name, MTU, MAC, group are the core's).
   virtual void fill_create(rtnl_link* request, const LinkObj& want, CreateContext& ctx) const;
+  // The create request as libnl built it, for an attribute libnl gets wrong or lacks.
+  virtual void fill_message(nl_msg* request, const LinkObj& want) const;
   // The other end's half of the create request (paired kinds), a new reference.
   virtual rtnl_link* peer_of(rtnl_link* request) const;
   // Its own attributes, read back from a dumped link.

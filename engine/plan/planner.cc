@@ -849,7 +849,8 @@ class Planner : private LiveLinks {
     const bool lower_remade = on_remade_link(want);
     const LinkObj* have =
         fresh_ns(want.ns) || lower_remade ? nullptr : live_link(want.ns, want.name);
-    std::string why = lower_remade ? "re-made with the link it is on" : "missing";
+    const bool was_there = !fresh_ns(want.ns) && live_link(want.ns, want.name);
+    std::string why = lower_remade && was_there ? "re-made with the link it is on" : "missing";
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;
@@ -904,13 +905,14 @@ class Planner : private LiveLinks {
   }
   // The MTU a link must have: the file's, else the kernel's default for its kind, which for a
   // bridge is the smallest of its ports' (the kernel's own rule while nobody set it).
-  uint32_t mtu_of(const LinkObj& want) const {
+  // nullopt: the kernel's default depends on a link not there yet (the link is made now).
+  std::optional<uint32_t> mtu_of(const LinkObj& want) const {
     if (want.mtu) return *want.mtu;
-    if (!mtu_follows_ports(want)) return mtu_without_ports(want);
+    if (!mtu_follows_ports(want)) return find_link_kind(want.kind)->default_mtu_on(want, *this);
     uint32_t least = 0;
     for (const auto& l : d_->links)
       if (l.ns == want.ns && l.master == want.name) {
-        uint32_t m = l.mtu.value_or(mtu_without_ports(l));
+        uint32_t m = mtu_of(l).value_or(mtu_without_ports(l));
         least = least ? std::min(least, m) : m;
       }
     return least ? least : mtu_without_ports(want);
@@ -922,7 +924,8 @@ class Planner : private LiveLinks {
       if (l.ns != bridge.ns || l.master != bridge.name) continue;
       if (fresh_link(l.ns, l.name)) return true;
       const LinkObj* have = live_link(l.ns, l.name);
-      if (!have || have->master != bridge.name || have->mtu != mtu_of(l)) return true;
+      if (!have || have->master != bridge.name) return true;
+      if (auto m = mtu_of(l); m && have->mtu != m) return true;
     }
     return false;
   }
@@ -959,11 +962,11 @@ class Planner : private LiveLinks {
     }
     // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
     // the two look alike: it is set, after its ports (graph order).
-    if (uint32_t mtu = mtu_of(want); have->mtu != mtu) {
+    if (auto mtu = mtu_of(want); mtu && have->mtu != mtu) {
       c.mtu = mtu;
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
-                    std::to_string(mtu) + (want.mtu ? "" : " (the default)"));
+                    std::to_string(*mtu) + (want.mtu ? "" : " (the default)"));
     } else if (mtu_follows_ports(want) && want.mtu && ports_change(want)) {
       // Its ports change first (graph order), and a bridge whose MTU nobody set since its
       // creation follows theirs: set again (a no-op where it did not move).

@@ -36,6 +36,20 @@ bool is_primary(const std::vector<AddrObj>& addrs, size_t i) {
   return true;
 }
 
+// The links of the fake's namespaces, for a kind whose default MTU is its lower link's.
+class Links final : public LiveLinks {
+ public:
+  explicit Links(const LiveState& s) : s_(s) {}
+  const LinkObj* live_link(const std::string& ns, const std::string& name) const override {
+    auto it = s_.ns.find(ns);
+    return it == s_.ns.end() ? nullptr : it->second.link(name);
+  }
+  bool declared(const std::string&, const std::string&) const override { return false; }
+
+ private:
+  const LiveState& s_;
+};
+
 }  // namespace
 
 void FakeKernel::call(const std::string& c) {
@@ -158,6 +172,8 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     l.lower_ifindex = lower->ifindex;
     lower_[{link.ns, link.name}] = {lns, lname};
   }
+  if (!link.mtu)
+    if (auto mtu = kind->default_mtu_on(link, Links(state))) l.mtu = *mtu;
   std::erase_if(l.attrs, [&](const auto& kv) {
     auto keep = kind->live_attrs();
     return std::find(keep.begin(), keep.end(), kv.first) == keep.end();

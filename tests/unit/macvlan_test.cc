@@ -119,6 +119,10 @@ veths:
 macvlans:
   - {name: mv0, namespace: n2, parent: up0, parent_namespace: n1, mode: vepa}
 )";
+  auto first = lines(engine().plan(desired(lab)));
+  EXPECT_NE(std::find(first.begin(), first.end(), "+ macvlan mv0 (on up0 in n1) in n2  (missing)"),
+            first.end())
+      << ::testing::PrintToString(first);
   engine().up(desired(lab));
   EXPECT_LT(pos("create_link n1/up0"), pos("create_link n2/mv0"));
   EXPECT_EQ(link("n2", "mv0")->lower_ifindex, link("n1", "up0")->ifindex);

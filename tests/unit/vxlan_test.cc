@@ -1,0 +1,134 @@
+// VXLAN links: an Ethernet link tunnelled in UDP over an underlay of its own namespace. Its
+// keys are checked with their place in the file; an underlay that is not there, or an MTU above
+// what a live one leaves, is refused at plan time; any change of its VXLAN keys re-makes it.
+#include "engine_fixture.h"
+#include "parse_test_util.h"
+
+namespace netlab {
+namespace {
+
+using testing::desired;
+using testing::lines;
+using testing::Lines;
+using testing::messages;
+
+// Two machines: m1 and m2 on one underlay veth, a tunnel between them over it.
+const char* kLab = R"(name: vx
+namespaces:
+  m1: {}
+  m2: {}
+veths:
+  - {name: eth1, namespace: m1, addresses: [192.168.0.1/24],
+     peer: {name: eth1, namespace: m2, addresses: [192.168.0.2/24]}}
+vxlans:
+  - name: vx0
+    namespace: m1
+    vni: 42
+    remote: 192.168.0.2
+    dev: eth1
+    addresses: [10.0.0.1/24]
+  - {name: vx0, namespace: m2, vni: 42, remote: 192.168.0.1, dev: eth1, addresses: [10.0.0.2/24]}
+)";
+
+std::string edited(std::string yaml, const std::string& from, const std::string& to) {
+  yaml.replace(yaml.find(from), from.size(), to);
+  return yaml;
+}
+
+TEST(VxlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
+  EXPECT_EQ(messages(edited(kLab, "vni: 42\n", "vni: 16777216\n")),
+            Lines{"t.yaml:11:10: error: vxlan vni must be a number from 1 to 16777215, not "
+                  "\"16777216\""});
+  EXPECT_EQ(messages(edited(kLab, "    vni: 42\n", "")),
+            Lines{"t.yaml:9:5: error: missing required key \"vni\""});
+  EXPECT_EQ(messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    learning: maybe\n")),
+            Lines{"t.yaml:14:15: error: vxlan learning must be true or false, not \"maybe\""});
+  EXPECT_EQ(messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    port: 0\n")),
+            Lines{"t.yaml:14:11: error: vxlan port must be a number from 1 to 65535, not \"0\""});
+}
+
+TEST(VxlanSyntax, RemoteOrGroupNotBoth) {
+  EXPECT_EQ(messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    group: 239.1.1.1\n")),
+            Lines{"t.yaml:14:12: error: a vxlan has `remote` or `group`, not both"});
+  EXPECT_EQ(messages(edited(kLab, "    remote: 192.168.0.2\n", "")),
+            Lines{"t.yaml:9:5: error: a vxlan needs `remote` (the other end) or `group` "
+                  "(multicast)"});
+  EXPECT_EQ(messages(edited(kLab, "remote: 192.168.0.2\n    dev: eth1\n", "group: 239.1.1.1\n")),
+            Lines{"t.yaml:12:12: error: a vxlan with a multicast group needs `dev`"});
+  EXPECT_EQ(messages(edited(kLab, "remote: 192.168.0.2\n", "remote: 239.1.1.1\n")),
+            Lines{"t.yaml:12:13: error: vxlan remote 239.1.1.1 is multicast: use `group`"});
+}
+
+class VxlanTest : public testing::EngineFixture {};
+
+TEST_F(VxlanTest, MadeOnItsUnderlayWithWhatItsHeadersLeaveOfItsMtu) {
+  auto plan = lines(engine().plan(desired(kLab)));
+  EXPECT_NE(std::find(plan.begin(), plan.end(),
+                      "+ vxlan vx0 (vni 42 to 192.168.0.2 on eth1, mtu eth1's less 50 bytes of "
+                      "VXLAN) in m1  (missing)"),
+            plan.end())
+      << ::testing::PrintToString(plan);
+  engine().up(desired(kLab));
+  ASSERT_NE(link("m1", "vx0"), nullptr);
+  EXPECT_LT(pos("create_link m1/eth1"), pos("create_link m1/vx0"));
+  EXPECT_EQ(link("m1", "vx0")->lower_ifindex, link("m1", "eth1")->ifindex);
+  EXPECT_EQ(link("m1", "vx0")->mtu, 1450u);
+  EXPECT_TRUE(engine().plan(desired(kLab)).actions.empty())
+      << ::testing::PrintToString(lines(engine().plan(desired(kLab))));
+}
+
+TEST_F(VxlanTest, AVniEditRemakesOnlyThatLink) {
+  engine().up(desired(kLab));
+  auto other = edited(kLab, "vni: 42\n", "vni: 43\n");
+  EXPECT_EQ(lines(engine().plan(desired(other))),
+            (std::vector<std::string>{
+                "- vxlan vx0 (vni 42 to 192.168.0.2) in m1  (vni 42 -> 43)",
+                "~ vxlan vx0 (vni 43 to 192.168.0.2 on eth1, mtu eth1's less 50 bytes of VXLAN) "
+                "in m1  (vni 42 -> 43)",
+                "+ address 10.0.0.1/24 on vx0 in m1  (missing)"}));
+  engine().up(desired(other));
+  EXPECT_EQ(link("m1", "vx0")->attrs.at("vni"), "43");
+  EXPECT_TRUE(engine().plan(desired(other)).actions.empty());
+}
+
+TEST_F(VxlanTest, AnUnderlayThatIsNotThereIsRefusedBeforeAnythingChanges) {
+  std::string lab = R"(name: vx
+vxlans:
+  - {name: vx0, vni: 42, remote: 192.168.0.2, dev: eth9}
+)";
+  auto plan = engine().plan(desired(lab));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].str(),
+            "vxlan vx0 (vni 42 to 192.168.0.2 on eth9, mtu eth9's less 50 bytes of VXLAN) in host: "
+            "its underlay eth9 is not in the host; make it, or change `dev` in the file");
+  EXPECT_THROW(engine().up(desired(lab)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+TEST_F(VxlanTest, AnMtuAboveWhatALiveUnderlayLeavesIsRefused) {
+  engine().up(desired(kLab));
+  auto big = edited(kLab, "    dev: eth1\n", "    dev: eth1\n    mtu: 1460\n");
+  auto plan = engine().plan(desired(big));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_NE(plan.conflicts[0].str().find("mtu 1460 is more than its underlay eth1 leaves (1500 "
+                                         "less 50 bytes of VXLAN)"),
+            std::string::npos)
+      << plan.conflicts[0].str();
+}
+
+TEST_F(VxlanTest, WithoutUnderlayTheKernelLeaves1500) {
+  std::string lab = R"(name: vx
+vxlans:
+  - {name: vx0, vni: 7, remote: 192.168.0.2, learning: false}
+)";
+  engine().up(desired(lab));
+  ASSERT_NE(link("host", "vx0"), nullptr);
+  EXPECT_EQ(link("host", "vx0")->mtu, 1500u);
+  EXPECT_TRUE(engine().plan(desired(lab)).actions.empty());
+  auto learning = edited(lab, "learning: false", "learning: true");
+  EXPECT_EQ(lines(engine().plan(desired(learning))).front(),
+            "- vxlan vx0 (vni 7 to 192.168.0.2) in host  (learning false -> true)");
+}
+
+}  // namespace
+}  // namespace netlab
