@@ -44,7 +44,9 @@ class Links final : public LiveLinks {
     auto it = s_.ns.find(ns);
     return it == s_.ns.end() ? nullptr : it->second.link(name);
   }
-  bool declared(const std::string&, const std::string&) const override { return false; }
+  const LinkObj* declared(const std::string&, const std::string&) const override {
+    return nullptr;
+  }
 
  private:
   const LiveState& s_;
@@ -120,6 +122,9 @@ void FakeKernel::delete_namespace(const std::string& name) {
   for (const auto& l : links)
     if (paired(l) && find(name, l.name)) drop_peer(l);
   state.ns.erase(name);
+  // What the kernel knew of its links goes with them: a bridge made again under the same name
+  // follows its ports until someone sets its MTU.
+  std::erase_if(mtu_by_user_, [&](const auto& key) { return key.first == name; });
   for (const auto& l : links) {
     lower_.erase({name, l.name});
     drop_uppers(name, l.name);
