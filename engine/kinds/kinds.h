@@ -9,5 +9,6 @@ namespace netlab {
 const LinkKind& veth_kind();
 const LinkKind& bridge_kind();
 const LinkKind& macvlan_kind();
+const LinkKind& tun_kind();
 
 }  // namespace netlab

@@ -6,7 +6,8 @@
 namespace netlab {
 
 const std::vector<const LinkKind*>& link_kinds() {
-  static const std::vector<const LinkKind*> all{&veth_kind(), &bridge_kind(), &macvlan_kind()};
+  static const std::vector<const LinkKind*> all{&veth_kind(), &bridge_kind(), &macvlan_kind(),
+                                                &tun_kind()};
   return all;
 }
 

@@ -14,8 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kSections[] = {"topology", "host", "namespace", "route", "bridge",
-                                 "veth",     "peer", "macvlan",   "nat",   "test"};
+const char* const kSections[] = {"topology", "host",    "namespace", "route", "bridge", "veth",
+                                 "peer",     "macvlan", "tun",       "nat",   "test"};
 
 json read_schema() {
   std::ifstream in(NETLAB_SOURCE_DIR "/schema/topology.schema.json");
