@@ -7,6 +7,7 @@
 #include <netlink/route/link/inet6.h>
 
 #include <cerrno>
+#include <system_error>
 
 #include "kernel/netlink_kernel.h"
 #include "kernel/netns.h"
@@ -75,6 +76,11 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   check_name(link.name, what);
   if (pair) check_name(peer->name, what);
 
+  if (kind->creates_itself()) {
+    create_by_kind(*kind, link, what);
+    return;
+  }
+
   // Sent from where the kind makes it (a macvlan: its parent's namespace), born in its own.
   const std::string from = kind->create_in(link);
   Context ctx(*this, what);
@@ -135,6 +141,36 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   if (pair && !peer->alias.empty()) change_link(peer->ns, peer->name, {.alias = peer->alias});
 }
 
+// The kind makes the link from inside its namespace; the core's attributes follow in a change
+// request the kind sends before the link can outlive this process (LinkKind::create).
+void NetlinkKernel::create_by_kind(const LinkKind& kind, const LinkObj& link,
+                                   const std::string& what) {
+  auto& st = state(link.ns);  // its socket opened before the thread goes in
+  int master = link.master.empty() ? 0 : ifindex(link.ns, link.master, what);
+  auto tag = [&] {
+    LinkPtr orig = checked<LinkPtr>(rtnl_link_alloc());
+    LinkPtr c = checked<LinkPtr>(rtnl_link_alloc());
+    set_creation_attrs(c.get(), link);
+    if (master) rtnl_link_set_master(c.get(), master);
+    nl_msg* raw = nullptr;
+    check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
+    NlMsgPtr msg = take(raw);
+    st.sock->request(msg.get(), what);
+  };
+  {
+    Fd target = ns_fd(link.ns);
+    ScopedNetns inside(target.get());
+    try {
+      kind.create(link, tag);
+    } catch (const std::system_error& e) {  // the kind's own calls: errno in the code
+      throw KernelError(what + ": " + e.what(), e.code().value());
+    }
+  }
+  forget_link(link.ns, link.name);
+  // The kernel ignores IFLA_IFALIAS when it creates a link: tag it right after.
+  if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
+}
+
 // The kernel looks the kind up before anything else of a create request, and refuses an
 // unknown one with EOPNOTSUPP; a name with '/' it refuses later, always: nothing is made. The
 // base kinds are not asked (a veth would make its peer before the name is refused): their
@@ -144,6 +180,10 @@ std::vector<std::string> NetlinkKernel::missing_link_kinds(const std::vector<std
   for (const auto& name : kinds) {
     const LinkKind* kind = find_link_kind(name);
     if (!kind || !kind->syntax()) continue;
+    if (kind->creates_itself()) {
+      if (!kind->kernel_has()) missing.push_back(name);
+      continue;
+    }
     std::string what = "ask the kernel for " + name + " links";
     LinkPtr l(kind->alloc());
     rtnl_link_set_name(l.get(), "netlab/probe");

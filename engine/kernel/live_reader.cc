@@ -41,7 +41,7 @@ void each(nl_cache* cache, F f) {
     f(reinterpret_cast<T*>(o));
 }
 
-LinkObj link_of(rtnl_link* l, const std::string& ns) {
+LinkObj link_of(rtnl_link* l, const std::string& ns, const NetlinkKernel::InfoData& info_data) {
   LinkObj obj;
   obj.ns = ns;
   if (const char* n = rtnl_link_get_name(l)) obj.name = n;
@@ -62,7 +62,11 @@ LinkObj link_of(rtnl_link* l, const std::string& ns) {
   if (const char* alias = rtnl_link_get_ifalias(l)) obj.alias = alias;
   obj.group = rtnl_link_get_group(l);
   obj.ifindex = rtnl_link_get_ifindex(l);
-  if (const LinkKind* kind = find_link_kind(obj.kind)) kind->read(l, obj);
+  if (const LinkKind* kind = find_link_kind(obj.kind)) {
+    kind->read(l, obj);
+    if (auto it = info_data.find(obj.ifindex); it != info_data.end())
+      kind->read_info_data(reinterpret_cast<const nlattr*>(it->second.data()), obj);
+  }
   if (uint8_t mode = 0; rtnl_link_inet6_get_addr_gen_mode(l, &mode) == 0)
     obj.ipv6_link_local = mode != IN6_ADDR_GEN_MODE_NONE;
   return obj;
@@ -136,7 +140,8 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
   auto& st = state(ns);
   if (ns != "host") live.cookie = st.sock->netns_cookie();
 
-  auto links = dump_links(ns, st);
+  InfoData info_data;
+  auto links = dump_links(ns, st, &info_data);
   std::unordered_map<int, std::string> name_of;
   for (const auto& [name, index] : st.ifindex) name_of[index] = name;
   auto dev_name = [&](int index) {
@@ -144,7 +149,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     return it == name_of.end() ? std::string() : it->second;
   };
   each<rtnl_link>(links.get(), [&](rtnl_link* l) {
-    LinkObj obj = link_of(l, ns);
+    LinkObj obj = link_of(l, ns, info_data);
     if (int master = rtnl_link_get_master(l)) obj.master = dev_name(master);
     live.links.push_back(std::move(obj));
   });

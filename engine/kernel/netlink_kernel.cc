@@ -4,6 +4,10 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -16,6 +20,7 @@
 #include "kernel/netns.h"
 #include "kernel/nl_socket.h"
 #include "kernel/sysctl.h"
+#include "kinds/link_kind.h"
 
 namespace netlab {
 
@@ -38,6 +43,28 @@ unsigned long inode_of(int fd) {
   if (fstat(fd, &st) != 0)
     throw KernelError(std::string("stat a namespace: ") + std::strerror(errno), errno);
   return st.st_ino;
+}
+
+// NL_CB_MSG_IN of a link dump: keeps the raw IFLA_INFO_DATA of the kinds that ask for it.
+int keep_info_data(nl_msg* m, void* arg) {
+  nlmsghdr* h = nlmsg_hdr(m);
+  if (h->nlmsg_type != RTM_NEWLINK) return NL_OK;
+  nlattr* tb[IFLA_MAX + 1];
+  nlattr* info[IFLA_INFO_MAX + 1];
+  if (nlmsg_parse(h, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_LINKINFO] ||
+      nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr) < 0 ||
+      !info[IFLA_INFO_KIND] || !info[IFLA_INFO_DATA])
+    return NL_OK;
+  std::string kind(static_cast<const char*>(nla_data(info[IFLA_INFO_KIND])),
+                   strnlen(static_cast<const char*>(nla_data(info[IFLA_INFO_KIND])),
+                           nla_len(info[IFLA_INFO_KIND])));
+  const LinkKind* k = find_link_kind(kind);
+  if (!k || !k->reads_info_data()) return NL_OK;
+  const auto* raw = reinterpret_cast<const char*>(info[IFLA_INFO_DATA]);
+  int index = static_cast<ifinfomsg*>(nlmsg_data(h))->ifi_index;
+  (*static_cast<NetlinkKernel::InfoData*>(arg))[index].assign(raw,
+                                                              raw + info[IFLA_INFO_DATA]->nla_len);
+  return NL_OK;
 }
 
 }  // namespace
@@ -84,9 +111,21 @@ NetlinkKernel::NsState& NetlinkKernel::state(const std::string& ns) {
   return st;
 }
 
-kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st) {
+kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st,
+                                             InfoData* info_data) {
   auto cache = st.sock->dump(
-      [](nl_sock* sk, nl_cache** c) { return rtnl_link_alloc_cache(sk, AF_UNSPEC, c); },
+      [&](nl_sock* sk, nl_cache** c) {
+        if (!info_data) return rtnl_link_alloc_cache(sk, AF_UNSPEC, c);
+        // libnl's cache parser replaces the socket's NL_CB_VALID but keeps NL_CB_MSG_IN, which
+        // sees each message raw before it is parsed.
+        info_data->clear();  // a dump interrupted and asked again starts afresh
+        nl_socket_modify_cb(sk, NL_CB_MSG_IN, NL_CB_CUSTOM, keep_info_data, info_data);
+        struct Restore {
+          nl_sock* sk;
+          ~Restore() { nl_socket_modify_cb(sk, NL_CB_MSG_IN, NL_CB_DEFAULT, nullptr, nullptr); }
+        } restore{sk};
+        return rtnl_link_alloc_cache(sk, AF_UNSPEC, c);
+      },
       "read the links of " + ns);
   st.ifindex.clear();
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {

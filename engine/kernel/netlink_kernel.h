@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "apply/kernel.h"
 #include "kernel/fd.h"
@@ -23,6 +24,8 @@ class NlSocket;
 }
 
 namespace netlab {
+
+class LinkKind;
 
 class NetlinkKernel final : public Kernel {
  public:
@@ -50,6 +53,8 @@ class NetlinkKernel final : public Kernel {
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
 
  public:
+  // Raw IFLA_INFO_DATA by ifindex (dump_links).
+  using InfoData = std::unordered_map<int, std::vector<char>>;
   // The ifindex of a link, from what this adapter made and dumped (one dump at most).
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
 
@@ -77,8 +82,11 @@ class NetlinkKernel final : public Kernel {
   void drop_slot(const std::string& ns);
   kernel::Fd ns_fd(const std::string& ns) const;
   void send_route(const RouteObj& r, bool add, bool replace = false);
-  // One link dump of the namespace; refreshes its name → ifindex map.
-  kernel::NlCachePtr dump_links(const std::string& ns, NsState& st);
+  // One link dump of the namespace; refreshes its name → ifindex map. With info_data: the raw
+  // IFLA_INFO_DATA of the links whose kind asks for it (LinkKind::reads_info_data), by ifindex.
+  kernel::NlCachePtr dump_links(const std::string& ns, NsState& st, InfoData* info_data = nullptr);
+  // Makes a link of a kind that makes itself, from inside its namespace.
+  void create_by_kind(const LinkKind& kind, const LinkObj& link, const std::string& what);
   void forget_link(const std::string& ns, const std::string& name);
   NsLive read_ns(const std::string& ns, const ReadRequest& request);
   std::vector<NatRule> read_nat(const std::string& ns);  // the calling thread in ns

@@ -10,5 +10,6 @@ const LinkKind& veth_kind();
 const LinkKind& bridge_kind();
 const LinkKind& macvlan_kind();
 const LinkKind& vxlan_kind();
+const LinkKind& tun_kind();
 
 }  // namespace netlab

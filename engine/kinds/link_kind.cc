@@ -38,4 +38,8 @@ rtnl_link* LinkKind::peer_of(rtnl_link*) const {
 
 void LinkKind::read(rtnl_link*, LinkObj&) const {}
 
+void LinkKind::create(const LinkObj& want, const std::function<void()>&) const {
+  throw std::logic_error("kind " + std::string(name()) + " does not make " + want.name + " itself");
+}
+
 }  // namespace netlab

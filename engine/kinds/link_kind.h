@@ -4,6 +4,7 @@
 // its line in engine/kinds/registry.cc (docs/architecture.md, "Adding a kind of object").
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 struct rtnl_link;  // libnl's: only the kernel half of a kind sees inside
 struct nl_msg;
+struct nlattr;  // a raw netlink attribute
 
 namespace netlab {
 
@@ -99,6 +101,25 @@ class LinkKind {
   virtual rtnl_link* peer_of(rtnl_link* request) const;
   // Its own attributes, read back from a dumped link.
   virtual void read(rtnl_link* dumped, LinkObj& live) const;
+  // libnl keeps IFLA_INFO_DATA only for the kinds it knows: a kind it does not know asks for
+  // the raw attribute, given to read_info_data() after read().
+  virtual bool reads_info_data() const { return false; }
+  virtual void read_info_data(const nlattr* /*info_data*/, LinkObj& /*live*/) const {}
+
+  // A kind the kernel does not make by a create request (a tun/tap: EOPNOTSUPP) makes itself.
+  // alloc(), fill_create() and peer_of() are then not asked.
+  virtual bool creates_itself() const { return false; }
+  // Makes the link with the calling thread inside want.ns (where the kernel puts it). `tag`
+  // sets the core's attributes (group, MTU, MAC, master) by a change request: call it before
+  // the link can outlive this process, so a run killed in between leaves no link the lab's
+  // group cannot prove its own.
+  virtual void create(const LinkObj& want, const std::function<void()>& tag) const;
+  // A program attached to it holds its namespace (a tun/tap's descriptor does): deleting the
+  // namespace would free neither while the program runs, so the link goes on its own first.
+  virtual bool held_by_users() const { return false; }
+  // Whether this kernel has the kind, for a kind that makes itself (the create request the
+  // core probes with is refused either way).
+  virtual bool kernel_has() const { return true; }
 };
 
 // The kind of that name, or nullptr: not a kind a lab makes (a NIC, a loopback, a foreign one).
@@ -114,6 +135,10 @@ inline bool paired(const LinkObj& l) {
 inline bool takes_ports(const LinkObj& l) {
   const LinkKind* k = find_link_kind(l.kind);
   return k && k->takes_ports();
+}
+inline bool held_by_users(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && k->held_by_users();
 }
 inline bool mtu_follows_ports(const LinkObj& l) {
   const LinkKind* k = find_link_kind(l.kind);

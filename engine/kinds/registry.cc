@@ -7,7 +7,7 @@ namespace netlab {
 
 const std::vector<const LinkKind*>& link_kinds() {
   static const std::vector<const LinkKind*> all{&veth_kind(), &bridge_kind(), &macvlan_kind(),
-                                                &vxlan_kind()};
+                                                &vxlan_kind(), &tun_kind()};
   return all;
 }
 

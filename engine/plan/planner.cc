@@ -659,12 +659,13 @@ class Planner : private LiveLinks {
 
   // A link made on another (a macvlan on a host NIC) keeps what it set on that one
   // (promiscuity, addresses) until the kernel frees its namespace, in the background: it goes
-  // on its own first, so its parent is as it was when the run returns.
+  // on its own first, so its parent is as it was when the run returns. A link a program holds
+  // (a tap) would keep the namespace, and itself, alive: it goes first too.
   void delete_links_on_others(const std::string& ns) {
     const NsLive* n = ns_live(ns);
     if (!n) return;
     for (const auto& l : n->links)
-      if (l.lower_ifindex && owns_link(l)) {
+      if ((l.lower_ifindex || held_by_users(l)) && owns_link(l)) {
         Action a{Op::Delete, ns, describe_link(l), "before its namespace",
                  step::DeleteLink{ns, l.name}};
         a.detail = true;

@@ -295,15 +295,15 @@ TEST(Parse, UnknownKeyWithoutNearMatchListsKnownKeys) {
                   "sysctl, routes)"});
   EXPECT_EQ(messages("name: x\nflavour: 1\n"),
             Lines{"t.yaml:2:1: error: unknown key \"flavour\" in topology (known keys: name, host, "
-                  "namespaces, bridges, veths, macvlans, vxlans, nat, tests)"});
+                  "namespaces, bridges, veths, macvlans, vxlans, taps, nat, tests)"});
 }
 
 TEST(Parse, EveryKeyOfEverySectionIsAccepted) {
   const auto& keys = topology_keys();
   for (const char* section : {"topology", "host", "namespace", "route", "bridge", "veth", "peer",
-                              "macvlan", "vxlan", "nat", "test"})
+                              "macvlan", "vxlan", "tun", "nat", "test"})
     EXPECT_TRUE(keys.contains(section)) << section;
-  EXPECT_EQ(keys.size(), 11u);
+  EXPECT_EQ(keys.size(), 12u);
   EXPECT_EQ(keys.at("route"), (std::vector<std::string>{"to", "via", "dev", "metric"}));
   EXPECT_EQ(keys.at("test"), (std::vector<std::string>{"from", "ping", "expect"}));
 }
