@@ -8,6 +8,7 @@ namespace netlab {
 namespace {
 
 using testing::desired;
+using testing::edited;
 using testing::lines;
 
 const char* kRouted = R"(name: rt
@@ -20,11 +21,6 @@ veths:
     addresses: [10.0.0.1/24]
     peer: {name: eth0, namespace: n1, addresses: [10.0.0.2/24]}
 )";
-
-std::string edited(std::string yaml, const std::string& from, const std::string& to) {
-  yaml.replace(yaml.find(from), from.size(), to);
-  return yaml;
-}
 
 class EditTest : public testing::EngineFixture {
  protected:

@@ -26,6 +26,12 @@ inline DesiredState desired(const std::string& yaml) {
   return build_desired(*r.topology);
 }
 
+// The YAML text with its first `from` replaced by `to`: an edit of a lab file.
+inline std::string edited(std::string yaml, const std::string& from, const std::string& to) {
+  yaml.replace(yaml.find(from), from.size(), to);
+  return yaml;
+}
+
 inline std::vector<std::string> lines(const Plan& p, bool details = false) {
   std::vector<std::string> out;
   for (const auto& a : p.actions)

@@ -7,6 +7,7 @@ namespace netlab {
 namespace {
 
 using testing::desired;
+using testing::edited;
 using testing::lines;
 
 const char* kV4 = R"(name: ll
@@ -19,11 +20,6 @@ veths:
     bridge: br0
     peer: {name: eth0, namespace: n1, addresses: [10.0.0.2/24]}
 )";
-
-std::string edited(std::string yaml, const std::string& from, const std::string& to) {
-  yaml.replace(yaml.find(from), from.size(), to);
-  return yaml;
-}
 
 std::map<std::string, bool> link_local(const DesiredState& d) {
   std::map<std::string, bool> out;

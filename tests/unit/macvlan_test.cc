@@ -8,6 +8,7 @@ namespace netlab {
 namespace {
 
 using testing::desired;
+using testing::edited;
 using testing::lines;
 using testing::Lines;
 using testing::messages;
@@ -21,11 +22,6 @@ macvlans:
     parent: eth0
     addresses: [192.168.7.2/24]
 )";
-
-std::string edited(std::string yaml, const std::string& from, const std::string& to) {
-  yaml.replace(yaml.find(from), from.size(), to);
-  return yaml;
-}
 
 TEST(MacvlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
   EXPECT_EQ(messages(edited(kLab, "    parent: eth0\n", "    parent: eth0\n    mode: shared\n")),

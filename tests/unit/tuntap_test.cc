@@ -7,6 +7,7 @@ namespace netlab {
 namespace {
 
 using testing::desired;
+using testing::edited;
 using testing::lines;
 using testing::Lines;
 using testing::messages;
@@ -20,11 +21,6 @@ taps:
     owner: "1000"
     addresses: [10.0.9.1/24]
 )";
-
-std::string edited(std::string yaml, const std::string& from, const std::string& to) {
-  yaml.replace(yaml.find(from), from.size(), to);
-  return yaml;
-}
 
 TEST(TapSyntax, RefusesAnUnknownUserOrTypeWithTheirPlace) {
   EXPECT_EQ(messages(edited(kLab, "owner: \"1000\"", "owner: no-such-user-here")),

@@ -8,6 +8,7 @@ namespace netlab {
 namespace {
 
 using testing::desired;
+using testing::edited;
 using testing::lines;
 using testing::Lines;
 using testing::messages;
@@ -29,11 +30,6 @@ vxlans:
     addresses: [10.0.0.1/24]
   - {name: vx0, namespace: m2, vni: 42, remote: 192.168.0.1, dev: eth1, addresses: [10.0.0.2/24]}
 )";
-
-std::string edited(std::string yaml, const std::string& from, const std::string& to) {
-  yaml.replace(yaml.find(from), from.size(), to);
-  return yaml;
-}
 
 TEST(VxlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
   EXPECT_EQ(messages(edited(kLab, "vni: 42\n", "vni: 16777216\n")),
