@@ -44,9 +44,7 @@ class Links final : public LiveLinks {
     auto it = s_.ns.find(ns);
     return it == s_.ns.end() ? nullptr : it->second.link(name);
   }
-  const LinkObj* declared(const std::string&, const std::string&) const override {
-    return nullptr;
-  }
+  const LinkObj* declared(const std::string&, const std::string&) const override { return nullptr; }
 
  private:
   const LiveState& s_;
