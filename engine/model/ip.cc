@@ -61,7 +61,9 @@ bool Cidr::overlaps(const Cidr& other) const {
   return Cidr{addr, p}.network() == Cidr{other.addr, p}.network();
 }
 
-std::string Cidr::str() const { return addr.str() + "/" + std::to_string(prefix); }
+std::string Cidr::str() const {
+  return addr.str() + "/" + std::to_string(prefix);
+}
 
 std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view text) {
   if (text.size() != 17) return std::nullopt;
