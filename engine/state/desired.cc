@@ -33,6 +33,8 @@ bool uses_ipv6(const Topology& t) {
                      [&](const Bridge& b) { return iface(b.iface); }) ||
          std::any_of(t.veths.begin(), t.veths.end(),
                      [&](const Veth& v) { return iface(v.end) || iface(v.peer); }) ||
+         std::any_of(t.links.begin(), t.links.end(),
+                     [&](const Link& l) { return iface(l.iface); }) ||
          routes(t.host.routes) ||
          std::any_of(t.namespaces.begin(), t.namespaces.end(),
                      [&](const Namespace& n) { return routes(n.routes); }) ||

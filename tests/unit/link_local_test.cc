@@ -42,6 +42,15 @@ TEST(LinkLocalDefault, OnEverywhereOnceTheFileUsesIPv6) {
             on);
 }
 
+// A link of a kind with its own section counts like a veth end.
+TEST(LinkLocalDefault, AnIPv6AddressOnAMacvlanCounts) {
+  auto d = desired(
+      std::string(kV4) +
+      "macvlans:\n  - {name: mv0, namespace: n1, parent: v1, addresses: [\"fd00::5/64\"]}\n");
+  EXPECT_TRUE(link_local(d).at("eth0"));
+  EXPECT_TRUE(link_local(d).at("mv0"));
+}
+
 TEST(LinkLocalDefault, TheFileDecidesPerLink) {
   auto d = desired(edited(kV4, "name: eth0,", "name: eth0, ipv6_link_local: true,"));
   EXPECT_EQ(link_local(d),
