@@ -1,6 +1,6 @@
 // A kind's part of the topology file: its section, its own keys, the checks of their values.
-// The parser reads every kind's section the same way (the keys every link has, plus these as
-// text with their positions) and asks the kind to check them; it sees nothing else of a kind.
+// The parser reads every kind's section the same way (the keys every link has, plus these by
+// their type, KindKey) and asks the kind to check them; it sees nothing else of a kind.
 #pragma once
 
 #include <string>
@@ -12,6 +12,16 @@
 
 namespace netlab {
 
+// One of a kind's own keys. The parser reads it as it reads every key of its type, with the
+// same messages, and hands the kind its value as text: a number in decimal, a boolean as
+// "true" or "false".
+struct KindKey {
+  enum class Type { Text, Number, Boolean };
+  std::string name;
+  Type type = Type::Text;
+  uint64_t lo = 0, hi = 0;  // a Number's range
+};
+
 class LinkSyntax {
  public:
   virtual ~LinkSyntax() = default;
@@ -19,7 +29,7 @@ class LinkSyntax {
   // Its top-level section, a list of links: "macvlans".
   virtual std::string_view section() const = 0;
   // Its own keys, beyond those every link has (name, namespace, addresses, mtu, mac, up, ...).
-  virtual std::vector<std::string> keys() const = 0;
+  virtual std::vector<KindKey> keys() const = 0;
   virtual std::vector<std::string> required_keys() const { return {}; }
   // Checks its keys' values; each error at the value's position.
   virtual void check(const Link& link, Diagnostics& d) const = 0;

@@ -31,22 +31,20 @@ constexpr std::array<Mode, 4> kModes{{{"bridge", MACVLAN_MODE_BRIDGE},
                                       {"vepa", MACVLAN_MODE_VEPA},
                                       {"passthru", MACVLAN_MODE_PASSTHRU}}};
 
-std::string attr(const LinkObj& l, const std::string& key, std::string fallback = "") {
-  auto it = l.attrs.find(key);
-  return it == l.attrs.end() ? fallback : it->second;
-}
 std::string mode_of(const LinkObj& l) {
-  return attr(l, "mode", "bridge");
+  return l.attr("mode", "bridge");
 }
 std::pair<std::string, std::string> parent_of(const LinkObj& l) {
-  return {attr(l, "parent_namespace", kHost), attr(l, "parent")};
+  return {l.attr("parent_namespace", kHost), l.attr("parent")};
 }
 
 class MacvlanSyntax final : public LinkSyntax {
  public:
   std::string_view kind() const override { return "macvlan"; }
   std::string_view section() const override { return "macvlans"; }
-  std::vector<std::string> keys() const override { return {"parent", "parent_namespace", "mode"}; }
+  std::vector<KindKey> keys() const override {
+    return {{"parent"}, {"parent_namespace"}, {"mode"}};
+  }
   std::vector<std::string> required_keys() const override { return {"parent"}; }
 
   void check(const Link& l, Diagnostics& d) const override {

@@ -39,12 +39,8 @@
 namespace netlab {
 namespace {
 
-std::string attr(const LinkObj& l, const std::string& key, std::string fallback = "") {
-  auto it = l.attrs.find(key);
-  return it == l.attrs.end() ? fallback : it->second;
-}
 std::string type_of(const LinkObj& l) {
-  return attr(l, "type", "tap");
+  return l.attr("type", "tap");
 }
 
 std::optional<uint32_t> number(const std::string& s) {
@@ -76,7 +72,7 @@ std::optional<uint32_t> group_id(const std::string& s) {
 
 // The owner or group as an id, "" when unset; the text as written when it names nobody.
 std::string id_of(const LinkObj& l, const std::string& key) {
-  std::string v = attr(l, key);
+  std::string v = l.attr(key);
   if (v.empty()) return "";
   auto id = key == "owner" ? user_id(v) : group_id(v);
   return id ? std::to_string(*id) : v;
@@ -91,7 +87,7 @@ class TunSyntax final : public LinkSyntax {
  public:
   std::string_view kind() const override { return "tun"; }
   std::string_view section() const override { return "taps"; }
-  std::vector<std::string> keys() const override { return {"type", "owner", "group"}; }
+  std::vector<KindKey> keys() const override { return {{"type"}, {"owner"}, {"group"}}; }
 
   void check(const Link& l, Diagnostics& d) const override {
     auto type = l.attrs.find("type");
@@ -121,7 +117,7 @@ class TunKind final : public LinkKind {
 
   std::string describe(const LinkObj& l) const override {
     std::string s = type_of(l) + " " + l.name;
-    if (auto owner = attr(l, "owner"); !owner.empty()) s += " (owner " + owner + ")";
+    if (auto owner = l.attr("owner"); !owner.empty()) s += " (owner " + owner + ")";
     return s;
   }
 
@@ -129,7 +125,7 @@ class TunKind final : public LinkKind {
   std::vector<std::string> problems(const LinkObj& want, const LiveLinks&) const override {
     std::vector<std::string> out;
     for (const char* key : {"owner", "group"})
-      if (auto v = attr(want, key); !v.empty())
+      if (auto v = want.attr(key); !v.empty())
         if (auto problem = unknown_id(key, v)) out.push_back(*problem);
     return out;
   }

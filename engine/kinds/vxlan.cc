@@ -36,31 +36,16 @@ using kernel::NlAddrPtr;
 constexpr uint32_t kMaxVni = (1u << 24) - 1;
 constexpr const char* kPort = "4789";  // IANA's; the kernel's default 8472 is Linux's older one
 
-std::string attr(const LinkObj& l, const std::string& key, std::string fallback = "") {
-  auto it = l.attrs.find(key);
-  return it == l.attrs.end() ? fallback : it->second;
-}
-
-// A whole number in [lo, hi], or nullopt.
-std::optional<uint32_t> number(const std::string& s, uint32_t lo, uint32_t hi) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos)
-    return std::nullopt;
-  uint32_t n = static_cast<uint32_t>(std::stoul(s));
-  if (n < lo || n > hi) return std::nullopt;
-  return n;
-}
-
 bool multicast(const IpAddr& a) {
   return a.is_v6() ? a.bytes[0] == 0xff : (a.bytes[0] & 0xf0) == 0xe0;
 }
 
-// Its attributes as the kernel reports them, so that the file's and the live ones compare.
+// Its attributes as the kernel reports them, so that the file's and the live ones compare (the
+// parser gives numbers and booleans as the kernel's read-back does).
 std::string canonical(const LinkObj& l, const std::string& key) {
-  std::string v = attr(l, key);
-  if (key == "port") v = attr(l, key, kPort);
-  if (key == "learning") return v == "false" ? "false" : "true";
-  if (key == "vni" || key == "port")
-    if (auto n = number(v, 0, kMaxVni)) return std::to_string(*n);
+  if (key == "port") return l.attr(key, kPort);
+  if (key == "learning") return l.attr(key, "true");
+  std::string v = l.attr(key);
   if (auto a = IpAddr::parse(v)) return a->str();
   return v;
 }
@@ -73,7 +58,7 @@ std::string remote_of(const LinkObj& l) {
 // The bytes of VXLAN, UDP and IP headers and the inner Ethernet header on the underlay.
 uint32_t overhead(const LinkObj& l) {
   for (const char* key : {"remote", "group", "local"})
-    if (auto a = IpAddr::parse(attr(l, key)); a && a->is_v6()) return 70;
+    if (auto a = IpAddr::parse(l.attr(key)); a && a->is_v6()) return 70;
   return 50;
 }
 
@@ -81,8 +66,15 @@ class VxlanSyntax final : public LinkSyntax {
  public:
   std::string_view kind() const override { return "vxlan"; }
   std::string_view section() const override { return "vxlans"; }
-  std::vector<std::string> keys() const override {
-    return {"vni", "remote", "group", "local", "port", "dev", "learning"};
+  std::vector<KindKey> keys() const override {
+    using T = KindKey::Type;
+    return {{"vni", T::Number, 1, kMaxVni},
+            {"remote"},
+            {"group"},
+            {"local"},
+            {"port", T::Number, 1, 65535},
+            {"dev"},
+            {"learning", T::Boolean}};
   }
   std::vector<std::string> required_keys() const override { return {"vni"}; }
 
@@ -91,12 +83,6 @@ class VxlanSyntax final : public LinkSyntax {
       auto it = l.attrs.find(key);
       return it == l.attrs.end() ? nullptr : &it->second;
     };
-    if (auto* v = get("vni"); v && !number(v->value, 1, kMaxVni))
-      d.error(v->pos, "vxlan vni must be a number from 1 to 16777215, not " + quoted(v->value));
-    if (auto* v = get("port"); v && !number(v->value, 1, 65535))
-      d.error(v->pos, "vxlan port must be a number from 1 to 65535, not " + quoted(v->value));
-    if (auto* v = get("learning"); v && v->value != "true" && v->value != "false")
-      d.error(v->pos, "vxlan learning must be true or false, not " + quoted(v->value));
     if (auto* v = get("dev"))
       if (auto problem = interface_name_problem(v->value)) d.error(v->pos, *problem);
     check_addresses(l, get("remote"), get("group"), get("local"), get("dev"), d);
@@ -185,14 +171,14 @@ class VxlanKind final : public LinkKind {
   }
 
   std::vector<std::pair<std::string, std::string>> references(const LinkObj& l) const override {
-    if (attr(l, "dev").empty()) return {};
-    return {{l.ns, attr(l, "dev")}};
+    if (l.attr("dev").empty()) return {};
+    return {{l.ns, l.attr("dev")}};
   }
 
   std::string describe(const LinkObj& l) const override {
     std::string s = "vxlan " + l.name + " (vni " + canonical(l, "vni");
-    s += (attr(l, "group").empty() ? " to " : " group ") + remote_of(l);
-    std::string dev = attr(l, "dev");
+    s += (l.attr("group").empty() ? " to " : " group ") + remote_of(l);
+    std::string dev = l.attr("dev");
     if (!dev.empty()) s += " on " + dev;
     // The kernel takes the headers off the underlay's MTU; without one it leaves 1500.
     if (!l.mtu && !dev.empty())
@@ -202,7 +188,7 @@ class VxlanKind final : public LinkKind {
 
   std::optional<uint32_t> default_mtu_on(const LinkObj& want,
                                          const LiveLinks& live) const override {
-    std::string dev = attr(want, "dev");
+    std::string dev = want.attr("dev");
     if (dev.empty()) return default_mtu();
     const LinkObj* lower = live.live_link(want.ns, dev);
     if (!lower || !lower->mtu) return std::nullopt;
@@ -210,7 +196,7 @@ class VxlanKind final : public LinkKind {
   }
 
   std::vector<std::string> problems(const LinkObj& want, const LiveLinks& live) const override {
-    std::string dev = attr(want, "dev");
+    std::string dev = want.attr("dev");
     if (dev.empty()) return {};
     const LinkObj* lower = live.live_link(want.ns, dev);
     if (!lower && !live.declared(want.ns, dev))
@@ -234,7 +220,7 @@ class VxlanKind final : public LinkKind {
         return std::string(key) + " " + (h.empty() ? "none" : h) + " -> " +
                (w.empty() ? "none" : w);
     }
-    std::string dev = attr(want, "dev");
+    std::string dev = want.attr("dev");
     if (dev.empty()) return have.lower_ifindex ? "no underlay" : "";
     const LinkObj* lower = live.live_link(want.ns, dev);
     if (lower && have.lower_ifindex != lower->ifindex) return "its underlay is not " + dev;
@@ -251,10 +237,10 @@ class VxlanKind final : public LinkKind {
     rtnl_link_vxlan_set_id(request, static_cast<uint32_t>(std::stoul(canonical(want, "vni"))));
     // IFLA_VXLAN_GROUP carries the unicast remote as well as a multicast group.
     rtnl_link_vxlan_set_group(request, nl_ip(remote_of(want)).get());
-    if (!attr(want, "local").empty())
-      rtnl_link_vxlan_set_local(request, nl_ip(attr(want, "local")).get());
-    if (!attr(want, "dev").empty())
-      rtnl_link_vxlan_set_link(request, ctx.ifindex(want.ns, attr(want, "dev")));
+    if (!want.attr("local").empty())
+      rtnl_link_vxlan_set_local(request, nl_ip(want.attr("local")).get());
+    if (!want.attr("dev").empty())
+      rtnl_link_vxlan_set_link(request, ctx.ifindex(want.ns, want.attr("dev")));
     rtnl_link_vxlan_set_learning(request, canonical(want, "learning") == "true");
   }
 

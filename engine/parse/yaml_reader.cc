@@ -22,7 +22,7 @@ std::map<std::string, std::vector<std::string>> with_kind_sections(
     top.insert(std::find(top.begin(), top.end(), "nat"), std::string(s->section()));
     auto& own = keys[std::string(s->kind())];
     own = kLinkKeys;
-    for (const auto& k : s->keys()) own.push_back(k);
+    for (const auto& k : s->keys()) own.push_back(k.name);
   }
   return keys;
 }
@@ -508,8 +508,23 @@ class Reader {
     }
   }
 
+  // A kind's own key, read as every key of its type is, as text.
+  std::optional<Located<std::string>> kind_value(const YEntry& e, const KindKey& key) {
+    switch (key.type) {
+      case KindKey::Type::Number:
+        if (auto n = integer(e, key.lo, key.hi)) return Located{std::to_string(n->value), n->pos};
+        return std::nullopt;
+      case KindKey::Type::Boolean:
+        if (auto b = boolean(e)) return Located<std::string>{b->value ? "true" : "false", b->pos};
+        return std::nullopt;
+      case KindKey::Type::Text:
+        break;
+    }
+    return string(e);
+  }
+
   // A kind's section: a list of links, each with the keys every link has and the kind's own,
-  // read as text for the kind to check.
+  // read by their type for the kind to check.
   void read_links(const YEntry& e, const LinkSyntax& syntax, std::vector<Link>& out) {
     auto items = list(e);
     if (!items) {
@@ -525,8 +540,8 @@ class Reader {
       if (!read_named(*item, f, l.iface, errors_before)) continue;
       for (const auto& key : syntax.required_keys()) required(*f, key);
       for (const auto& key : syntax.keys())
-        if (auto* x = f->get(key))
-          if (auto s = string(*x)) l.attrs.emplace(key, *s);
+        if (auto* x = f->get(key.name))
+          if (auto v = kind_value(*x, key)) l.attrs.emplace(key.name, *v);
       if (d_.all().size() == errors_before) syntax.check(l, d_);
       if (d_.all().size() != errors_before) note_gap(l.iface, true);
       out.push_back(std::move(l));

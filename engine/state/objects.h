@@ -53,6 +53,10 @@ struct LinkObj {
   // A kind's own attributes (engine/kinds), by key: desired as the file says them, live as
   // the kind reads them back.
   std::map<std::string, std::string> attrs;
+  std::string attr(const std::string& key, std::string fallback = "") const {
+    auto it = attrs.find(key);
+    return it == attrs.end() ? fallback : it->second;
+  }
   uint32_t group = 0;     // IFLA_GROUP: lab_group() for links a lab made
   int ifindex = 0;        // live only
   int peer_ifindex = 0;   // live only: IFLA_LINK of a veth

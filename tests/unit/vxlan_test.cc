@@ -33,14 +33,16 @@ vxlans:
 
 TEST(VxlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
   EXPECT_EQ(messages(edited(kLab, "vni: 42\n", "vni: 16777216\n")),
-            Lines{"t.yaml:11:10: error: vxlan vni must be a number from 1 to 16777215, not "
-                  "\"16777216\""});
+            Lines{"t.yaml:11:10: error: vni 16777216 is out of range (1..16777215)"});
   EXPECT_EQ(messages(edited(kLab, "    vni: 42\n", "")),
             Lines{"t.yaml:9:5: error: missing required key \"vni\""});
   EXPECT_EQ(messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    learning: maybe\n")),
-            Lines{"t.yaml:14:15: error: vxlan learning must be true or false, not \"maybe\""});
+            Lines{"t.yaml:14:15: error: \"learning\" must be true or false, not \"maybe\""});
   EXPECT_EQ(messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    port: 0\n")),
-            Lines{"t.yaml:14:11: error: vxlan port must be a number from 1 to 65535, not \"0\""});
+            Lines{"t.yaml:14:11: error: port 0 is out of range (1..65535)"});
+  // Read as every number and boolean of the file is.
+  EXPECT_TRUE(
+      messages(edited(kLab, "    dev: eth1\n", "    dev: eth1\n    learning: False\n")).empty());
 }
 
 TEST(VxlanSyntax, RemoteOrGroupNotBoth) {
