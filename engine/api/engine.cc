@@ -14,6 +14,7 @@ ReadRequest merge(ReadRequest a, const ReadRequest& b) {
   };
   add_unique(a.namespaces, b.namespaces);
   add_unique(a.nat_namespaces, b.nat_namespaces);
+  add_unique(a.link_kinds, b.link_kinds);
   for (const auto& [ns, keys] : b.sysctl_keys) add_unique(a.sysctl_keys[ns], keys);
   return a;
 }
@@ -23,6 +24,7 @@ ReadRequest only(const ReadRequest& r, const std::vector<std::string>& names) {
   ReadRequest out;
   out.host = false;
   out.namespaces = names;
+  out.link_kinds = r.link_kinds;  // how links are read, wherever they are
   for (const auto& ns : names) {
     if (auto it = r.sysctl_keys.find(ns); it != r.sysctl_keys.end())
       out.sysctl_keys[ns] = it->second;

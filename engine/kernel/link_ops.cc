@@ -180,23 +180,28 @@ std::vector<std::string> NetlinkKernel::missing_link_kinds(const std::vector<std
   for (const auto& name : kinds) {
     const LinkKind* kind = find_link_kind(name);
     if (!kind || !kind->syntax()) continue;
-    if (kind->creates_itself()) {
-      if (!kind->kernel_has()) missing.push_back(name);
-      continue;
-    }
-    std::string what = "ask the kernel for " + name + " links";
-    LinkPtr l(kind->alloc());
-    rtnl_link_set_name(l.get(), "netlab/probe");
-    nl_msg* raw = nullptr;
-    check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &raw), what);
-    NlMsgPtr msg = take(raw);
-    try {
-      state(kHost).sock->request(msg.get(), what);
-    } catch (const KernelError& e) {
-      if (e.errno_value == EOPNOTSUPP) missing.push_back(name);
-    }
+    // The kernel's kinds do not change under a running process: asked once.
+    auto [known, first] = kind_present_.try_emplace(name, true);
+    if (first) known->second = !kernel_lacks(*kind);
+    if (!known->second) missing.push_back(name);
   }
   return missing;
+}
+
+bool NetlinkKernel::kernel_lacks(const LinkKind& kind) {
+  if (kind.creates_itself()) return !kind.kernel_has();
+  const std::string what = "ask the kernel for " + std::string(kind.name()) + " links";
+  LinkPtr l(kind.alloc());
+  rtnl_link_set_name(l.get(), "netlab/probe");
+  nl_msg* raw = nullptr;
+  check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &raw), what);
+  NlMsgPtr msg = take(raw);
+  try {
+    state(kHost).sock->request(msg.get(), what);
+  } catch (const KernelError& e) {
+    return e.errno_value == EOPNOTSUPP;
+  }
+  return false;
 }
 
 void NetlinkKernel::change_link(const std::string& ns, const std::string& name,

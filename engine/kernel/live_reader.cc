@@ -140,8 +140,15 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
   auto& st = state(ns);
   if (ns != "host") live.cookie = st.sock->netns_cookie();
 
+  // A second look at each link message, for the kinds whose attributes libnl drops: only when
+  // the file has such a kind (what is compared), not on every read.
   InfoData info_data;
-  auto links = dump_links(ns, st, &info_data);
+  bool raw =
+      std::any_of(request.link_kinds.begin(), request.link_kinds.end(), [](const std::string& k) {
+        const LinkKind* kind = find_link_kind(k);
+        return kind && kind->reads_info_data();
+      });
+  auto links = dump_links(ns, st, raw ? &info_data : nullptr);
   std::unordered_map<int, std::string> name_of;
   for (const auto& [name, index] : st.ifindex) name_of[index] = name;
   auto dev_name = [&](int index) {

@@ -52,7 +52,6 @@ class NetlinkKernel final : public Kernel {
   void delete_nat(const NatRule& rule) override;
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
 
- public:
   // Raw IFLA_INFO_DATA by ifindex (dump_links).
   using InfoData = std::unordered_map<int, std::vector<char>>;
   // The ifindex of a link, from what this adapter made and dumped (one dump at most).
@@ -61,6 +60,8 @@ class NetlinkKernel final : public Kernel {
  private:
   // Of these kinds, those the kernel lacks (asked with a request it refuses either way).
   std::vector<std::string> missing_link_kinds(const std::vector<std::string>& kinds);
+  bool kernel_lacks(const LinkKind& kind);
+  std::map<std::string, bool> kind_present_;  // kinds asked about, and the kernel's answer
   // One RTM_NEWLINK request for the change; `what` names it in errors.
   void send_link_change(const std::string& ns, const std::string& name, const LinkChange& change,
                         const std::string& what);
