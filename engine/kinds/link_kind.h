@@ -127,22 +127,24 @@ const LinkKind* find_link_kind(std::string_view name);
 // Every kind a lab can make.
 const std::vector<const LinkKind*>& link_kinds();
 
-// Shorthands for the questions the core asks of a link of any kind, known or not.
-inline bool paired(const LinkObj& l) {
+// Shorthands for the questions the core asks of a link of any kind, known or not: a kind no
+// lab makes answers no.
+template <bool (LinkKind::*question)() const>
+bool kind_says(const LinkObj& l) {
   const LinkKind* k = find_link_kind(l.kind);
-  return k && k->paired();
+  return k && (k->*question)();
+}
+inline bool paired(const LinkObj& l) {
+  return kind_says<&LinkKind::paired>(l);
 }
 inline bool takes_ports(const LinkObj& l) {
-  const LinkKind* k = find_link_kind(l.kind);
-  return k && k->takes_ports();
+  return kind_says<&LinkKind::takes_ports>(l);
 }
 inline bool held_by_users(const LinkObj& l) {
-  const LinkKind* k = find_link_kind(l.kind);
-  return k && k->held_by_users();
+  return kind_says<&LinkKind::held_by_users>(l);
 }
 inline bool mtu_follows_ports(const LinkObj& l) {
-  const LinkKind* k = find_link_kind(l.kind);
-  return k && k->mtu_follows_ports();
+  return kind_says<&LinkKind::mtu_follows_ports>(l);
 }
 
 }  // namespace netlab
