@@ -512,7 +512,8 @@ class Reader {
   std::optional<Located<std::string>> kind_value(const YEntry& e, const KindKey& key) {
     switch (key.type) {
       case KindKey::Type::Number:
-        if (auto n = integer(e, key.lo, key.hi)) return Located{std::to_string(n->value), n->pos};
+        if (auto n = integer(e, key.lo, key.hi))
+          return Located<std::string>{std::to_string(n->value), n->pos};
         return std::nullopt;
       case KindKey::Type::Boolean:
         if (auto b = boolean(e)) return Located<std::string>{b->value ? "true" : "false", b->pos};
