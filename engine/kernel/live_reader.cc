@@ -169,7 +169,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     ifaddrmsg req{};
     req.ifa_family = static_cast<uint8_t>(family);
     auto addrs =
-        st.sock->dump("route/addr", RTM_GETADDR, &req, sizeof req, "read the addresses of " + ns);
+        st.sock->dump({"route/addr", RTM_GETADDR, &req, sizeof req}, "read the addresses of " + ns);
     each<rtnl_addr>(addrs.get(), [&](rtnl_addr* a) {
       nl_addr* local = rtnl_addr_get_local(a);
       if (!local || rtnl_addr_get_family(a) != family) return;
@@ -189,7 +189,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     req.rtm_family = static_cast<uint8_t>(family);
     req.rtm_table = RT_TABLE_MAIN;
     auto routes =
-        st.sock->dump("route/route", RTM_GETROUTE, &req, sizeof req, "read the routes of " + ns);
+        st.sock->dump({"route/route", RTM_GETROUTE, &req, sizeof req}, "read the routes of " + ns);
     each<rtnl_route>(routes.get(), [&](rtnl_route* r) {
       if (rtnl_route_get_family(r) != family || rtnl_route_get_table(r) != RT_TABLE_MAIN ||
           rtnl_route_get_protocol(r) == RTPROT_KERNEL || rtnl_route_get_type(r) != RTN_UNICAST)

@@ -1,7 +1,10 @@
 #include "kernel/nl_socket.h"
 
+#include <linux/if_link.h>
+#include <netlink/attr.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <sys/socket.h>
 
@@ -11,6 +14,7 @@
 
 #include "apply/kernel.h"
 #include "kernel/netns.h"
+#include "kernel/nl_ptr.h"
 
 namespace netlab::kernel {
 
@@ -19,8 +23,8 @@ NlSocket::NlSocket(int ns_fd) : sk_(checked<NlSockPtr>(nl_socket_alloc())) {
   if (err < 0) fail("set up a netlink socket", err);
   // One recvmsg per datagram into a buffer larger than any the kernel sends us (a dump
   // datagram is at most 32 KiB, an ack or echo far less), instead of libnl's default of a peek
-  // for the size first: half the receive calls. A link dump, whose single messages may grow
-  // without bound (a NIC's VF list), still peeks: see dump().
+  // for the size first: half the receive calls. What could make one message larger, a NIC's
+  // VF list in a link dump, is never asked for (see NetlinkKernel::dump_links).
   nl_socket_disable_msg_peek(sk_.get());
   nl_socket_set_msg_buf_size(sk_.get(), kRecvBuffer);
   std::optional<ScopedNetns> inside;
@@ -91,40 +95,37 @@ void NlSocket::request(nl_msg* msg, const std::string& what, const ReplyHandler&
   }
 }
 
-NlCachePtr NlSocket::dump(const std::function<int(nl_sock*, nl_cache**)>& alloc,
-                          const std::string& what) {
-  nl_socket_enable_msg_peek(sk_.get());
-  struct NoPeek {
-    nl_sock* sk;
-    ~NoPeek() { nl_socket_disable_msg_peek(sk); }
-  } restore{sk_.get()};
-  return dump_into(alloc, what);
+namespace {
+
+// Sends the dump request `d` and parses its answers into `cache`: libnl's error codes.
+int dump_once(nl_sock* sk, const NlSocket::Dump& d, nl_cache* cache) {
+  NlMsgPtr msg(nlmsg_alloc_simple(d.type, NLM_F_DUMP));
+  if (!msg) return -NLE_NOMEM;
+  int err = nlmsg_append(msg.get(), const_cast<void*>(d.hdr), d.len, NLMSG_ALIGNTO);
+  if (err >= 0 && d.ext_mask) err = nla_put_u32(msg.get(), IFLA_EXT_MASK, d.ext_mask);
+  if (err >= 0) err = nl_send_auto(sk, msg.get());
+  if (err < 0) return err;
+  // libnl's cache parser replaces the socket's NL_CB_VALID but keeps NL_CB_MSG_IN.
+  if (d.raw) nl_socket_modify_cb(sk, NL_CB_MSG_IN, NL_CB_CUSTOM, d.raw, d.raw_arg);
+  err = nl_cache_pickup(sk, cache);
+  if (d.raw) nl_socket_modify_cb(sk, NL_CB_MSG_IN, NL_CB_DEFAULT, nullptr, nullptr);
+  return err;
 }
 
-NlCachePtr NlSocket::dump_into(const std::function<int(nl_sock*, nl_cache**)>& alloc,
-                               const std::string& what) {
+}  // namespace
+
+NlCachePtr NlSocket::dump(const Dump& d, const std::string& what) {
   for (int attempt = 1;; ++attempt) {
     last_errno_ = 0;
-    nl_cache* cache = nullptr;
-    int err = alloc(sk_.get(), &cache);
-    if (err >= 0 && cache) return NlCachePtr(cache);
-    if (cache) nl_cache_free(cache);
+    nl_cache* raw = nullptr;
+    int err = nl_cache_alloc_name(d.kind, &raw);
+    NlCachePtr cache(raw);
+    // Built afresh for each attempt: a message sent again would keep its old sequence number.
+    if (err >= 0) err = dump_once(sk_.get(), d, cache.get());
+    if (err >= 0) return cache;
     if (err == -NLE_DUMP_INTR && attempt < 5) continue;
     fail(what, err);
   }
-}
-
-NlCachePtr NlSocket::dump(const char* kind, int type, const void* hdr, size_t len,
-                          const std::string& what) {
-  return dump_into(
-      [&](nl_sock* sk, nl_cache** cache) {
-        int err = nl_cache_alloc_name(kind, cache);
-        if (err < 0) return err;
-        err = nl_send_simple(sk, type, NLM_F_DUMP, const_cast<void*>(hdr), len);
-        if (err < 0) return err;
-        return nl_cache_pickup(sk, *cache);
-      },
-      what);
 }
 
 }  // namespace netlab::kernel

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <linux/netlink.h>
+#include <netlink/handlers.h>
 
 #include <functional>
 #include <string>
@@ -24,14 +25,21 @@ class NlSocket {
   // "<what>: <strerror of the kernel's errno>".
   void request(nl_msg* msg, const std::string& what, const ReplyHandler& on_reply = {});
 
-  // One dump into a libnl cache, e.g. alloc = rtnl_link_alloc_cache with its arguments bound;
-  // each datagram is peeked at first, so no message is too large. An interrupted dump (the
-  // table changed meanwhile) is retried.
-  NlCachePtr dump(const std::function<int(nl_sock*, nl_cache**)>& alloc, const std::string& what);
-  // The same from a request of ours: message `type` with the header `hdr` (an ifaddrmsg or
-  // rtmsg that names one family, say), its answers parsed into a cache of `kind`
-  // ("route/addr", "route/route"). Their messages are small: no peeking.
-  NlCachePtr dump(const char* kind, int type, const void* hdr, size_t len, const std::string& what);
+  // A dump request of ours: message `type` with the header `hdr` (a family, a table) and, if
+  // not 0, IFLA_EXT_MASK `ext_mask`, answered into a libnl cache of `kind` ("route/link",
+  // "route/addr", "route/route"). `raw`, if set, sees each message before libnl parses it.
+  struct Dump {
+    const char* kind;
+    int type;
+    const void* hdr;
+    size_t len;
+    uint32_t ext_mask = 0;
+    nl_recvmsg_msg_cb_t raw = nullptr;
+    void* raw_arg = nullptr;
+  };
+  // One dump. Its messages must be of a bounded size: each datagram is read in one receive,
+  // without a peek. An interrupted dump (the table changed meanwhile) is asked again.
+  NlCachePtr dump(const Dump& d, const std::string& what);
 
   // The identity of the socket's namespace (SO_NETNS_COOKIE): never the same for two
   // namespaces, even after one is freed, unlike its nsfs inode.
@@ -39,8 +47,6 @@ class NlSocket {
 
  private:
   static constexpr int kRecvBuffer = 64 * 1024;
-  NlCachePtr dump_into(const std::function<int(nl_sock*, nl_cache**)>& alloc,
-                       const std::string& what);
   static int on_error(sockaddr_nl*, nlmsgerr* e, void* self);
   [[noreturn]] void fail(const std::string& what, int nl_err) const;
 
