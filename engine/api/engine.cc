@@ -2,15 +2,20 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 namespace netlab {
 
 namespace {
 
 ReadRequest merge(ReadRequest a, const ReadRequest& b) {
+  // A set of what is there: a lab of many namespaces would compare each with each.
   auto add_unique = [](std::vector<std::string>& to, const std::vector<std::string>& from) {
+    std::set<std::string_view> have(to.begin(), to.end());
+    std::vector<std::string> add;
     for (const auto& x : from)
-      if (std::find(to.begin(), to.end(), x) == to.end()) to.push_back(x);
+      if (have.insert(x).second) add.push_back(x);
+    to.insert(to.end(), add.begin(), add.end());
   };
   add_unique(a.namespaces, b.namespaces);
   add_unique(a.nat_namespaces, b.nat_namespaces);
