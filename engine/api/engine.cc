@@ -20,6 +20,7 @@ ReadRequest merge(ReadRequest a, const ReadRequest& b) {
   add_unique(a.namespaces, b.namespaces);
   add_unique(a.nat_namespaces, b.nat_namespaces);
   add_unique(a.link_kinds, b.link_kinds);
+  add_unique(a.host_links, b.host_links);
   for (const auto& [ns, keys] : b.sysctl_keys) add_unique(a.sysctl_keys[ns], keys);
   return a;
 }
@@ -30,6 +31,7 @@ ReadRequest only(const ReadRequest& r, const std::vector<std::string>& names) {
   out.host = false;
   out.namespaces = names;
   out.link_kinds = r.link_kinds;  // how links are read, wherever they are
+  out.host_links = r.host_links;  // how they are named
   for (const auto& ns : names) {
     if (auto it = r.sysctl_keys.find(ns); it != r.sysctl_keys.end())
       out.sysctl_keys[ns] = it->second;

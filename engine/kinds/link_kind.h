@@ -29,6 +29,13 @@ class LiveLinks {
   virtual const LinkObj* declared(const std::string& ns, const std::string& name) const = 0;
 };
 
+// New names for what a link's attributes name: namespaces, and links (by the namespace and
+// name the file gives them). An instance's kernel names (engine/kernel/instance_kernel.h).
+struct Renames {
+  std::function<std::string(const std::string& ns)> ns;
+  std::function<std::string(const std::string& ns, const std::string& name)> link;
+};
+
 // What the kernel adapter offers a kind's create request.
 class CreateContext {
  public:
@@ -80,6 +87,9 @@ class LinkKind {
   virtual std::vector<std::pair<std::string, std::string>> references(const LinkObj&) const {
     return {};
   }
+  // Renames what its own attributes name (a macvlan's parent and its namespace); the core
+  // renames the link's own namespace, name, master and peer.
+  virtual void rename_references(LinkObj& /*l*/, const Renames& /*to*/) const {}
   // How `plan`, `status` and errors name it: "veth v1 (peer eth0 in n1)".
   virtual std::string describe(const LinkObj& l) const;
 

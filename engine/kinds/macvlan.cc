@@ -85,6 +85,12 @@ class MacvlanKind final : public LinkKind {
     return {parent_of(l)};
   }
 
+  void rename_references(LinkObj& l, const Renames& to) const override {
+    auto [ns, parent] = parent_of(l);
+    if (!parent.empty()) l.attrs["parent"] = to.link(ns, parent);
+    if (l.attrs.count("parent_namespace")) l.attrs["parent_namespace"] = to.ns(ns);
+  }
+
   std::string describe(const LinkObj& l) const override {
     auto [ns, parent] = parent_of(l);
     if (parent.empty()) return "macvlan " + l.name;

@@ -175,6 +175,10 @@ class VxlanKind final : public LinkKind {
     return {{l.ns, l.attr("dev")}};
   }
 
+  void rename_references(LinkObj& l, const Renames& to) const override {
+    if (!l.attr("dev").empty()) l.attrs["dev"] = to.link(l.ns, l.attr("dev"));
+  }
+
   std::string describe(const LinkObj& l) const override {
     std::string s = "vxlan " + l.name + " (vni " + canonical(l, "vni");
     s += (l.attr("group").empty() ? " to " : " group ") + remote_of(l);

@@ -36,4 +36,12 @@ std::string sysctl_key_path(std::string_view key) {
   return path;
 }
 
+std::string sysctl_key_renamed(std::string_view key,
+                               const std::function<std::string(const std::string&)>& rename) {
+  auto [begin, end] = device_span(key);
+  if (begin == end) return std::string(key);
+  return std::string(key.substr(0, begin)) + rename(std::string(key.substr(begin, end - begin))) +
+         std::string(key.substr(end));
+}
+
 }  // namespace netlab

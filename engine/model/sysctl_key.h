@@ -2,6 +2,7 @@
 // file written and the interface it waits for are always the same.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -16,5 +17,9 @@ std::string sysctl_key_device(std::string_view key);
 // The path below /proc/sys: dots become '/', except those inside the device's name
 // ("net.ipv4.conf.v.10.forwarding" -> "net/ipv4/conf/v.10/forwarding").
 std::string sysctl_key_path(std::string_view key);
+
+// The key with its interface renamed by `rename`; a key not per interface as it is.
+std::string sysctl_key_renamed(std::string_view key,
+                               const std::function<std::string(const std::string&)>& rename);
 
 }  // namespace netlab

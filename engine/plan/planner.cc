@@ -1111,8 +1111,10 @@ ReadRequest record_read_request(const Record& record) {
   ReadRequest r;
   r.namespaces.assign(record.namespaces.begin(), record.namespaces.end());
   std::set<std::string> listed(record.namespaces.begin(), record.namespaces.end());
-  for (const auto& [key, e] : record.links)
+  for (const auto& [key, e] : record.links) {
+    if (key.first == kHost) r.host_links.push_back(key.second);
     if (key.first != kHost && listed.insert(key.first).second) r.namespaces.push_back(key.first);
+  }
   for (const auto& [key, old] : record.sysctl_old) r.sysctl_keys[key.first].push_back(key.second);
   r.nat_namespaces.assign(record.nat_namespaces.begin(), record.nat_namespaces.end());
   return r;

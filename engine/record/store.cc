@@ -1,5 +1,6 @@
 #include "record/store.h"
 
+#include "model/instance.h"
 #include "record/entry_json.h"
 
 #include <dirent.h>
@@ -95,13 +96,7 @@ static std::string wait_text(std::chrono::milliseconds t) {
 }
 
 bool valid_lab_name(const std::string& name) {
-  if (name.empty() || name.size() > 32) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0);
-    if (!ok) return false;
-  }
-  return true;
+  return parse_lab_key(name).has_value();
 }
 
 FileLock& FileLock::operator=(FileLock&& o) noexcept {

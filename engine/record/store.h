@@ -94,7 +94,8 @@ class RecordStore {
   std::string dir_;
 };
 
-// Lab names become file names: only [a-z0-9][a-z0-9-]{0,31} is accepted anywhere.
+// Lab keys become file names: only a lab name [a-z0-9][a-z0-9-]{0,31}, with "@" and an
+// instance of the same form after it or not (engine/model/instance.h), is accepted anywhere.
 bool valid_lab_name(const std::string& name);
 
 }  // namespace netlab

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "kinds/link_kind.h"
+#include "model/instance.h"
 #include "model/sysctl_key.h"
 
 namespace netlab {
@@ -215,12 +216,14 @@ ReadRequest DesiredState::read_request() const {
   for (const auto& n : nat)
     if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), n.ns) == r.nat_namespaces.end())
       r.nat_namespaces.push_back(n.ns);
+  for (const auto& l : links)
+    if (l.ns == kHost) r.host_links.push_back(l.name);
   return r;
 }
 
-DesiredState build_desired(const Topology& t) {
+DesiredState build_desired(const Topology& t, const std::string& instance) {
   DesiredState d;
-  d.lab = t.name.value;
+  d.lab = lab_key(t.name.value, instance);
   d.file = t.file;
   Builder b(d, uses_ipv6(t));
 

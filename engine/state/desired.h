@@ -36,7 +36,7 @@ struct Loopback {
 };
 
 struct DesiredState {
-  std::string lab;
+  std::string lab;                      // the lab key: its name, or LAB@ID for an instance
   std::string file;                     // the topology file, for the record and `netlab list`
   std::vector<std::string> namespaces;  // created and owned by the lab
   std::vector<LinkObj> links;           // bridges and veth ends (both ends listed)
@@ -65,6 +65,7 @@ std::string route_vertex(const RouteObj& r);
 
 // Throws CycleError (never for a validated topology: edges only point from later facets to
 // earlier ones, but the check is cheap and keeps that promise honest).
-DesiredState build_desired(const Topology& topology);
+// `instance`: a copy of the lab (engine/model/instance.h), whose key (LAB@ID) it is known by.
+DesiredState build_desired(const Topology& topology, const std::string& instance = "");
 
 }  // namespace netlab

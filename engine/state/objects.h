@@ -165,6 +165,9 @@ struct ReadRequest {
   std::map<std::string, std::vector<std::string>> sysctl_keys;
   std::vector<std::string> nat_namespaces;
   std::vector<std::string> link_kinds;  // of engine/kinds: does the kernel have them?
+  // The links the lab makes in the host, by the file's names: an instance's have names of its
+  // own there (engine/kernel/instance_kernel.h).
+  std::vector<std::string> host_links;
 };
 
 }  // namespace netlab

@@ -1,0 +1,64 @@
+#include "model/instance.h"
+
+#include <cstdint>
+
+#include "model/names.h"
+
+namespace netlab {
+namespace {
+
+constexpr std::size_t kHashChars = 7;  // base 36: over 36 bits
+
+bool lower_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+uint64_t fnv1a(std::string_view s, uint64_t h = 14695981039346656037ull) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+std::optional<std::string> instance_problem(std::string_view id) {
+  bool ok = !id.empty() && id.size() <= kMaxInstance && lower_alnum(id[0]);
+  for (char c : id) ok = ok && (lower_alnum(c) || c == '-');
+  if (ok) return std::nullopt;
+  return "instance " + quoted(id) +
+         " must match [a-z0-9][a-z0-9-]{0,31} (lowercase letters, digits and '-', at most 32)";
+}
+
+std::string lab_key(std::string_view lab, std::string_view instance) {
+  std::string key(lab);
+  if (!instance.empty()) key += "@" + std::string(instance);
+  return key;
+}
+
+std::optional<LabKey> parse_lab_key(std::string_view key) {
+  auto at = key.find('@');
+  LabKey k{std::string(key.substr(0, at)),
+           at == std::string_view::npos ? "" : std::string(key.substr(at + 1))};
+  if (lab_name_problem(k.lab)) return std::nullopt;
+  if (at != std::string_view::npos && instance_problem(k.instance)) return std::nullopt;
+  return k;
+}
+
+std::string instance_name(std::string_view name, std::string_view lab, std::string_view id,
+                          std::size_t max) {
+  std::string plain = std::string(name) + "_" + std::string(lab) + "_" + std::string(id);
+  if (plain.size() <= max) return plain;
+  // The separators keep ("a_b", "c") and ("a", "b_c") apart.
+  uint64_t h = fnv1a(id, fnv1a("\n", fnv1a(lab, fnv1a("\n", fnv1a(name)))));
+  std::string hash;
+  for (std::size_t i = 0; i < kHashChars; ++i, h /= 36)
+    hash += "0123456789abcdefghijklmnopqrstuvwxyz"[h % 36];
+  std::size_t head = max > kHashChars + 2 ? max - kHashChars - 2 : 0;
+  return std::string(name.substr(0, head)) + "_" + hash + "_";
+}
+
+std::string instance_namespace(const std::string& ns, std::string_view lab, std::string_view id) {
+  if (id.empty() || ns == "host" || ns.empty()) return ns;
+  return instance_name(ns, lab, id, kMaxNamespaceName);
+}
+
+}  // namespace netlab
