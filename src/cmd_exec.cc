@@ -5,7 +5,10 @@
 #include <atomic>
 #include <exception>
 
+#include "api/machine.h"
 #include "commands.h"
+#include "model/instance.h"
+#include "model/names.h"
 #include "netlab.h"
 
 namespace netlab::cli {
@@ -56,9 +59,37 @@ class Forwarding {
   std::array<struct sigaction, kForwarded.size()> old_{};
 };
 
+// The kernel's name of namespace `ns` of instance ctx.instance: of the lab --lab names, else of
+// the one lab whose copy of that ID owns a namespace of that name; "" (said why) if none.
+std::string instance_ns(const Context& ctx, const std::string& ns) {
+  if (ctx.instance.empty() || ns == kHost) return ns;
+  if (!ctx.lab.empty()) return instance_namespace(ns, ctx.lab, ctx.instance);
+  RecordStore store = machine_records();
+  std::vector<std::string> labs;
+  for (const auto& key : store.labs()) {
+    auto k = parse_lab_key(key);
+    if (k && k->instance == ctx.instance && store.load(key).namespaces.count(ns))
+      labs.push_back(k->lab);
+  }
+  if (labs.size() == 1) return instance_namespace(ns, labs[0], ctx.instance);
+  std::string which;
+  for (const auto& l : labs) which += (which.empty() ? "" : ", ") + l;
+  print_error(labs.empty() ? "no lab up as instance " + ctx.instance + " has a namespace " + ns
+                           : "labs " + which + " have a namespace " + ns + " in instance " +
+                                 ctx.instance + ": say which with --lab");
+  return "";
+}
+
 }  // namespace
 
-int cmd_exec(const Context&, const std::string& ns, const std::vector<std::string>& command) {
+int cmd_exec(const Context& ctx, const std::string& file_ns,
+             const std::vector<std::string>& command) {
+  if (auto problem = namespace_name_problem(file_ns); problem && file_ns != kHost) {
+    print_error(*problem);
+    return 125;
+  }
+  const std::string ns = instance_ns(ctx, file_ns);
+  if (ns.empty()) return 125;
   Forwarding forwarding;
   ExecOptions options;
   options.started = [&](pid_t child) { forwarding.started(child); };

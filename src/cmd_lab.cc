@@ -76,8 +76,8 @@ int cmd_plan(const Context& ctx, const std::string& file) {
   auto t = load_or_report(file);
   if (!t) return 1;
   return guarded([&] {
-    auto desired = build_desired(*t);
-    Machine machine;
+    auto desired = build_desired(*t, ctx.instance);
+    Machine machine({}, desired.lab);
     Plan plan = machine.engine().plan(desired);
     if (ctx.json) {
       print_json(plan_json(plan, file));
@@ -111,7 +111,7 @@ int change_lab(const Context& ctx, const std::string& lab, const char* done, con
   return guarded([&] {
     auto t0 = std::chrono::steady_clock::now();
     catch_signals();
-    Machine machine(Options{.progress = printer(ctx), .stop = &g_stop});
+    Machine machine(Options{.progress = printer(ctx), .stop = &g_stop}, lab);
     Outcome out = verb(machine.engine());
     for (const auto& left : out.plan.left) print_warning(left.str());
     if (out.plan.actions.empty())
@@ -131,7 +131,7 @@ int cmd_up(const Context& ctx, const std::string& file) {
   t->file = topology_path(file);
   DesiredState desired;
   if (int status = guarded([&] {
-        desired = build_desired(*t);
+        desired = build_desired(*t, ctx.instance);
         return 0;
       }))
     return status;
@@ -140,7 +140,7 @@ int cmd_up(const Context& ctx, const std::string& file) {
 }
 
 int cmd_down(const Context& ctx, const std::string& lab_or_file) {
-  auto ref = resolve_lab(lab_or_file);
+  auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   const std::string lab = ref->lab;
   return change_lab(ctx, lab, "down", "down: nothing to remove",

@@ -91,10 +91,10 @@ void print_status(const Style& s, const Status& st) {
 }  // namespace
 
 int cmd_status(const Context& ctx, const std::string& lab_or_file) {
-  auto ref = resolve_lab(lab_or_file);
+  auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   return guarded([&] {
-    Machine machine;
+    Machine machine({}, ref->lab);
     if (ref->topology) ref->topology->file = topology_path(lab_or_file);
     auto basis = status_basis(machine.store(), ref->lab, std::move(ref->topology));
     report(basis.diagnostics);

@@ -10,7 +10,8 @@ namespace netlab::cli {
 
 namespace {
 
-json results_json(const Topology& t, const std::vector<TestResult>& results, double timeout_s) {
+json results_json(const std::string& lab, const Topology& t, const std::vector<TestResult>& results,
+                  double timeout_s) {
   json items = json::array();
   size_t passed = 0;
   for (const auto& r : results) {
@@ -25,7 +26,7 @@ json results_json(const Topology& t, const std::vector<TestResult>& results, dou
                      {"rtt_ms", r.reachable ? json(r.rtt_ms) : json(nullptr)},
                      {"error", r.error.empty() ? json(nullptr) : json(r.error)}});
   }
-  return {{"lab", t.name.value},
+  return {{"lab", lab},
           {"file", t.file},
           {"timeout_s", timeout_s},
           {"results", items},
@@ -35,22 +36,22 @@ json results_json(const Topology& t, const std::vector<TestResult>& results, dou
 }  // namespace
 
 int cmd_test(const Context& ctx, const std::string& lab_or_file) {
-  auto ref = resolve_lab(lab_or_file);
+  auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   auto topology = ref->topology ? std::move(ref->topology) : load_recorded(ref->lab);
   if (!topology) return 1;
   return guarded([&] {
     kernel::PingOptions options;
     const double timeout_s = std::chrono::duration<double>(options.timeout).count();
-    auto results = run_lab_tests(topology->tests, options);
+    auto results = run_lab_tests(topology->tests, options, ref->lab);
     size_t failed = 0;
     for (const auto& r : results) failed += !r.passed;
     if (ctx.json) {
-      print_json(results_json(*topology, results, timeout_s));
+      print_json(results_json(ref->lab, *topology, results, timeout_s));
       return failed ? 1 : 0;
     }
     if (results.empty()) {
-      std::printf("lab %s has no tests\n", topology->name.value.c_str());
+      std::printf("lab %s has no tests\n", ref->lab.c_str());
       return 0;
     }
     for (const auto& r : results) {

@@ -13,7 +13,9 @@ namespace netlab::cli {
 
 struct Context {
   Style style;
-  bool json = false;  // --json: one JSON document on stdout (docs/json.md), messages on stderr
+  bool json = false;     // --json: one JSON document on stdout (docs/json.md), messages on stderr
+  std::string instance;  // -i: a copy of the lab (engine/model/instance.h); "" for the lab itself
+  std::string lab;       // exec --lab: whose instance, when more than one lab has it
 };
 
 // Loads and validates a topology; prints its diagnostics; nullopt when it has errors.
@@ -27,7 +29,8 @@ struct LabRef {
   std::optional<Topology> topology;  // set when a file was given
 };
 // Prints the problem and returns nullopt when the argument is neither.
-std::optional<LabRef> resolve_lab(const std::string& lab_or_file);
+// `lab` is the lab's key: with -i, that of the instance.
+std::optional<LabRef> resolve_lab(const Context& ctx, const std::string& lab_or_file);
 // The topology file recorded by a lab's last `up`, loaded (its diagnostics printed); prints
 // why not and returns nullopt when the lab has no record or its file cannot be used.
 std::optional<Topology> load_recorded(const std::string& lab);

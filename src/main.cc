@@ -7,6 +7,8 @@
 
 #include "commands.h"
 #include "help.h"
+#include "model/instance.h"
+#include "model/names.h"
 
 namespace {
 
@@ -72,6 +74,13 @@ int main(int argc, char** argv) {
     sub->footer(help.footer);
     return sub;
   };
+  // -i ID, or NETLAB_INSTANCE: a copy of the lab (README.md, "Instances").
+  auto instance_option = [&](CLI::App* sub) {
+    sub->add_option("-i,--instance", ctx.instance,
+                    "a copy of the lab of its own (README: Instances)")
+        ->envname("NETLAB_INSTANCE")
+        ->check([](const std::string& id) { return netlab::instance_problem(id).value_or(""); });
+  };
   auto json_flag = [&](CLI::App* sub) {
     sub->add_flag("--json", ctx.json, "one JSON document on stdout (fields: docs/json.md)");
   };
@@ -87,29 +96,37 @@ int main(int argc, char** argv) {
   auto* plan = verb("plan", kPlanHelp);
   plan->add_option("FILE", file, "topology file")->required();
   json_flag(plan);
+  instance_option(plan);
   plan->callback([&] { status = cmd_plan(ctx, file); });
 
   auto* up = verb("up", kUpHelp);
   up->add_option("FILE", file, "topology file")->required();
+  instance_option(up);
   up->callback([&] { status = cmd_up(ctx, file); });
 
   auto* down = verb("down", kDownHelp);
   down->add_option("LAB", file, "lab name (or its topology file)")->required();
+  instance_option(down);
   down->callback([&] { status = cmd_down(ctx, file); });
 
   auto* exec = verb("exec", kExecHelp);
   exec->add_option("NAMESPACE", ns, "a namespace of a lab, or host")->required();
   exec->add_option("COMMAND", command, "the command and its arguments, after --")->required();
+  instance_option(exec);
+  exec->add_option("--lab", ctx.lab, "the lab whose instance it is, if more than one has it")
+      ->check([](const std::string& lab) { return netlab::lab_name_problem(lab).value_or(""); });
   exec->callback([&] { status = cmd_exec(ctx, ns, command); });
 
   auto* test = verb("test", kTestHelp);
   test->add_option("LAB", file, "topology file, or the name of a running lab")->required();
   json_flag(test);
+  instance_option(test);
   test->callback([&] { status = cmd_test(ctx, file); });
 
   auto* stat = verb("status", kStatusHelp);
   stat->add_option("LAB", file, "lab name, or its topology file")->required();
   json_flag(stat);
+  instance_option(stat);
   stat->callback([&] { status = cmd_status(ctx, file); });
 
   auto* list = verb("list", kListHelp);

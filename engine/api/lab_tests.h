@@ -23,7 +23,9 @@ struct TestResult {
   std::string str(double timeout_s) const;  // "ok   net0 -> 10.0.0.2  reachable  0.041 ms"
 };
 
+// `lab`: the lab's key; an instance's checks run in its own namespaces.
 std::vector<TestResult> run_lab_tests(const std::vector<Test>& tests,
-                                      const kernel::PingOptions& options = {});
+                                      const kernel::PingOptions& options = {},
+                                      const std::string& lab = "");
 
 }  // namespace netlab

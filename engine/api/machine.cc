@@ -1,6 +1,8 @@
 #include "api/machine.h"
 
+#include "kernel/instance_kernel.h"
 #include "kernel/netlink_kernel.h"
+#include "model/instance.h"
 
 namespace netlab {
 
@@ -8,10 +10,21 @@ RecordStore machine_records() {
   return RecordStore();
 }
 
-Machine::Machine(Options options)
+namespace {
+
+std::unique_ptr<Kernel> instance_over(Kernel& kernel, const std::string& lab) {
+  auto key = parse_lab_key(lab);
+  if (!key || key->instance.empty()) return nullptr;
+  return std::make_unique<InstanceKernel>(kernel, key->lab, key->instance);
+}
+
+}  // namespace
+
+Machine::Machine(Options options, const std::string& lab)
     : kernel_(std::make_unique<NetlinkKernel>()),
+      instance_(instance_over(*kernel_, lab)),
       store_(machine_records()),
-      engine_(*kernel_, store_, std::move(options)) {}
+      engine_(instance_ ? *instance_ : *kernel_, store_, std::move(options)) {}
 
 Machine::~Machine() = default;
 

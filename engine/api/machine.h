@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "api/engine.h"
 
@@ -14,7 +15,9 @@ RecordStore machine_records();
 
 class Machine {
  public:
-  explicit Machine(Options options = {});
+  // `lab`: the key of the lab it works on; for an instance (LAB@ID) the kernel is seen under
+  // the instance's names (engine/kernel/instance_kernel.h).
+  explicit Machine(Options options = {}, const std::string& lab = "");
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
@@ -23,7 +26,8 @@ class Machine {
   RecordStore& store() { return store_; }
 
  private:
-  std::unique_ptr<Kernel> kernel_;  // a NetlinkKernel; its sockets live as long as the engine
+  std::unique_ptr<Kernel> kernel_;    // a NetlinkKernel; its sockets live as long as the engine
+  std::unique_ptr<Kernel> instance_;  // over kernel_, for an instance
   RecordStore store_;
   Engine engine_;
 };

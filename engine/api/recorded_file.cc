@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "model/instance.h"
 #include "parse/load.h"
 
 namespace netlab {
@@ -30,7 +31,7 @@ void load_file(const std::string& lab, const std::string& file, RecordedFile& r)
   auto& t = loaded.topology;
   if (!t) {
     r.problem = "topology file " + file + " has errors";
-  } else if (t->name.value != lab) {
+  } else if (auto key = parse_lab_key(lab); !key || t->name.value != key->lab) {
     r.problem = "topology file " + file + " now describes lab " + t->name.value;
   } else {
     t->file = file;

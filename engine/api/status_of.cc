@@ -1,6 +1,7 @@
 // Which status `netlab status` shows: against a topology, or from the record alone.
 #include "api/recorded_file.h"
 #include "api/status.h"
+#include "model/instance.h"
 #include "state/desired.h"
 
 namespace netlab {
@@ -25,7 +26,10 @@ StatusBasis status_basis(const RecordStore& store, const std::string& lab,
 }
 
 Status status_of(Engine& engine, const StatusBasis& basis) {
-  if (basis.topology) return lab_status(engine, build_desired(*basis.topology));
+  if (basis.topology) {
+    auto key = parse_lab_key(basis.lab);
+    return lab_status(engine, build_desired(*basis.topology, key ? key->instance : ""));
+  }
   return lab_status_from_record(engine, basis.lab);
 }
 
