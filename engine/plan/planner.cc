@@ -1,6 +1,7 @@
 #include "plan/planner.h"
 
 #include "kinds/link_kind.h"
+#include "model/instance.h"
 #include "model/sysctl_key.h"
 
 #include "state/sysctl_value.h"
@@ -204,6 +205,7 @@ class Planner : private LiveLinks {
     }
     check_link_kinds();
     check_held_sysctls();
+    check_copies_share_host();
     const NsLive* host = ns_live(kHost);
     for (const auto& r : d_->routes) {
       if (r.ns != kHost || !host) continue;
@@ -218,6 +220,21 @@ class Planner : private LiveLinks {
                        "; change its metric in the file to add another");
     }
   }
+  // Copies of a lab on the machine's own network share its routing: the same host address on
+  // each copy's bridge would leave all but one unreachable, whichever the kernel picks.
+  void check_copies_share_host() {
+    auto key = parse_lab_key(lab_);
+    if (!key || key->instance.empty()) return;
+    for (const auto& a : d_->addrs)
+      if (a.ns == kHost)
+        conflict("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str(),
+                 "address " + a.cidr.str() + " on " + a.dev + " in host",
+                 "instance " + key->instance + " is a copy of lab " + key->lab +
+                     " on this machine's network, and every " +
+                     "copy would put this address on the host; give the host no address in " +
+                     "the file: a copy holds addresses in its own namespaces only");
+  }
+
   // What a kind finds at plan time: a kernel without the kind, a parent that is not there.
   void check_link_kinds() {
     const auto& missing = live_.missing_link_kinds;

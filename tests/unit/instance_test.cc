@@ -133,5 +133,22 @@ TEST_F(InstanceTest, TheFilesNameInTheHostIsNotTheInstances) {
   EXPECT_EQ(lines(engine().plan(testing::desired(kLab))), std::vector<std::string>{});
 }
 
+TEST_F(InstanceTest, AHostAddressCannotBeEveryCopysAndIsRefusedBeforeAnythingChanges) {
+  const std::string yaml = testing::edited(kLab, "  br0: {}", "  br0: {addresses: [10.0.0.1/24]}");
+  LiveState before = kernel_.state;
+  try {
+    engine_for(one_).up(desired_as(yaml, "1"));
+    ADD_FAILURE() << "no conflict";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.conflicts.at(0).str(),
+              "address 10.0.0.1/24 on br0 in host: instance 1 is a copy of lab web on this "
+              "machine's network, and every copy would put this address on the host; give the "
+              "host no address in the file: a copy holds addresses in its own namespaces only");
+  }
+  EXPECT_TRUE(kernel_.calls.empty());
+  // The lab itself may.
+  engine().up(testing::desired(yaml));
+}
+
 }  // namespace
 }  // namespace netlab
