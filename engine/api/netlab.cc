@@ -1,9 +1,14 @@
 // The public C++ API (netlab.h) over the engine.
 #include "netlab.h"
 
+#include <unistd.h>
+
+#include <atomic>
 #include <cstdio>
+#include <stdexcept>
 
 #include "api/machine.h"
+#include "model/instance.h"
 #include "parse/load.h"
 
 namespace netlab {
@@ -36,13 +41,21 @@ Topology load_text(std::string_view yaml, const std::string& name) {
   return checked(load_topology_text(yaml, name));
 }
 
-Outcome up(const Topology& topology, Options options) {
-  auto desired = build_desired(topology);
-  return Machine(std::move(options)).engine().up(desired);
+Outcome up(const Topology& topology, Options options, const std::string& instance) {
+  if (auto problem = instance_problem(instance); problem && !instance.empty())
+    throw std::invalid_argument(*problem);
+  auto desired = build_desired(topology, instance);
+  return Machine(std::move(options), desired.lab).engine().up(desired);
 }
 
 Outcome down(const std::string& lab, Options options) {
-  return Machine(std::move(options)).engine().down(lab);
+  if (!parse_lab_key(lab)) throw std::invalid_argument("no lab can be named \"" + lab + "\"");
+  return Machine(std::move(options), lab).engine().down(lab);
+}
+
+std::string unique_instance() {
+  static std::atomic<unsigned> next{0};
+  return "p" + std::to_string(getpid()) + "-" + std::to_string(next++);
 }
 
 ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
@@ -50,21 +63,35 @@ ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
   return kernel::exec_in_netns(ns, argv, options);
 }
 
-std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options) {
-  return run_lab_tests(topology.tests, options);
+std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options,
+                             const std::string& instance) {
+  return run_lab_tests(topology.tests, options, lab_key(topology.name.value, instance));
 }
 
 LabGuard::LabGuard(Topology topology, Options options)
-    : topology_(std::move(topology)), options_(std::move(options)) {
+    : LabGuard(std::move(topology), "", std::move(options)) {}
+
+LabGuard::LabGuard(Topology topology, std::string instance, Options options)
+    : topology_(std::move(topology)),
+      instance_(std::move(instance)),
+      key_(lab_key(topology_.name.value, instance_)),
+      options_(std::move(options)) {
   // A failed up takes back what it did itself; anything else that stops it (another process
   // holds the lab's lock, a conflict) means the lab, if up, is somebody else's: never brought
   // down from here.
-  outcome_ = netlab::up(topology_, options_);
+  outcome_ = netlab::up(topology_, options_, instance_);
   up_ = true;
+}
+
+ExecResult LabGuard::exec(const std::string& ns, const std::vector<std::string>& argv,
+                          const ExecOptions& options) const {
+  return netlab::exec(instance_namespace(ns, topology_.name.value, instance_), argv, options);
 }
 
 LabGuard::LabGuard(LabGuard&& other) noexcept
     : topology_(std::move(other.topology_)),
+      instance_(std::move(other.instance_)),
+      key_(std::move(other.key_)),
       options_(std::move(other.options_)),
       outcome_(std::move(other.outcome_)),
       up_(std::exchange(other.up_, false)) {}

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <optional>
+#include <vector>
 
 #include "netlab.h"
 #include "sandbox.h"
@@ -124,6 +125,55 @@ TEST_F(NothingLeftBehind, WhenTheProcessIsKilledDownByNameCleansUp) {
   EXPECT_EQ(status, 128 + SIGKILL);
   EXPECT_NE(leftovers(), "") << "killed: the lab is still up";
   netlab::down("fixture");
+  EXPECT_EQ(leftovers(), "");
+}
+
+// --- Copies side by side: the same file under every test of a `ctest -j` run. ---
+
+// The host side has links and no address: copies of it can share the machine's network.
+const char* kSharedLab = R"(name: fixture
+namespaces:
+  client: {}
+  server: {}
+bridges:
+  br0: {}
+veths:
+  - {name: vclient, bridge: br0, peer: {name: eth0, namespace: client, addresses: [10.9.0.2/24]}}
+  - {name: vserver, bridge: br0, peer: {name: eth0, namespace: server, addresses: [10.9.0.3/24]}}
+tests:
+  - {from: client, ping: 10.9.0.3}
+)";
+
+TEST_F(NothingLeftBehind, FourFixturesOfOneFileAtOnce) {
+  ASSERT_EQ(leftovers(), "");
+  std::fflush(nullptr);
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int status = 0;
+      try {  // the guard's scope ends before _exit, which runs no destructor
+        LabGuard lab(netlab::load_text(kSharedLab, "fixture.yaml"), netlab::unique_instance());
+        for (const auto& t : lab.test())
+          if (!t.passed) {
+            std::fprintf(stderr, "%s: %s\n", lab.name().c_str(), t.str(1.0).c_str());
+            status = 2;
+          }
+        auto links = lab.exec("server", {"ls", "/sys/class/net"}, {.capture_stdout = true});
+        if (links.out != "eth0\nlo\n") status = 3;
+      } catch (...) {
+        status = 4;
+      }
+      _exit(status);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int st = 0;
+    ASSERT_EQ(waitpid(pid, &st, 0), pid);
+    EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << "child status " << st;
+  }
   EXPECT_EQ(leftovers(), "");
 }
 
