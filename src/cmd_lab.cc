@@ -67,7 +67,8 @@ json plan_json(const Plan& plan, const std::string& file) {
           {"file", file},
           {"changes", changes},
           {"conflicts", conflicts},
-          {"summary", {{"create", n[0]}, {"change", n[1]}, {"delete", n[2]}}}};
+          {"summary", {{"create", n[0]}, {"change", n[1]}, {"delete", n[2]}}},
+          {"instance", instance_json(plan.lab)}};
 }
 
 }  // namespace

@@ -52,7 +52,8 @@ json status_json(const Status& st) {
       {"objects", objects},
       {"conflicts", conflicts},
       {"summary",
-       {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}, {"conflict", n[4]}}}};
+       {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}, {"conflict", n[4]}}},
+      {"instance", instance_json(st.lab)}};
 }
 
 void print_status(const Style& s, const Status& st) {
@@ -127,7 +128,8 @@ int cmd_list(const Context& ctx) {
                         {"links", r.links.size()},
                         {"routes", r.routes.size()},
                         {"sysctls", r.sysctl_old.size()},
-                        {"nat_namespaces", r.nat_namespaces.size()}}}});
+                        {"nat_namespaces", r.nat_namespaces.size()}}},
+                      {"instance", instance_json(name)}});
     }
     if (ctx.json) {
       print_json({{"labs", labs}});

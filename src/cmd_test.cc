@@ -30,7 +30,8 @@ json results_json(const std::string& lab, const Topology& t, const std::vector<T
           {"file", t.file},
           {"timeout_s", timeout_s},
           {"results", items},
-          {"summary", {{"passed", passed}, {"failed", results.size() - passed}}}};
+          {"summary", {{"passed", passed}, {"failed", results.size() - passed}}},
+          {"instance", instance_json(lab)}};
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace netlab::cli {
 
@@ -12,6 +13,12 @@ using json = nlohmann::ordered_json;  // fields in the documented order
 // become U+FFFD rather than an exception.
 inline void print_json(const json& j) {
   std::fputs((j.dump(2, ' ', false, json::error_handler_t::replace) + "\n").c_str(), stdout);
+}
+
+// The instance of a lab key (LAB@ID), null for the lab itself.
+inline json instance_json(const std::string& lab) {
+  auto at = lab.find('@');
+  return at == std::string::npos ? json(nullptr) : json(lab.substr(at + 1));
 }
 
 }  // namespace netlab::cli

@@ -95,6 +95,9 @@ TEST_F(Instances, ExecAndStatusSpeakTheFilesNames) {
   auto st = netlab("status -i 7 web");
   EXPECT_EQ(st.status, 0) << st.err;
   EXPECT_NE(st.out.find("bridge br0 in host"), std::string::npos) << st.out;
+  auto js = netlab("status --json -i 7 web");
+  EXPECT_NE(js.out.find("\"lab\": \"web@7\""), std::string::npos) << js.out;
+  EXPECT_NE(js.out.find("\"instance\": \"7\""), std::string::npos) << js.out;
   auto missing = netlab("exec -i 8 n1 -- true");
   EXPECT_EQ(missing.status, 125);
   EXPECT_EQ(missing.err, "netlab: error: no lab up as instance 8 has a namespace n1\n");
