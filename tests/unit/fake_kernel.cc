@@ -167,20 +167,28 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     fail(what + ": reserved name", EINVAL);
   LinkObj l = born(link);
   // A link made on another: it must be there (the kernel looks up IFLA_LINK in the namespace
-  // the request comes from), and the kernel reports only its own attributes.
+  // the request comes from), and its MTU is bounded by that one's.
+  std::optional<std::pair<std::string, std::string>> on;
   for (const auto& [lns, lname] : kind->references(link)) {
     const LinkObj* lower = state.ns.count(lns) ? ns(lns).link(lname) : nullptr;
     if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
     if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
     l.lower_ifindex = lower->ifindex;
-    lower_[{link.ns, link.name}] = {lns, lname};
+    on = {lns, lname};
+    auto most = kind->max_mtu_on(link, *lower);
+    if (!link.mtu || !most || *l.mtu <= *most) continue;
+    if (!kind->cuts_mtu_at_create()) fail(what + ": mtu", EINVAL);
+    l.mtu = *most;
   }
   if (!link.mtu)
     if (auto mtu = kind->default_mtu_on(link, Links(state))) l.mtu = *mtu;
-  std::erase_if(l.attrs, [&](const auto& kv) {
-    auto keep = kind->live_attrs();
-    return std::find(keep.begin(), keep.end(), kv.first) == keep.end();
-  });
+  // The kernel reports only its own attributes, its defaults filled in.
+  l.attrs = kind->kernel_attrs(link);
+  for (const auto& [other_ns, other] : state.ns)
+    for (const auto& o : other.links)
+      if (o.kind == l.kind)
+        if (int err = kind->refused_beside(l, o)) fail(what + ": beside " + o.name, err);
+  if (on) lower_[{link.ns, link.name}] = *on;
   if (peer) {
     LinkObj p = born(*peer);
     p.peer_ifindex = l.ifindex;
@@ -224,9 +232,26 @@ void FakeKernel::adjust_bridge_mtu(const std::string& nsn, const std::string& br
 void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
   if (mtu < kMinMtu || mtu > kMaxMtu) fail("set mtu of " + l.name, EINVAL);
   if (l.mtu == mtu) return;  // dev_set_mtu: an unchanged value changes nothing, not even the flag
+  const LinkKind* kind = find_link_kind(l.kind);
+  if (const LinkObj* lower = lower_of(nsn, l.name); lower && kind)
+    if (auto most = kind->max_mtu_on(l, *lower); most && mtu > *most)
+      fail("set mtu of " + l.name + " above its lower link's", EINVAL);
   l.mtu = mtu;
   if (mtu_follows_ports(l)) mtu_by_user_.insert({nsn, l.name});
   if (!l.master.empty()) adjust_bridge_mtu(nsn, l.master);
+  // The links on it whose MTU the kernel brings down with it (a macvlan's).
+  for (const auto& [upper, lower] : lower_) {
+    if (lower != std::pair{nsn, l.name} || !state.ns.count(upper.first)) continue;
+    LinkObj* u = find(upper.first, upper.second);
+    if (u && find_link_kind(u->kind)->mtu_follows_lower_down() && u->mtu > mtu)
+      set_mtu(upper.first, *u, mtu);
+  }
+}
+
+const LinkObj* FakeKernel::lower_of(const std::string& nsn, const std::string& name) {
+  auto it = lower_.find({nsn, name});
+  if (it == lower_.end() || !state.ns.count(it->second.first)) return nullptr;
+  return find(it->second.first, it->second.second);
 }
 
 // Down: every route through the link goes, and its IPv6 addresses (keep_addr_on_down is 0).

@@ -88,6 +88,7 @@ class FakeKernel : public Kernel {
   LinkObj born(const LinkObj& l);
   void set_master(const std::string& nsn, LinkObj& l, const std::string& master);
   void set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu);
+  const LinkObj* lower_of(const std::string& nsn, const std::string& name);
   void set_up(const std::string& nsn, LinkObj& l, bool up);
   void adjust_bridge_mtu(const std::string& nsn, const std::string& bridge);
   void remove_link(const std::string& nsn, const std::string& name);

@@ -36,6 +36,25 @@ TEST(MacvlanSyntax, RefusesWhatTheKernelWouldWithTheirPlace) {
             1u);
 }
 
+// `ip link add ... type macvlan mode passthru` beside another macvlan on the parent, either
+// way round: EINVAL. Refused with both names before anything changes.
+TEST(MacvlanSyntax, APassthruMacvlanIsAloneOnItsParent) {
+  std::string two =
+      std::string(kLab) + "  - {name: mv1, namespace: n1, parent: eth0, mode: passthru}\n";
+  EXPECT_EQ(messages(two),
+            Lines{"t.yaml:9:12: error: macvlans \"mv1\" and \"mv0\" (at 5:11) are both on "
+                  "\"eth0\", and \"mv1\" is passthru: the kernel puts a passthru macvlan only on a "
+                  "parent with no other macvlan (EINVAL)"});
+  EXPECT_EQ(messages(edited(edited(two, "mode: passthru", "mode: vepa"), "    parent: eth0\n",
+                            "    parent: eth0\n    mode: passthru\n"))
+                .size(),
+            1u);
+  EXPECT_TRUE(messages(edited(two, "mode: passthru", "mode: vepa")).empty());
+  EXPECT_TRUE(
+      messages(edited(two, "parent: eth0, mode", "parent: eth0, parent_namespace: n1, mode"))
+          .empty());
+}
+
 class MacvlanTest : public testing::EngineFixture {
  protected:
   // A NIC of the host, which no lab made.

@@ -57,6 +57,21 @@ TEST(VxlanSyntax, RemoteOrGroupNotBoth) {
             Lines{"t.yaml:12:13: error: vxlan remote 239.1.1.1 is multicast: use `group`"});
 }
 
+// "A VXLAN device with the specified VNI already exists" (EEXIST), checked with `ip`: another
+// port, another family or another namespace is another vxlan to the kernel.
+TEST(VxlanSyntax, OneVxlanPerVniPortAndFamilyInANamespace) {
+  std::string two =
+      std::string(kLab) + "  - {name: vx1, namespace: m1, vni: 42, remote: 10.9.0.3}\n";
+  EXPECT_EQ(messages(two),
+            Lines{"t.yaml:16:37: error: vxlans \"vx1\" and \"vx0\" (at 9:11) both have vni 42 on "
+                  "port 4789 in namespace \"m1\": the kernel takes one vxlan per VNI, port and IP "
+                  "family in a namespace (EEXIST)"});
+  EXPECT_TRUE(messages(edited(two, "remote: 10.9.0.3}", "remote: 10.9.0.3, port: 4790}")).empty());
+  EXPECT_TRUE(messages(edited(two, "remote: 10.9.0.3}", "remote: \"fd00::3\"}")).empty());
+  EXPECT_TRUE(messages(edited(two, "vx1, namespace: m1", "vx1, namespace: m2, vni: 43")).size() ==
+              1u);  // only "vni" given twice: another namespace is no clash
+}
+
 class VxlanTest : public testing::EngineFixture {};
 
 TEST_F(VxlanTest, MadeOnItsUnderlayWithWhatItsHeadersLeaveOfItsMtu) {
