@@ -168,5 +168,11 @@ inline bool held_by_users(const LinkObj& l) {
 inline bool mtu_follows_ports(const LinkObj& l) {
   return kind_says<&LinkKind::mtu_follows_ports>(l);
 }
+// Made on another link (a macvlan on its parent, a vxlan on its underlay): its MTU is bounded
+// by that one's, and set once that one's is.
+inline bool stands_on_others(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && !k->references(l).empty();
+}
 
 }  // namespace netlab

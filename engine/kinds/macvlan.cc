@@ -158,6 +158,10 @@ class MacvlanKind final : public LinkKind {
     if (!lower->master.empty())
       return {"its parent " + parent + " is a port of bridge " + lower->master +
               ", and the kernel puts a macvlan only on a link that is no bridge port (EBUSY)"};
+    auto most = live.mtu(ns, parent);
+    if (want.mtu && most && *want.mtu > *most)
+      return {"mtu " + std::to_string(*want.mtu) + " is more than its parent " + parent + "'s (" +
+              std::to_string(*most) + "), which the kernel refuses (EINVAL)"};
     return {};
   }
 

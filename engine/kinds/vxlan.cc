@@ -256,11 +256,12 @@ class VxlanKind final : public LinkKind {
       return {"its underlay " + dev + " is not in " +
               (want.ns == kHost ? "the host" : "namespace " + want.ns) +
               "; make it, or change `dev` in the file"};
-    // Only a live underlay's MTU is known: the file need not state it.
-    if (lower && lower->mtu && want.mtu && *want.mtu + overhead(want) > *lower->mtu)
+    // The underlay's MTU once up is done: the file's, or a live NIC's.
+    auto most = live.mtu(want.ns, dev);
+    if (most && want.mtu && *want.mtu + overhead(want) > *most)
       return {"mtu " + std::to_string(*want.mtu) + " is more than its underlay " + dev +
-              " leaves (" + std::to_string(*lower->mtu) + " less " +
-              std::to_string(overhead(want)) + " bytes of VXLAN)"};
+              " leaves (" + std::to_string(*most) + " less " + std::to_string(overhead(want)) +
+              " bytes of VXLAN)"};
     return {};
   }
 

@@ -121,6 +121,16 @@ class Planner : private LiveLinks {
   const LinkObj* declared(const std::string& ns, const std::string& name) const override {
     return d_ ? desired_link(ns, name) : nullptr;
   }
+  std::optional<uint32_t> mtu(const std::string& ns, const std::string& name) const override {
+    const LinkObj* want = declared(ns, name);
+    if (!want) return LiveLinks::mtu(ns, name);
+    // Links standing on each other in a loop (a vxlan on the bridge it is a port of): the
+    // kernel's MTU then depends on the order things happened in; left as it is.
+    if (!asking_mtu_.insert({ns, name}).second) return std::nullopt;
+    auto m = mtu_of(*want);
+    asking_mtu_.erase({ns, name});
+    return m;
+  }
   const NsLive* ns_live(const std::string& ns) const {
     const NsLive* n = live_.find(ns);
     return n && n->exists ? n : nullptr;
@@ -871,8 +881,10 @@ class Planner : private LiveLinks {
     LinkObj made = want;
     made.alias.clear();
     // A bridge's MTU given at its creation is not the user's to the kernel: it would follow its
-    // ports as they join and leave. It is set after the ports joined (plan_link_config).
-    if (mtu_follows_ports(made)) made.mtu.reset();
+    // ports as they join and leave. It is set after the ports joined (plan_link_config). A link
+    // on another may have no more than that one's, which may grow later in the plan: it is set
+    // once that one is configured.
+    if (mtu_follows_ports(made) || stands_on_others(made)) made.mtu.reset();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
              step::CreateLink{made, nullptr}};
     a.own.push_back(link_entry(want, paired(want)));
@@ -940,6 +952,8 @@ class Planner : private LiveLinks {
       c.ipv6_link_local = want.ipv6_link_local;  // stated: the machine's default may differ
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
+      // The kernel gave a link on another that one's MTU of the moment (less its headers).
+      if (stands_on_others(want)) c.mtu = mtu_of(want);
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -1085,6 +1099,7 @@ class Planner : private LiveLinks {
   static constexpr int kV4 = 1, kV6 = 2;
   std::map<NsName, int> flushed_;
   std::set<NsName> going_;           // links deleted as no longer declared
+  mutable std::set<NsName> asking_mtu_;  // links whose MTU mtu() is working out
   std::vector<Action> late_routes_;  // routes added once those are gone
   std::set<AddrObj> readd_;          // present, but deleted and added again in the file's order
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.

@@ -149,6 +149,37 @@ macvlans:
   EXPECT_TRUE(engine().plan(desired(renamed)).actions.empty());
 }
 
+// A macvlan is born with its parent's MTU and never has more (EINVAL): one the file does not
+// state is its parent's, through the parent's edits, up or down.
+TEST_F(MacvlanTest, TakesItsParentsMtuThroughItsEdits) {
+  std::string lab = R"(name: mv
+namespaces:
+  n1: {}
+veths:
+  - {name: up0, mtu: 1300, peer: {name: up1, namespace: n1}}
+macvlans:
+  - {name: mv0, namespace: n1, parent: up0}
+)";
+  engine().up(desired(lab));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1300u);
+  EXPECT_TRUE(engine().plan(desired(lab)).actions.empty());
+  auto big = edited(lab, "mtu: 1300", "mtu: 9000");
+  ASSERT_NO_THROW(engine().up(desired(big)));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 9000u);
+  EXPECT_TRUE(engine().plan(desired(big)).actions.empty());
+  ASSERT_NO_THROW(engine().up(desired(lab)));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1300u);
+  auto own = edited(big, "parent: up0}", "parent: up0, mtu: 1400}");
+  ASSERT_NO_THROW(engine().up(desired(own)));  // the parent grows first
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1400u);
+  EXPECT_TRUE(engine().plan(desired(own)).actions.empty());
+  auto above = edited(lab, "parent: up0}", "parent: up0, mtu: 1400}");
+  auto plan = engine().plan(desired(above));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].reason,
+            "mtu 1400 is more than its parent up0's (1300), which the kernel refuses (EINVAL)");
+}
+
 // The kernel refuses a macvlan on a bridge port, and a bridge port with a macvlan (EBUSY):
 // so does the plan, and so does the fake kernel.
 TEST_F(MacvlanTest, AParentThatIsABridgePortIsRefusedAtPlanTime) {

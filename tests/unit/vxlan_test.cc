@@ -129,6 +129,35 @@ TEST_F(VxlanTest, AnMtuAboveWhatALiveUnderlayLeavesIsRefused) {
       << plan.conflicts[0].str();
 }
 
+// The file's own underlay: its MTU is the one it will have, live or not yet.
+TEST_F(VxlanTest, AnMtuAboveWhatTheFilesUnderlayLeavesIsRefusedBeforeAnythingChanges) {
+  auto small =
+      edited(kLab, "addresses: [192.168.0.1/24],", "addresses: [192.168.0.1/24], mtu: 1400,");
+  auto big = edited(small, "    dev: eth1\n", "    dev: eth1\n    mtu: 1400\n");
+  auto plan = engine().plan(desired(big));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_NE(plan.conflicts[0].str().find("mtu 1400 is more than its underlay eth1 leaves (1400 "
+                                         "less 50 bytes of VXLAN)"),
+            std::string::npos)
+      << plan.conflicts[0].str();
+  EXPECT_THROW(engine().up(desired(big)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+// The kernel sets a vxlan's MTU from its underlay's when it makes it, and never again: an
+// underlay whose MTU the file changes takes the vxlan's along, down or up, in the same run.
+TEST_F(VxlanTest, ItsMtuFollowsItsUnderlaysEditedMtu) {
+  engine().up(desired(kLab));
+  auto small =
+      edited(kLab, "addresses: [192.168.0.1/24],", "addresses: [192.168.0.1/24], mtu: 1400,");
+  ASSERT_NO_THROW(engine().up(desired(small)));
+  EXPECT_EQ(link("m1", "vx0")->mtu, 1350u);
+  EXPECT_TRUE(engine().plan(desired(small)).actions.empty());
+  ASSERT_NO_THROW(engine().up(desired(kLab)));
+  EXPECT_EQ(link("m1", "vx0")->mtu, 1450u);
+  EXPECT_TRUE(engine().plan(desired(kLab)).actions.empty());
+}
+
 TEST_F(VxlanTest, WithoutUnderlayTheKernelLeaves1500) {
   std::string lab = R"(name: vx
 vxlans:
