@@ -352,12 +352,16 @@ class Planner : private LiveLinks {
   }
 
   void plan_address(const AddrObj& want) {
-    if (!fresh_link(want.ns, want.dev) && !readd_.count(want)) {
+    const bool again = down_v6_.count(want) != 0;
+    if (!fresh_link(want.ns, want.dev) && !readd_.count(want) && !again) {
       const NsLive* n = ns_live(want.ns);
       if (n && std::find(n->addrs.begin(), n->addrs.end(), want) != n->addrs.end()) return;
     }
-    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev,
-             readd_.count(want) ? "in the file's order" : "missing", step::AddAddress{want}};
+    std::string why = readd_.count(want) ? "in the file's order"
+                      : again            ? "re-added: its link goes down"
+                                         : "missing";
+    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev, why,
+             step::AddAddress{want}};
     if (!fresh_link(want.ns, want.dev)) a.undo = step::DeleteAddress{want};
     add(std::move(a));
   }
@@ -1003,7 +1007,7 @@ class Planner : private LiveLinks {
       c.up = want.up;
       undo.up = have->up;
       why.push_back(want.up ? "down -> up" : "up -> down");
-      if (!want.up) flush(want.ns, want.name);
+      if (!want.up) going_down(want);
     }
     if (c.empty()) return;
     std::string reason;
@@ -1013,6 +1017,14 @@ class Planner : private LiveLinks {
     a.undo = step::ChangeLink{want.ns, want.name, undo};
     a.detail = why.empty();  // only the MTU it keeps as its ports change
     add(std::move(a));
+  }
+
+  // A link that goes down loses its routes, and its IPv6 addresses (keep_addr_on_down is
+  // 0): the file's come back after (addresses come after their link's configuration).
+  void going_down(const LinkObj& want) {
+    flush(want.ns, want.name);
+    for (const auto& a : d_->addrs)
+      if (a.ns == want.ns && a.dev == want.name && a.cidr.addr.is_v6()) down_v6_.insert(a);
   }
 
   void plan_loopback(const Loopback& lo) {
@@ -1102,6 +1114,7 @@ class Planner : private LiveLinks {
   mutable std::set<NsName> asking_mtu_;  // links whose MTU mtu() is working out
   std::vector<Action> late_routes_;  // routes added once those are gone
   std::set<AddrObj> readd_;          // present, but deleted and added again in the file's order
+  std::set<AddrObj> down_v6_;        // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
   std::map<NsName, const LinkObj*> live_links_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it

@@ -154,6 +154,19 @@ TEST_F(EditTest, ARemovedMtuReturnsToTheDefault) {
 
 // A link that is remade (a rename remakes its pair) comes with the kernel's defaults: its
 // settings in the file are set again.
+// A link that goes down loses its IPv6 addresses (keep_addr_on_down is 0): they are added
+// again after, as a fresh `up` of a link that is down has them.
+TEST_F(EditTest, ALinkTakenDownKeepsItsIpv6Addresses) {
+  std::string lab = R"(name: dn
+namespaces:
+  n1: {}
+veths:
+  - {name: v1, addresses: ["fd00::1/64"], peer: {name: v2, namespace: n1}}
+)";
+  converges(lab, edited(lab, "\"fd00::1/64\"]", "\"fd00::1/64\"], up: false"));
+  EXPECT_EQ(ns("host").addrs.size(), 1u);
+}
+
 TEST_F(EditTest, ARemadeLinkGetsItsSysctlsAgain) {
   std::string a =
       edited(kRouted, "  n1:\n", "  n1:\n    sysctl: {net.ipv4.conf.eth0.rp_filter: 2}\n");
