@@ -171,7 +171,8 @@ class MacvlanKind final : public LinkKind {
     if (mode_of(have) != mode_of(want)) return "mode " + mode_of(have) + " -> " + mode_of(want);
     auto [ns, name] = parent_of(want);
     const LinkObj* parent = live.live_link(ns, name);
-    if (parent && have.lower_ifindex != parent->ifindex) return "its parent is not " + name;
+    // A parent not there yet is a new link: this one stands on another.
+    if (!parent || have.lower_ifindex != parent->ifindex) return "its parent is not " + name;
     return "";
   }
 

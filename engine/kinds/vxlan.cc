@@ -277,7 +277,7 @@ class VxlanKind final : public LinkKind {
     std::string dev = want.attr("dev");
     if (dev.empty()) return have.lower_ifindex ? "no underlay" : "";
     const LinkObj* lower = live.live_link(want.ns, dev);
-    if (lower && have.lower_ifindex != lower->ifindex) return "its underlay is not " + dev;
+    if (!lower || have.lower_ifindex != lower->ifindex) return "its underlay is not " + dev;
     return "";
   }
 

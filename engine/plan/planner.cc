@@ -679,7 +679,7 @@ class Planner : private LiveLinks {
     const NsLive* n = ns_live(ns);
     if (!n) return;
     for (const auto& l : n->links)
-      if ((l.lower_ifindex || held_by_users(l)) && owns_link(l)) {
+      if ((l.lower_ifindex || held_by_users(l)) && owns_link(l) && !cleared_.count({ns, l.name})) {
         Action a{Op::Delete, ns, describe_link(l), "before its namespace",
                  step::DeleteLink{ns, l.name}};
         a.detail = true;
@@ -706,7 +706,7 @@ class Planner : private LiveLinks {
     step::AwaitGone await;
     std::vector<OwnedEntry> await_disown;
     for (const auto& [key, e] : owned) {
-      if (wanted_links_.count(key) || gone_with_group.count(key)) continue;
+      if (wanted_links_.count(key) || gone_with_group.count(key) || cleared_.count(key)) continue;
       const LinkObj* have = dying.count(key.first) ? nullptr : live_link(key.first, key.second);
       bool ours = have && owns_link(*have);
       auto p = partner.find(key);
@@ -757,7 +757,7 @@ class Planner : private LiveLinks {
     }
     for (auto it = owned.lower_bound({ns, ""}); it != owned.end() && it->first.first == ns; ++it) {
       const auto& [key, e] = *it;
-      if (wanted_links_.count(key)) continue;
+      if (wanted_links_.count(key) || cleared_.count(key)) continue;
       const LinkObj* l = n.link(key.second);
       if (l && l->group != group) return;  // made before groups: one by one, as before
       if (rec_.links.count(key)) disown.push_back(e);
@@ -850,9 +850,14 @@ class Planner : private LiveLinks {
     return find_link_kind(want.kind)->remake_reason(have, want, *this);
   }
 
-  bool on_remade_link(const LinkObj& want) const {
-    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want))
-      if (fresh_link(ns, name)) return true;
+  // Whether the kernel took the live link with the one it stands on, remade in this plan (a
+  // macvlan with its parent). One on a link that merely has the same name as a new one
+  // stands on another, which goes at the end: it is remade here.
+  bool on_remade_link(const LinkObj& want, const LinkObj& live) const {
+    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
+      const LinkObj* old = live_link(ns, name);
+      if (fresh_link(ns, name) && old && old->ifindex == live.lower_ifindex) return true;
+    }
     return false;
   }
 
@@ -860,12 +865,16 @@ class Planner : private LiveLinks {
     const LinkObj& want = d_->links[index];
     const bool creates = d_->creates[index];
     if (!creates) return;  // the pair is made (or kept) with its first end
+    planned_.insert({want.ns, want.name});
+    const LinkObj* live = fresh_ns(want.ns) ? nullptr : live_link(want.ns, want.name);
     // The kernel takes a link made on another (a macvlan) with it: on a remade one it is new.
-    const bool lower_remade = on_remade_link(want);
-    const LinkObj* have =
-        fresh_ns(want.ns) || lower_remade ? nullptr : live_link(want.ns, want.name);
-    const bool was_there = !fresh_ns(want.ns) && live_link(want.ns, want.name);
-    std::string why = lower_remade && was_there ? "re-made with the link it is on" : "missing";
+    const bool lower_remade = live && on_remade_link(want, *live);
+    auto cleared = cleared_.find({want.ns, want.name});
+    const LinkObj* have = lower_remade || cleared != cleared_.end() ? nullptr : live;
+    std::string why = !live                       ? "missing"
+                      : lower_remade              ? "re-made with the link it is on"
+                      : cleared != cleared_.end() ? "re-made: " + cleared->second
+                                                  : "";
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;
@@ -878,6 +887,7 @@ class Planner : private LiveLinks {
         add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
              step::DeleteLink{want.peer_ns, want.peer_name}});
     }
+    clear_the_way(want);
     // Created untagged: the kernel ignores an alias at creation, so tagging would cost a
     // request per end; the configuration request that follows (plan_link_config) tags each
     // end with its bridge and admin state in one. The journal owns them before either, and
@@ -912,6 +922,34 @@ class Planner : private LiveLinks {
       add(std::move(set));
     }
   }
+  // The lab's live links the kernel refuses the new one beside (a passthru macvlan and another
+  // on one parent, two vxlans of a VNI): each is going, or remade later in the plan (the
+  // file, validated, has no such pair), so it goes now.
+  void clear_the_way(const LinkObj& want) {
+    const LinkKind* kind = find_link_kind(want.kind);
+    LinkObj made = want;
+    for (const auto& [ns, name] : kind->references(want)) {
+      const LinkObj* lower = fresh_link(ns, name) ? nullptr : live_link(ns, name);
+      made.lower_ifindex = lower ? lower->ifindex : 0;
+    }
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists || !ns_live(ns) || fresh_ns(ns)) continue;
+      for (const auto& l : n.links) {
+        NsName key{ns, l.name};
+        if (l.kind != want.kind || key == NsName{want.ns, want.name} || planned_.count(key) ||
+            cleared_.count(key) || !owns_link(l) || !kind->refused_beside(made, l))
+          continue;
+        std::string why = "in the way of " + describe_link(want) + " in " + want.ns;
+        Action a{Op::Delete, ns, describe_link(l), why, step::DeleteLink{ns, l.name}};
+        if (!wanted_links_.count(key) && rec_.links.count(key))
+          a.disown.push_back(rec_.links.at(key));
+        add(std::move(a));
+        cleared_[key] = why;
+        flush(ns, l.name);
+      }
+    }
+  }
+
   void remade(const std::string& ns, const std::string& name) {
     fresh_links_.insert({ns, name});
     flush(ns, name);
@@ -1110,11 +1148,13 @@ class Planner : private LiveLinks {
   // Links whose routes the kernel flushes in this plan, and of which families.
   static constexpr int kV4 = 1, kV6 = 2;
   std::map<NsName, int> flushed_;
-  std::set<NsName> going_;           // links deleted as no longer declared
-  mutable std::set<NsName> asking_mtu_;  // links whose MTU mtu() is working out
-  std::vector<Action> late_routes_;  // routes added once those are gone
-  std::set<AddrObj> readd_;          // present, but deleted and added again in the file's order
-  std::set<AddrObj> down_v6_;        // present, but gone with their link going down
+  std::set<NsName> going_;                 // links deleted as no longer declared
+  mutable std::set<NsName> asking_mtu_;    // links whose MTU mtu() is working out
+  std::set<NsName> planned_;               // links whose vertex came
+  std::map<NsName, std::string> cleared_;  // live links deleted early, and why
+  std::vector<Action> late_routes_;        // routes added once those are gone
+  std::set<AddrObj> readd_;    // present, but deleted and added again in the file's order
+  std::set<AddrObj> down_v6_;  // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
   std::map<NsName, const LinkObj*> live_links_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it

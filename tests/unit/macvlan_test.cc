@@ -180,6 +180,42 @@ macvlans:
             "mtu 1400 is more than its parent up0's (1300), which the kernel refuses (EINVAL)");
 }
 
+// A parent under a new name is another link: the macvlan moves to it (the old parent goes
+// only at the end of the run, and would take the macvlan with it).
+TEST_F(MacvlanTest, FollowsItsParentToANewName) {
+  std::string lab = R"(name: mv
+namespaces:
+  n1: {}
+veths:
+  - {name: up0, namespace: n1, peer: {name: up1, namespace: n1}}
+macvlans:
+  - {name: mv0, parent: up1, parent_namespace: n1}
+)";
+  engine().up(desired(lab));
+  auto renamed = edited(edited(lab, "name: up1,", "name: up2,"), "parent: up1", "parent: up2");
+  renamed = edited(renamed, "name: up0,", "name: up9,");  // a new pair: the old one goes last
+  ASSERT_NO_THROW(engine().up(desired(renamed)));
+  ASSERT_NE(link("host", "mv0"), nullptr);
+  EXPECT_EQ(link("host", "mv0")->lower_ifindex, link("n1", "up2")->ifindex);
+  EXPECT_TRUE(engine().plan(desired(renamed)).actions.empty());
+}
+
+// The kernel takes a passthru macvlan only alone on its parent: one the file no longer
+// declares, or one it re-makes in another mode, goes before the new one is made.
+TEST_F(MacvlanTest, WhatIsInThePassthruMacvlansWayGoesFirst) {
+  nic("eth0", 900);
+  engine().up(desired(kLab));
+  auto alone = edited(kLab, "  - name: mv0\n", "  - name: mv1\n");
+  alone = edited(alone, "    parent: eth0\n", "    parent: eth0\n    mode: passthru\n");
+  ASSERT_NO_THROW(engine().up(desired(alone)));
+  EXPECT_EQ(link("n1", "mv0"), nullptr);
+  EXPECT_TRUE(engine().plan(desired(alone)).actions.empty());
+  // Back: mv1 leaves passthru for a new mv0 beside it, made first in the file.
+  std::string both = std::string(kLab) + "  - {name: mv1, namespace: n1, parent: eth0}\n";
+  ASSERT_NO_THROW(engine().up(desired(both)));
+  EXPECT_TRUE(engine().plan(desired(both)).actions.empty());
+}
+
 // The kernel refuses a macvlan on a bridge port, and a bridge port with a macvlan (EBUSY):
 // so does the plan, and so does the fake kernel.
 TEST_F(MacvlanTest, AParentThatIsABridgePortIsRefusedAtPlanTime) {

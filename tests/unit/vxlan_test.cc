@@ -158,6 +158,26 @@ TEST_F(VxlanTest, ItsMtuFollowsItsUnderlaysEditedMtu) {
   EXPECT_TRUE(engine().plan(desired(kLab)).actions.empty());
 }
 
+// One vxlan per VNI, port and family in a namespace: one that takes over another's VNI in
+// the same run is made once that one is gone.
+TEST_F(VxlanTest, AVniPassedOnInOneRun) {
+  engine().up(desired(kLab));
+  auto moved = edited(kLab, "  - name: vx0\n", "  - name: vx1\n");
+  ASSERT_NO_THROW(engine().up(desired(moved)));
+  EXPECT_EQ(link("m1", "vx0"), nullptr);
+  EXPECT_TRUE(engine().plan(desired(moved)).actions.empty());
+  std::string two = R"(name: vx
+vxlans:
+  - {name: vx0, vni: 1, remote: 192.168.0.2}
+  - {name: vx1, vni: 2, remote: 192.168.0.2}
+)";
+  engine().up(desired(two));
+  auto swapped = edited(edited(two, "vni: 1", "vni: 3"), "vni: 2", "vni: 1");
+  ASSERT_NO_THROW(engine().up(desired(swapped)));
+  EXPECT_EQ(link("host", "vx1")->attrs.at("vni"), "1");
+  EXPECT_TRUE(engine().plan(desired(swapped)).actions.empty());
+}
+
 TEST_F(VxlanTest, WithoutUnderlayTheKernelLeaves1500) {
   std::string lab = R"(name: vx
 vxlans:
