@@ -853,6 +853,10 @@ class Planner : private LiveLinks {
   // Whether the kernel took the live link with the one it stands on, remade in this plan (a
   // macvlan with its parent). One on a link that merely has the same name as a new one
   // stands on another, which goes at the end: it is remade here.
+  // Below MTU 1280 a link has no IPv6: the kernel refuses to be told its address generation
+  // mode (EAFNOSUPPORT). An MTU not known is taken for one with IPv6.
+  static bool has_ipv6(std::optional<uint32_t> mtu) { return !mtu || *mtu >= 1280; }
+
   bool on_remade_link(const LinkObj& want, const LinkObj& live) const {
     for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
       const LinkObj* old = live_link(ns, name);
@@ -991,7 +995,8 @@ class Planner : private LiveLinks {
       c.alias = tag_;
       if (!want.master.empty()) c.master = want.master;
       if (want.up) c.up = true;
-      c.ipv6_link_local = want.ipv6_link_local;  // stated: the machine's default may differ
+      // Stated (the machine's default may differ), where the link will have IPv6.
+      if (has_ipv6(mtu_of(want))) c.ipv6_link_local = want.ipv6_link_local;
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
       // The kernel gave a link on another that one's MTU of the moment (less its headers).
@@ -1036,10 +1041,14 @@ class Planner : private LiveLinks {
       why.push_back("mac " + (have->mac ? format_mac(*have->mac) : "?") + " -> " +
                     format_mac(*want.mac));
     }
-    if (have->ipv6_link_local == true && want.ipv6_link_local == false) {
+    const bool ipv6 = has_ipv6(c.mtu ? c.mtu : have->mtu);
+    if (have->ipv6_link_local == true && want.ipv6_link_local == false && ipv6) {
       c.ipv6_link_local = false;
       undo.ipv6_link_local = true;
       why.push_back("IPv6 link-local on -> off");
+    } else if (!has_ipv6(have->mtu) && ipv6) {
+      // IPv6 comes anew, in the kernel's default mode: the file's is stated again.
+      c.ipv6_link_local = want.ipv6_link_local;
     }
     if (have->up != want.up) {
       c.up = want.up;

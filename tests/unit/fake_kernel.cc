@@ -14,6 +14,7 @@ namespace netlab::testing {
 namespace {
 
 constexpr uint32_t kMinMtu = 68, kMaxMtu = 65535;
+constexpr uint32_t kIpv6MinMtu = 1280;    // below it a link has no IPv6
 constexpr size_t kMaxBridgePorts = 1023;  // BR_MAX_PORTS less port 0
 
 [[noreturn]] void fail(const std::string& what, int err) {
@@ -189,8 +190,10 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
       if (o.kind == l.kind)
         if (int err = kind->refused_beside(l, o)) fail(what + ": beside " + o.name, err);
   if (on) lower_[{link.ns, link.name}] = *on;
+  if (*l.mtu < kIpv6MinMtu) l.ipv6_link_local.reset();
   if (peer) {
     LinkObj p = born(*peer);
+    if (*p.mtu < kIpv6MinMtu) p.ipv6_link_local.reset();
     p.peer_ifindex = l.ifindex;
     l.peer_ifindex = p.ifindex;
     pn->links.push_back(p);
@@ -236,7 +239,19 @@ void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
   if (const LinkObj* lower = lower_of(nsn, l.name); lower && kind)
     if (auto most = kind->max_mtu_on(l, *lower); most && mtu > *most)
       fail("set mtu of " + l.name + " above its lower link's", EINVAL);
+  // Below 1280 the link's IPv6 goes, addresses and routes; back above, it comes anew, in the
+  // kernel's default address generation mode.
+  bool had_ipv6 = l.mtu >= kIpv6MinMtu;
   l.mtu = mtu;
+  if (had_ipv6 && mtu < kIpv6MinMtu) {
+    auto& n = ns(nsn);
+    drop_routes(n, l.name, false, true);
+    std::erase_if(n.addrs,
+                  [&](const AddrObj& a) { return a.dev == l.name && a.cidr.addr.is_v6(); });
+    l.ipv6_link_local.reset();
+  } else if (!had_ipv6 && mtu >= kIpv6MinMtu) {
+    l.ipv6_link_local = true;
+  }
   if (mtu_follows_ports(l)) mtu_by_user_.insert({nsn, l.name});
   if (!l.master.empty()) adjust_bridge_mtu(nsn, l.master);
   // The links on it whose MTU the kernel brings down with it (a macvlan's).
@@ -273,6 +288,9 @@ void FakeKernel::change_link(const std::string& nsn, const std::string& name, co
   if (c.mtu) set_mtu(nsn, l, *c.mtu);
   if (c.master) set_master(nsn, l, *c.master);
   if (c.alias) l.alias = *c.alias;
+  // The kernel adapter sends the mode after the MTU: the link must then have IPv6.
+  if (c.ipv6_link_local && l.mtu < kIpv6MinMtu)
+    fail("change link " + name + ": no IPv6 below mtu 1280", EAFNOSUPPORT);
   if (c.ipv6_link_local) l.ipv6_link_local = *c.ipv6_link_local;
   if (c.up) set_up(nsn, l, *c.up);
 }
@@ -378,8 +396,9 @@ void FakeKernel::add_address(const AddrObj& a) {
   if (calls.back() == ignore_on) return;
   std::string what = "add address " + a.cidr.str() + " to " + a.dev + " in " + a.ns;
   auto& n = ns(a.ns);
-  link(a.ns, a.dev, what);
   bool v6 = a.cidr.addr.is_v6();
+  if (v6 && link(a.ns, a.dev, what).mtu < kIpv6MinMtu)
+    fail(what + ": no IPv6 below mtu 1280", EINVAL);
   AddrObj made = a;
   made.secondary = false;
   for (const auto& h : n.addrs)

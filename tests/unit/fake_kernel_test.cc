@@ -164,5 +164,31 @@ TEST(FakeKernel, ReportsAKindsAttributesAsTheKernelDoes) {
             (std::map<std::string, std::string>{{"type", "tap"}, {"owner", "0"}}));
 }
 
+// Below MTU 1280 a link has no IPv6 (checked with ip): its address generation mode cannot be
+// set (EAFNOSUPPORT) nor an IPv6 address added (EINVAL); going below drops its IPv6
+// addresses, and coming back gives it IPv6 anew in the kernel's default mode. The kernel
+// adapter sends a change's MTU before its mode.
+TEST(FakeKernel, ALinkBelowMtu1280HasNoIpv6) {
+  FakeKernel k;
+  veth(k, "s0", 1250);
+  EXPECT_EQ(in_host(k, "s0").ipv6_link_local, std::nullopt);
+  EXPECT_EQ(error_of([&] { k.change_link("host", "s0", {.ipv6_link_local = false}); }),
+            EAFNOSUPPORT);
+  EXPECT_EQ(error_of([&] { k.add_address({"host", "s0", *Cidr::parse("fd00::1/64")}); }), EINVAL);
+  k.change_link("host", "s0", {.mtu = 1300, .ipv6_link_local = false});
+  EXPECT_EQ(in_host(k, "s0").ipv6_link_local, false);
+  k.change_link("host", "s0", {.up = true});
+  k.add_address({"host", "s0", *Cidr::parse("fd00::1/64")});
+  k.add_address({"host", "s0", *Cidr::parse("10.0.0.1/24")});
+  k.user_set_mtu("host", "s0", 1250);
+  EXPECT_EQ(in_host(k, "s0").ipv6_link_local, std::nullopt);
+  EXPECT_EQ(k.state.ns.at("host").addrs.size(), 1u);  // the IPv4 one
+  k.user_set_mtu("host", "s0", 1280);
+  EXPECT_EQ(in_host(k, "s0").ipv6_link_local, true);
+  EXPECT_EQ(error_of([&] { k.change_link("host", "s0", {.mtu = 1200, .ipv6_link_local = false}); }),
+            EAFNOSUPPORT);
+  EXPECT_EQ(in_host(k, "s0").mtu, 1200u);  // sent first, and done
+}
+
 }  // namespace
 }  // namespace netlab::testing
