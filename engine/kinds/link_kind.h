@@ -99,6 +99,9 @@ class LinkKind {
   virtual std::optional<uint32_t> max_mtu_on(const LinkObj&, const LinkObj& /*lower*/) const {
     return std::nullopt;
   }
+  // Whether it carries Ethernet frames: only such a link is a bridge port or a macvlan's
+  // parent (EINVAL otherwise).
+  virtual bool ethernet(const LinkObj&) const { return true; }
   // Whether a create request for more than that is cut down to it rather than refused (EINVAL).
   virtual bool cuts_mtu_at_create() const { return false; }
   // Whether the kernel brings its MTU down with its lower link's, when that one goes below it.

@@ -30,6 +30,11 @@ bool same_dev_family(const AddrObj& a, const std::string& dev, bool v6) {
 }
 
 // A v4 address is primary when no earlier address of the same link shares its subnet.
+bool carries_ethernet(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k ? k->ethernet(l) : l.kind != "loopback";
+}
+
 bool is_primary(const std::vector<AddrObj>& addrs, size_t i) {
   for (size_t j = 0; j < i; ++j)
     if (same_dev_family(addrs[j], addrs[i].dev, false) && same_subnet(addrs[j].cidr, addrs[i].cidr))
@@ -159,6 +164,13 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     return valid_link_name(name) || reserved_link_name(name);
   };
   if (!form(link.name) || (peer && !form(peer->name))) fail(what + ": invalid name", EINVAL);
+  // A link made on another: the kernel adapter looks that one up first, in its namespace.
+  std::vector<std::pair<std::pair<std::string, std::string>, const LinkObj*>> lowers;
+  for (const auto& [lns, lname] : kind->references(link)) {
+    const LinkObj* lower = ns(lns).link(lname);
+    if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
+    lowers.push_back({{lns, lname}, lower});
+  }
   auto& n = ns(link.ns);
   NsLive* pn = peer ? &ns(peer->ns) : nullptr;
   if (n.link(link.name)) fail(what, EEXIST);
@@ -167,19 +179,18 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   if (reserved_link_name(link.name) || (peer && reserved_link_name(peer->name)))
     fail(what + ": reserved name", EINVAL);
   LinkObj l = born(link);
-  // A link made on another: it must be there (the kernel looks up IFLA_LINK in the namespace
-  // the request comes from), and its MTU is bounded by that one's.
+  // Its MTU is bounded by that one's; then whether it may stand there at all.
   std::optional<std::pair<std::string, std::string>> on;
-  for (const auto& [lns, lname] : kind->references(link)) {
-    const LinkObj* lower = state.ns.count(lns) ? ns(lns).link(lname) : nullptr;
-    if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
-    if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
+  for (const auto& [where, lower] : lowers) {
     l.lower_ifindex = lower->ifindex;
-    on = {lns, lname};
+    on = where;
     auto most = kind->max_mtu_on(link, *lower);
-    if (!link.mtu || !most || *l.mtu <= *most) continue;
-    if (!kind->cuts_mtu_at_create()) fail(what + ": mtu", EINVAL);
-    l.mtu = *most;
+    if (link.mtu && most && *l.mtu > *most) {
+      if (!kind->cuts_mtu_at_create()) fail(what + ": mtu", EINVAL);
+      l.mtu = *most;
+    }
+    if (kind->holds_lower() && !carries_ethernet(*lower)) fail(what + ": not Ethernet", EINVAL);
+    if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
   }
   if (!link.mtu)
     if (auto mtu = kind->default_mtu_on(link, Links(state))) l.mtu = *mtu;
@@ -212,6 +223,7 @@ void FakeKernel::set_master(const std::string& nsn, LinkObj& l, const std::strin
   if (master.empty()) return;
   const LinkObj& br = link(nsn, master, what);
   if (!takes_ports(br)) fail(what, EOPNOTSUPP);
+  if (!carries_ethernet(l)) fail(what + ": not Ethernet", EINVAL);
   if (takes_ports(l)) fail(what, ELOOP);  // no bridge in a bridge, itself included
   if (holds_uppers(nsn, l.name)) fail(what, EBUSY);
   size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
@@ -229,7 +241,10 @@ void FakeKernel::adjust_bridge_mtu(const std::string& nsn, const std::string& br
   uint32_t mtu = 0;
   for (const auto& p : ns(nsn).links)
     if (p.master == bridge && p.mtu && (!mtu || *p.mtu < mtu)) mtu = *p.mtu;
-  br->mtu = mtu ? mtu : find_link_kind(br->kind)->default_mtu();
+  mtu = mtu ? mtu : find_link_kind(br->kind)->default_mtu();
+  if (br->mtu == mtu) return;
+  br->mtu = mtu;
+  mtu_of_lower_changed(nsn, *br);
 }
 
 void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
@@ -254,12 +269,16 @@ void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
   }
   if (mtu_follows_ports(l)) mtu_by_user_.insert({nsn, l.name});
   if (!l.master.empty()) adjust_bridge_mtu(nsn, l.master);
-  // The links on it whose MTU the kernel brings down with it (a macvlan's).
+  mtu_of_lower_changed(nsn, l);
+}
+
+// The links on it whose MTU the kernel brings down with it (a macvlan's).
+void FakeKernel::mtu_of_lower_changed(const std::string& nsn, const LinkObj& l) {
   for (const auto& [upper, lower] : lower_) {
     if (lower != std::pair{nsn, l.name} || !state.ns.count(upper.first)) continue;
     LinkObj* u = find(upper.first, upper.second);
-    if (u && find_link_kind(u->kind)->mtu_follows_lower_down() && u->mtu > mtu)
-      set_mtu(upper.first, *u, mtu);
+    if (u && find_link_kind(u->kind)->mtu_follows_lower_down() && u->mtu > l.mtu)
+      set_mtu(upper.first, *u, *l.mtu);
   }
 }
 
@@ -396,9 +415,9 @@ void FakeKernel::add_address(const AddrObj& a) {
   if (calls.back() == ignore_on) return;
   std::string what = "add address " + a.cidr.str() + " to " + a.dev + " in " + a.ns;
   auto& n = ns(a.ns);
+  const LinkObj& dev = link(a.ns, a.dev, what);
   bool v6 = a.cidr.addr.is_v6();
-  if (v6 && link(a.ns, a.dev, what).mtu < kIpv6MinMtu)
-    fail(what + ": no IPv6 below mtu 1280", EINVAL);
+  if (v6 && dev.mtu < kIpv6MinMtu) fail(what + ": no IPv6 below mtu 1280", EINVAL);
   AddrObj made = a;
   made.secondary = false;
   for (const auto& h : n.addrs)

@@ -164,6 +164,37 @@ TEST(FakeKernel, ReportsAKindsAttributesAsTheKernelDoes) {
             (std::map<std::string, std::string>{{"type", "tap"}, {"owner", "0"}}));
 }
 
+// A tun carries IP packets, no Ethernet frames: no macvlan stands on it, no bridge takes it
+// (EINVAL, checked with ip); a tap is Ethernet.
+TEST(FakeKernel, AMacvlanOrABridgeTakesOnlyAnEthernetLink) {
+  FakeKernel k;
+  for (const char* type : {"tun", "tap"}) {
+    LinkObj t = link("host", type, "tun");
+    t.attrs = {{"type", type}};
+    k.create_link(t, nullptr);
+  }
+  k.create_link(link("host", "br0", "bridge"), nullptr);
+  EXPECT_EQ(error_of([&] { k.create_link(macvlan("m0", "tun", ""), nullptr); }), EINVAL);
+  EXPECT_EQ(error_of([&] { k.change_link("host", "tun", {.master = std::string("br0")}); }),
+            EINVAL);
+  k.create_link(macvlan("m1", "tap", ""), nullptr);
+  EXPECT_EQ(error_of([&] { k.change_link("host", "tap", {.master = std::string("br0")}); }),
+            EBUSY);  // its macvlan holds it
+}
+
+// A bridge whose MTU follows its ports takes its macvlans down with it.
+TEST(FakeKernel, AMacvlanFollowsItsBridgeDown) {
+  FakeKernel k;
+  veth(k, "p0", 1400);
+  k.create_link(link("host", "br0", "bridge"), nullptr);
+  k.change_link("host", "p0", {.master = std::string("br0")});
+  k.create_link(macvlan("m0", "br0", ""), nullptr);
+  EXPECT_EQ(in_host(k, "m0").mtu, 1400u);
+  k.change_link("host", "p0", {.mtu = 1280});
+  EXPECT_EQ(in_host(k, "br0").mtu, 1280u);
+  EXPECT_EQ(in_host(k, "m0").mtu, 1280u);
+}
+
 // Below MTU 1280 a link has no IPv6 (checked with ip): its address generation mode cannot be
 // set (EAFNOSUPPORT) nor an IPv6 address added (EINVAL); going below drops its IPv6
 // addresses, and coming back gives it IPv6 anew in the kernel's default mode. The kernel
@@ -175,6 +206,7 @@ TEST(FakeKernel, ALinkBelowMtu1280HasNoIpv6) {
   EXPECT_EQ(error_of([&] { k.change_link("host", "s0", {.ipv6_link_local = false}); }),
             EAFNOSUPPORT);
   EXPECT_EQ(error_of([&] { k.add_address({"host", "s0", *Cidr::parse("fd00::1/64")}); }), EINVAL);
+  EXPECT_EQ(error_of([&] { k.add_address({"host", "s9", *Cidr::parse("10.0.0.1/24")}); }), ENODEV);
   k.change_link("host", "s0", {.mtu = 1300, .ipv6_link_local = false});
   EXPECT_EQ(in_host(k, "s0").ipv6_link_local, false);
   k.change_link("host", "s0", {.up = true});
