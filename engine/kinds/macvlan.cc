@@ -158,6 +158,18 @@ class MacvlanKind final : public LinkKind {
     if (!lower->master.empty())
       return {"its parent " + parent + " is a port of bridge " + lower->master +
               ", and the kernel puts a macvlan only on a link that is no bridge port (EBUSY)"};
+    if (const LinkKind* k = find_link_kind(lower->kind); k && !k->ethernet(*lower))
+      return {"its parent " + parent +
+              " carries no Ethernet frames, and the kernel puts a macvlan only on a link that "
+              "does (EINVAL)"};
+    // The kernel stacks it on that one's parent, where the file would never find it.
+    if (lower->kind == name()) {
+      auto [below_ns, below] = parent_of(*lower);
+      return {"its parent " + parent +
+              " is a macvlan, and the kernel puts a macvlan on a macvlan's parent: name " +
+              (below.empty() ? parent + "'s parent" : below + " in " + below_ns) +
+              " as its parent"};
+    }
     auto most = live.mtu(ns, parent);
     if (want.mtu && most && *want.mtu > *most)
       return {"mtu " + std::to_string(*want.mtu) + " is more than its parent " + parent + "'s (" +

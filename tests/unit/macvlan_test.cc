@@ -216,6 +216,32 @@ TEST_F(MacvlanTest, WhatIsInThePassthruMacvlansWayGoesFirst) {
   EXPECT_TRUE(engine().plan(desired(both)).actions.empty());
 }
 
+// A parent that is no Ethernet link (a tun: EINVAL), or a macvlan (the kernel puts the new
+// one on that one's parent, so it would never stand where the file says): refused at plan
+// time, before anything changes.
+TEST_F(MacvlanTest, AParentThatIsATunOrAMacvlanIsRefusedAtPlanTime) {
+  std::string lab = R"(name: mv
+taps:
+  - {name: tun0, type: tun}
+macvlans:
+  - {name: mv0, parent: tun0}
+)";
+  auto plan = engine().plan(desired(lab));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].reason,
+            "its parent tun0 carries no Ethernet frames, and the kernel puts a macvlan only on a "
+            "link that does (EINVAL)");
+  nic("eth0", 900);
+  std::string stacked = std::string(kLab) + "  - {name: mv1, namespace: n1, parent: mv0, " +
+                        "parent_namespace: n1}\n";
+  plan = engine().plan(desired(stacked));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].reason,
+            "its parent mv0 is a macvlan, and the kernel puts a macvlan on a macvlan's parent: "
+            "name eth0 in host as its parent");
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
 // The kernel refuses a macvlan on a bridge port, and a bridge port with a macvlan (EBUSY):
 // so does the plan, and so does the fake kernel.
 TEST_F(MacvlanTest, AParentThatIsABridgePortIsRefusedAtPlanTime) {
