@@ -107,6 +107,7 @@ class Planner : private LiveLinks {
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
+    for (auto& a : late_mtus_) add(std::move(a));
     for (auto& a : late_routes_) add(std::move(a));
     if (d_) keep_flushed_routes();
     return std::move(plan_);
@@ -853,6 +854,35 @@ class Planner : private LiveLinks {
   // Whether the kernel took the live link with the one it stands on, remade in this plan (a
   // macvlan with its parent). One on a link that merely has the same name as a new one
   // stands on another, which goes at the end: it is remade here.
+  // A link on a bridge that loses a port in this plan: the bridge's MTU (its ports' smallest)
+  // settles when that port goes, at the end, and the link may have no more than that.
+  bool lower_settles_late(const LinkObj& want) const {
+    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
+      const LinkObj* lower = declared(ns, name);
+      const NsLive* n = ns_live(ns);
+      if (!lower || !n || !mtu_follows_ports(*lower)) continue;
+      for (const auto& l : n->links)
+        if (l.master == name && going_.count({ns, l.name})) return true;
+    }
+    return false;
+  }
+  // A link on a bridge whose ports change: the bridge follows a smaller port for a moment
+  // (until its own mtu is set again), and takes the link down with it.
+  bool lower_may_dip(const LinkObj& want) const {
+    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want))
+      if (const LinkObj* lower = declared(ns, name); lower && mtu_follows_ports(*lower))
+        if (ports_change(*lower)) return true;
+    return false;
+  }
+  // Its MTU set once the links it stands on are final.
+  void late_mtu(const LinkObj& want, std::optional<uint32_t> had) {
+    Action a{Op::Change, want.ns, "mtu of " + want.name, "once its lower link's is final",
+             step::ChangeLink{want.ns, want.name, {.mtu = mtu_of(want)}}};
+    if (had) a.undo = step::ChangeLink{want.ns, want.name, {.mtu = had}};
+    a.detail = had == mtu_of(want);
+    late_mtus_.push_back(std::move(a));
+  }
+
   // Below MTU 1280 a link has no IPv6: the kernel refuses to be told its address generation
   // mode (EAFNOSUPPORT). An MTU not known is taken for one with IPv6.
   static bool has_ipv6(std::optional<uint32_t> mtu) { return !mtu || *mtu >= 1280; }
@@ -1000,7 +1030,10 @@ class Planner : private LiveLinks {
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
       // The kernel gave a link on another that one's MTU of the moment (less its headers).
-      if (stands_on_others(want)) c.mtu = mtu_of(want);
+      if (stands_on_others(want) && lower_settles_late(want))
+        late_mtu(want, std::nullopt);
+      else if (stands_on_others(want))
+        c.mtu = mtu_of(want);
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -1024,7 +1057,10 @@ class Planner : private LiveLinks {
     }
     // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
     // the two look alike: it is set, after its ports (graph order).
-    if (auto mtu = mtu_of(want); mtu && have->mtu != mtu) {
+    const bool on_others = stands_on_others(want);
+    if (auto mtu = mtu_of(want); mtu && on_others && lower_settles_late(want)) {
+      late_mtu(want, have->mtu);
+    } else if (mtu && have->mtu != mtu) {
       c.mtu = mtu;
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
@@ -1032,6 +1068,10 @@ class Planner : private LiveLinks {
     } else if (mtu_follows_ports(want) && want.mtu && ports_change(want)) {
       // Its ports change first (graph order), and a bridge whose MTU nobody set since its
       // creation follows theirs: set again (a no-op where it did not move).
+      c.mtu = mtu;
+      undo.mtu = have->mtu;
+    } else if (mtu && on_others && lower_may_dip(want)) {
+      // Its lower link may have taken it down for a moment: set again.
       c.mtu = mtu;
       undo.mtu = have->mtu;
     }
@@ -1162,6 +1202,7 @@ class Planner : private LiveLinks {
   std::set<NsName> planned_;               // links whose vertex came
   std::map<NsName, std::string> cleared_;  // live links deleted early, and why
   std::vector<Action> late_routes_;        // routes added once those are gone
+  std::vector<Action> late_mtus_;          // MTUs set once the links they stand on are final
   std::set<AddrObj> readd_;    // present, but deleted and added again in the file's order
   std::set<AddrObj> down_v6_;  // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.

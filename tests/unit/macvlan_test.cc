@@ -180,6 +180,35 @@ macvlans:
             "mtu 1400 is more than its parent up0's (1300), which the kernel refuses (EINVAL)");
 }
 
+// A bridge follows its ports' MTU: down for a moment while a smaller port joins (until its
+// own mtu is set again), up only once a smaller port is gone at the end of the run. Its
+// macvlan follows it down, never up: its MTU is set once the bridge's is final.
+TEST_F(MacvlanTest, OnABridgeWhosePortsChange) {
+  std::string lab = R"(name: mv
+namespaces:
+  n1: {}
+bridges:
+  br0: {mtu: 1500}
+veths:
+  - {name: p1, bridge: br0, peer: {name: q1, namespace: n1}}
+macvlans:
+  - {name: mv0, namespace: n1, parent: br0}
+)";
+  engine().up(desired(lab));
+  auto joins = lab + "  - {name: p2, bridge: br0, mtu: 1400, peer: {name: q2, namespace: n1}}\n";
+  joins = edited(joins, "macvlans:\n  - {name: mv0, namespace: n1, parent: br0}\n", "");
+  joins += "macvlans:\n  - {name: mv0, namespace: n1, parent: br0}\n";
+  ASSERT_NO_THROW(engine().up(desired(joins)));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1500u);
+  EXPECT_TRUE(engine().plan(desired(joins)).actions.empty());
+  auto follows = edited(joins, "br0: {mtu: 1500}", "br0: {}");
+  ASSERT_NO_THROW(engine().up(desired(follows)));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1400u);
+  ASSERT_NO_THROW(engine().up(desired(edited(lab, "br0: {mtu: 1500}", "br0: {}"))));
+  EXPECT_EQ(link("n1", "mv0")->mtu, 1500u);
+  EXPECT_TRUE(engine().plan(desired(edited(lab, "br0: {mtu: 1500}", "br0: {}"))).actions.empty());
+}
+
 // A parent under a new name is another link: the macvlan moves to it (the old parent goes
 // only at the end of the run, and would take the macvlan with it).
 TEST_F(MacvlanTest, FollowsItsParentToANewName) {
