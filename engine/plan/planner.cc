@@ -97,8 +97,10 @@ class Planner : private LiveLinks {
     if (d_) plan_.actions.reserve(d_->vertices.size() + 16);
     // What must go before anything new can take its place; then the file, vertex by vertex in
     // dependency order; then what the lab no longer declares. A run that fails before the end
-    // has deleted nothing that it cannot put back.
+    // has deleted nothing that it cannot put back, but what is in the way of the new
+    // (delete_first).
     if (d_) find_going_links();
+    if (d_) delete_ports_holding_bridges_down();
     delete_addresses();
     if (d_)
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
@@ -107,7 +109,6 @@ class Planner : private LiveLinks {
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
-    for (auto& a : late_mtus_) add(std::move(a));
     for (auto& a : late_routes_) add(std::move(a));
     if (d_) keep_flushed_routes();
     return std::move(plan_);
@@ -851,21 +852,6 @@ class Planner : private LiveLinks {
     return find_link_kind(want.kind)->remake_reason(have, want, *this);
   }
 
-  // Whether the kernel took the live link with the one it stands on, remade in this plan (a
-  // macvlan with its parent). One on a link that merely has the same name as a new one
-  // stands on another, which goes at the end: it is remade here.
-  // A link on a bridge that loses a port in this plan: the bridge's MTU (its ports' smallest)
-  // settles when that port goes, at the end, and the link may have no more than that.
-  bool lower_settles_late(const LinkObj& want) const {
-    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
-      const LinkObj* lower = declared(ns, name);
-      const NsLive* n = ns_live(ns);
-      if (!lower || !n || !mtu_follows_ports(*lower)) continue;
-      for (const auto& l : n->links)
-        if (l.master == name && going_.count({ns, l.name})) return true;
-    }
-    return false;
-  }
   // A link on a bridge whose ports change: the bridge follows a smaller port for a moment
   // (until its own mtu is set again), and takes the link down with it.
   bool lower_may_dip(const LinkObj& want) const {
@@ -874,19 +860,14 @@ class Planner : private LiveLinks {
         if (ports_change(*lower)) return true;
     return false;
   }
-  // Its MTU set once the links it stands on are final.
-  void late_mtu(const LinkObj& want, std::optional<uint32_t> had) {
-    Action a{Op::Change, want.ns, "mtu of " + want.name, "once its lower link's is final",
-             step::ChangeLink{want.ns, want.name, {.mtu = mtu_of(want)}}};
-    if (had) a.undo = step::ChangeLink{want.ns, want.name, {.mtu = had}};
-    a.detail = had == mtu_of(want);
-    late_mtus_.push_back(std::move(a));
-  }
 
   // Below MTU 1280 a link has no IPv6: the kernel refuses to be told its address generation
   // mode (EAFNOSUPPORT). An MTU not known is taken for one with IPv6.
   static bool has_ipv6(std::optional<uint32_t> mtu) { return !mtu || *mtu >= 1280; }
 
+  // Whether the kernel took the live link with the one it stands on, remade in this plan (a
+  // macvlan with its parent). One on a link that merely has the same name as a new one
+  // stands on another, which goes at the end: it is remade here.
   bool on_remade_link(const LinkObj& want, const LinkObj& live) const {
     for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
       const LinkObj* old = live_link(ns, name);
@@ -973,15 +954,46 @@ class Planner : private LiveLinks {
         if (l.kind != want.kind || key == NsName{want.ns, want.name} || planned_.count(key) ||
             cleared_.count(key) || !owns_link(l) || !kind->refused_beside(made, l))
           continue;
-        std::string why = "in the way of " + describe_link(want) + " in " + want.ns;
-        Action a{Op::Delete, ns, describe_link(l), why, step::DeleteLink{ns, l.name}};
-        if (!wanted_links_.count(key) && rec_.links.count(key))
-          a.disown.push_back(rec_.links.at(key));
-        add(std::move(a));
-        cleared_[key] = why;
-        flush(ns, l.name);
+        delete_first(ns, l, "in the way of " + describe_link(want) + " in " + want.ns);
       }
     }
+  }
+
+  // A bridge follows its ports' smallest MTU. A port that goes, below what the file leaves the
+  // bridge, would hold it down until the end of the run, where the lab's links go; what comes
+  // before needs the bridge's final MTU (its IPv6: none below 1280; the links on it, whose MTU
+  // is the bridge's at most). So such a port goes first.
+  void delete_ports_holding_bridges_down() {
+    for (const auto& br : d_->links) {
+      const NsLive* n = mtu_follows_ports(br) ? ns_live(br.ns) : nullptr;
+      auto target = n ? mtu_of(br) : std::nullopt;
+      if (!target || fresh_ns(br.ns)) continue;
+      for (const auto& l : n->links)
+        if (l.master == br.name && going_.count({br.ns, l.name}) && l.mtu && *l.mtu < *target &&
+            !cleared_.count({br.ns, l.name}) && owns_link(l))
+          delete_first(br.ns, l, "its MTU holds bridge " + br.name + "'s down");
+    }
+  }
+
+  // Deletes a live link of the lab now, not at the end of the plan with the others (a veth
+  // with its other end).
+  void delete_first(const std::string& ns, const LinkObj& l, const std::string& why) {
+    std::vector<NsName> gone{{ns, l.name}};
+    auto rec = rec_.links.find({ns, l.name});
+    LinkObj shown = l;
+    if (rec != rec_.links.end() && !rec->second.peer_name.empty()) {
+      gone.push_back({rec->second.peer_ns, rec->second.peer_name});
+      shown.peer_ns = rec->second.peer_ns;
+      shown.peer_name = rec->second.peer_name;
+    }
+    Action a{Op::Delete, ns, describe_link(shown), why, step::DeleteLink{ns, l.name}};
+    for (const auto& key : gone) {
+      if (!wanted_links_.count(key) && rec_.links.count(key))
+        a.disown.push_back(rec_.links.at(key));
+      cleared_[key] = why;
+      flush(key.first, key.second);
+    }
+    add(std::move(a));
   }
 
   void remade(const std::string& ns, const std::string& name) {
@@ -1030,10 +1042,7 @@ class Planner : private LiveLinks {
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
       // The kernel gave a link on another that one's MTU of the moment (less its headers).
-      if (stands_on_others(want) && lower_settles_late(want))
-        late_mtu(want, std::nullopt);
-      else if (stands_on_others(want))
-        c.mtu = mtu_of(want);
+      if (stands_on_others(want)) c.mtu = mtu_of(want);
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -1058,9 +1067,7 @@ class Planner : private LiveLinks {
     // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
     // the two look alike: it is set, after its ports (graph order).
     const bool on_others = stands_on_others(want);
-    if (auto mtu = mtu_of(want); mtu && on_others && lower_settles_late(want)) {
-      late_mtu(want, have->mtu);
-    } else if (mtu && have->mtu != mtu) {
+    if (auto mtu = mtu_of(want); mtu && have->mtu != mtu) {
       c.mtu = mtu;
       undo.mtu = have->mtu;
       why.push_back("mtu " + (have->mtu ? std::to_string(*have->mtu) : "?") + " -> " +
@@ -1202,7 +1209,6 @@ class Planner : private LiveLinks {
   std::set<NsName> planned_;               // links whose vertex came
   std::map<NsName, std::string> cleared_;  // live links deleted early, and why
   std::vector<Action> late_routes_;        // routes added once those are gone
-  std::vector<Action> late_mtus_;          // MTUs set once the links they stand on are final
   std::set<AddrObj> readd_;    // present, but deleted and added again in the file's order
   std::set<AddrObj> down_v6_;  // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
