@@ -222,12 +222,16 @@ void NetlinkKernel::change_link(const std::string& ns, const std::string& name,
   what += ")";
   check_name(name, what);
   // The kernel brings a link up, and with its carrier may make its link-local address, before
-  // it applies the address generation mode of the same request: the mode goes first.
-  if (change.ipv6_link_local && change.up) {
-    send_link_change(ns, name, {.ipv6_link_local = change.ipv6_link_local}, what);
+  // it applies the address generation mode of the same request: the mode goes first. It
+  // checks the mode against the link as it is (no IPv6 below MTU 1280, EAFNOSUPPORT), and
+  // applies it after the MTU: a new MTU goes before the mode.
+  if (change.ipv6_link_local && (change.up || change.mtu)) {
     LinkChange rest = change;
+    if (change.mtu) send_link_change(ns, name, {.mtu = change.mtu}, what);
+    send_link_change(ns, name, {.ipv6_link_local = change.ipv6_link_local}, what);
+    rest.mtu.reset();
     rest.ipv6_link_local.reset();
-    send_link_change(ns, name, rest, what);
+    if (!rest.empty()) send_link_change(ns, name, rest, what);
     return;
   }
   send_link_change(ns, name, change, what);

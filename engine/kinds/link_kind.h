@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ class LiveLinks {
   virtual const LinkObj* live_link(const std::string& ns, const std::string& name) const = 0;
   // The link as the file declares it (made before what stands on it), or nullptr.
   virtual const LinkObj* declared(const std::string& ns, const std::string& name) const = 0;
+  // The MTU the link has once the plan is done: for one the file declares, its `mtu` or its
+  // kind's default (a bridge's ports' smallest); the live one's otherwise. nullopt: not known.
+  virtual std::optional<uint32_t> mtu(const std::string& ns, const std::string& name) const {
+    const LinkObj* l = live_link(ns, name);
+    return l ? l->mtu : std::nullopt;
+  }
 };
 
 // New names for what a link's attributes name: namespaces, and links (by the namespace and
@@ -93,8 +100,26 @@ class LinkKind {
   // How `plan`, `status` and errors name it: "veth v1 (peer eth0 in n1)".
   virtual std::string describe(const LinkObj& l) const;
 
-  // Its attributes the kernel reports back (read()): the fake kernel keeps only these.
-  virtual std::vector<std::string> live_attrs() const { return {}; }
+  // ---- the kernel's rules for it, which the fake kernel copies (each checked with `ip`) ----
+
+  // Its attributes as the kernel reports them back (read()) once the kernel adapter made
+  // `made`: the adapter's defaults filled in, in the kernel's spelling.
+  virtual std::map<std::string, std::string> kernel_attrs(const LinkObj&) const { return {}; }
+  // The largest MTU the kernel lets it have on its lower link (nullopt: no bound of that one).
+  virtual std::optional<uint32_t> max_mtu_on(const LinkObj&, const LinkObj& /*lower*/) const {
+    return std::nullopt;
+  }
+  // Whether it carries Ethernet frames: only such a link is a bridge port or a macvlan's
+  // parent (EINVAL otherwise).
+  virtual bool ethernet(const LinkObj&) const { return true; }
+  // Whether a create request for more than that is cut down to it rather than refused (EINVAL).
+  virtual bool cuts_mtu_at_create() const { return false; }
+  // Whether the kernel brings its MTU down with its lower link's, when that one goes below it.
+  virtual bool mtu_follows_lower_down() const { return false; }
+  // Whether the kernel refuses to make `made` while `other`, a link of its kind anywhere, is
+  // there: the errno, 0 when it does not. Validation refuses such a file first
+  // (LinkSyntax::check_all).
+  virtual int refused_beside(const LinkObj& /*made*/, const LinkObj& /*other*/) const { return 0; }
 
   // ---- the kernel half (libnl), used by engine/kernel only ----
 
@@ -155,6 +180,12 @@ inline bool held_by_users(const LinkObj& l) {
 }
 inline bool mtu_follows_ports(const LinkObj& l) {
   return kind_says<&LinkKind::mtu_follows_ports>(l);
+}
+// Made on another link (a macvlan on its parent, a vxlan on its underlay): its MTU is bounded
+// by that one's, and set once that one's is.
+inline bool stands_on_others(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k && !k->references(l).empty();
 }
 
 }  // namespace netlab

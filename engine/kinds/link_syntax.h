@@ -33,6 +33,9 @@ class LinkSyntax {
   virtual std::vector<std::string> required_keys() const { return {}; }
   // Checks its keys' values; each error at the value's position.
   virtual void check(const Link& link, Diagnostics& d) const = 0;
+  // Checks what only all of the file's links of the kind show together (a passthru macvlan
+  // alone on its parent); each error at its place, naming the other link.
+  virtual void check_all(const std::vector<const Link*>& /*links*/, Diagnostics& /*d*/) const {}
   // The links it stands on (namespace, name), which must exist before it: a macvlan's parent.
   virtual std::vector<std::pair<std::string, std::string>> references(const Link&) const {
     return {};

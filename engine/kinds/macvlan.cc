@@ -13,6 +13,7 @@
 #include <netlink/route/link/macvlan.h>
 
 #include <array>
+#include <cerrno>
 #include <stdexcept>
 
 #include "kinds/kinds.h"
@@ -36,6 +37,21 @@ std::string mode_of(const LinkObj& l) {
 }
 std::pair<std::string, std::string> parent_of(const LinkObj& l) {
   return {l.attr("parent_namespace", kHost), l.attr("parent")};
+}
+bool passthru(const LinkObj& l) {
+  return mode_of(l) == "passthru";
+}
+
+// The parent a macvlan of the file stands on, as the file says it.
+std::pair<std::string, std::string> parent_of(const Link& l) {
+  auto ns = l.attrs.find("parent_namespace");
+  auto parent = l.attrs.find("parent");
+  return {ns == l.attrs.end() ? std::string(kHost) : ns->second.value,
+          parent == l.attrs.end() ? "" : parent->second.value};
+}
+bool passthru(const Link& l) {
+  auto mode = l.attrs.find("mode");
+  return mode != l.attrs.end() && mode->second.value == "passthru";
 }
 
 class MacvlanSyntax final : public LinkSyntax {
@@ -66,11 +82,31 @@ class MacvlanSyntax final : public LinkSyntax {
       d.error(l.iface.bridge->pos, "a macvlan cannot be a bridge port: it is its parent's");
   }
 
+  // The kernel takes a passthru macvlan only alone on its parent (EINVAL).
+  void check_all(const std::vector<const Link*>& links, Diagnostics& d) const override {
+    for (size_t i = 0; i < links.size(); ++i)
+      for (size_t j = 0; j < i; ++j) {
+        const Link& a = *links[j];
+        const Link& b = *links[i];
+        if (!(passthru(a) || passthru(b)) || parent_of(a) != parent_of(b) ||
+            parent_of(a).second.empty())
+          continue;
+        auto [ns, parent] = parent_of(b);
+        d.error(b.iface.name.pos,
+                "macvlans " + quoted(b.iface.name.value) + " and " + quoted(a.iface.name.value) +
+                    " (at " + a.iface.name.pos.line_col() + ") are both on " + quoted(parent) +
+                    (ns == kHost ? "" : " in namespace " + quoted(ns)) + ", and " +
+                    quoted((passthru(a) ? a : b).iface.name.value) +
+                    " is passthru: the kernel puts a passthru macvlan only on a parent with no "
+                    "other macvlan (EINVAL)");
+        break;
+      }
+  }
+
   std::vector<std::pair<std::string, std::string>> references(const Link& l) const override {
-    auto ns = l.attrs.find("parent_namespace");
-    auto parent = l.attrs.find("parent");
-    if (parent == l.attrs.end()) return {};
-    return {{ns == l.attrs.end() ? std::string(kHost) : ns->second.value, parent->second.value}};
+    auto [ns, parent] = parent_of(l);
+    if (parent.empty()) return {};
+    return {{ns, parent}};
   }
 };
 
@@ -79,7 +115,25 @@ class MacvlanKind final : public LinkKind {
   std::string_view name() const override { return "macvlan"; }
   std::string_view kernel_config() const override { return "CONFIG_MACVLAN"; }
   const LinkSyntax* syntax() const override { return &syntax_; }
-  std::vector<std::string> live_attrs() const override { return {"mode"}; }
+  std::map<std::string, std::string> kernel_attrs(const LinkObj& made) const override {
+    return {{"mode", mode_of(made)}};
+  }
+  // Born with its parent's MTU, never more (EINVAL); a parent that shrinks below it takes it
+  // down too, one that grows leaves it.
+  std::optional<uint32_t> max_mtu_on(const LinkObj&, const LinkObj& lower) const override {
+    return lower.mtu;
+  }
+  bool mtu_follows_lower_down() const override { return true; }
+  std::optional<uint32_t> default_mtu_on(const LinkObj& want,
+                                         const LiveLinks& live) const override {
+    auto [ns, parent] = parent_of(want);
+    return live.mtu(ns, parent);
+  }
+  // A passthru macvlan takes its parent alone: beside any other macvlan there, EINVAL.
+  int refused_beside(const LinkObj& made, const LinkObj& other) const override {
+    bool same_parent = made.lower_ifindex && made.lower_ifindex == other.lower_ifindex;
+    return same_parent && (passthru(made) || passthru(other)) ? EINVAL : 0;
+  }
 
   std::vector<std::pair<std::string, std::string>> references(const LinkObj& l) const override {
     return {parent_of(l)};
@@ -110,6 +164,22 @@ class MacvlanKind final : public LinkKind {
     if (!lower->master.empty())
       return {"its parent " + parent + " is a port of bridge " + lower->master +
               ", and the kernel puts a macvlan only on a link that is no bridge port (EBUSY)"};
+    if (const LinkKind* k = find_link_kind(lower->kind); k && !k->ethernet(*lower))
+      return {"its parent " + parent +
+              " carries no Ethernet frames, and the kernel puts a macvlan only on a link that "
+              "does (EINVAL)"};
+    // The kernel stacks it on that one's parent, where the file would never find it.
+    if (lower->kind == name()) {
+      auto [below_ns, below] = parent_of(*lower);
+      return {"its parent " + parent +
+              " is a macvlan, and the kernel puts a macvlan on a macvlan's parent: name " +
+              (below.empty() ? parent + "'s parent" : below + " in " + below_ns) +
+              " as its parent"};
+    }
+    auto most = live.mtu(ns, parent);
+    if (want.mtu && most && *want.mtu > *most)
+      return {"mtu " + std::to_string(*want.mtu) + " is more than its parent " + parent + "'s (" +
+              std::to_string(*most) + "), which the kernel refuses (EINVAL)"};
     return {};
   }
 
@@ -119,7 +189,8 @@ class MacvlanKind final : public LinkKind {
     if (mode_of(have) != mode_of(want)) return "mode " + mode_of(have) + " -> " + mode_of(want);
     auto [ns, name] = parent_of(want);
     const LinkObj* parent = live.live_link(ns, name);
-    if (parent && have.lower_ifindex != parent->ifindex) return "its parent is not " + name;
+    // A parent not there yet is a new link: this one stands on another.
+    if (!parent || have.lower_ifindex != parent->ifindex) return "its parent is not " + name;
     return "";
   }
 

@@ -113,7 +113,14 @@ class TunKind final : public LinkKind {
   std::string_view name() const override { return "tun"; }
   std::string_view kernel_config() const override { return "CONFIG_TUN"; }
   const LinkSyntax* syntax() const override { return &syntax_; }
-  std::vector<std::string> live_attrs() const override { return {"type", "owner", "group"}; }
+  // A tun carries IP packets, no Ethernet frames.
+  bool ethernet(const LinkObj& l) const override { return type_of(l) != "tun"; }
+  std::map<std::string, std::string> kernel_attrs(const LinkObj& made) const override {
+    std::map<std::string, std::string> out{{"type", type_of(made)}};
+    for (const char* key : {"owner", "group"})
+      if (auto id = id_of(made, key); !id.empty()) out[key] = id;
+    return out;
+  }
 
   std::string describe(const LinkObj& l) const override {
     std::string s = type_of(l) + " " + l.name;

@@ -18,8 +18,11 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/vxlan.h>
 
+#include <cerrno>
 #include <cstring>
+#include <map>
 #include <stdexcept>
+#include <tuple>
 
 #include "kernel/nl_ptr.h"
 #include "kinds/kinds.h"
@@ -86,6 +89,33 @@ class VxlanSyntax final : public LinkSyntax {
     if (auto* v = get("dev"))
       if (auto problem = interface_name_problem(v->value)) d.error(v->pos, *problem);
     check_addresses(l, get("remote"), get("group"), get("local"), get("dev"), d);
+  }
+
+  // The kernel takes one vxlan per VNI, port and family in a namespace (EEXIST).
+  void check_all(const std::vector<const Link*>& links, Diagnostics& d) const override {
+    std::map<std::tuple<std::string, std::string, std::string, bool>, const Link*> seen;
+    for (const Link* l : links) {
+      auto vni = l->attrs.find("vni");
+      if (vni == l->attrs.end()) continue;  // reported
+      auto port = l->attrs.find("port");
+      bool v6 = false;
+      for (const char* key : {"remote", "group", "local"})
+        if (auto it = l->attrs.find(key); it != l->attrs.end())
+          if (auto a = IpAddr::parse(it->second.value)) v6 = v6 || a->is_v6();
+      auto [it, fresh] = seen.emplace(
+          std::tuple{l->iface.ns.value, vni->second.value,
+                     port == l->attrs.end() ? std::string(kPort) : port->second.value, v6},
+          l);
+      if (fresh) continue;
+      const Link& first = *it->second;
+      d.error(vni->second.pos,
+              "vxlans " + quoted(l->iface.name.value) + " and " + quoted(first.iface.name.value) +
+                  " (at " + first.iface.name.pos.line_col() + ") both have vni " +
+                  vni->second.value + " on port " + std::get<2>(it->first) + " in namespace " +
+                  quoted(l->iface.ns.value) +
+                  ": the kernel takes one vxlan per VNI, port and IP family in a namespace "
+                  "(EEXIST)");
+    }
   }
 
   std::vector<std::pair<std::string, std::string>> references(const Link& l) const override {
@@ -166,8 +196,31 @@ class VxlanKind final : public LinkKind {
   std::string_view name() const override { return "vxlan"; }
   std::string_view kernel_config() const override { return "CONFIG_VXLAN"; }
   const LinkSyntax* syntax() const override { return &syntax_; }
-  std::vector<std::string> live_attrs() const override {
-    return {"vni", "remote", "group", "local", "port", "learning"};
+  std::map<std::string, std::string> kernel_attrs(const LinkObj& made) const override {
+    std::map<std::string, std::string> out;
+    for (const char* key : {"vni", "port"})
+      out[key] = std::to_string(std::stoul(canonical(made, key)));
+    out["learning"] = canonical(made, "learning");
+    // One attribute carries both; read back, a multicast address is a group.
+    auto peer = IpAddr::parse(remote_of(made));
+    if (peer) out[multicast(*peer) ? "group" : "remote"] = peer->str();
+    if (auto local = canonical(made, "local"); !local.empty()) out["local"] = local;
+    return out;
+  }
+  // Its underlay's MTU less the headers at most: a create request for more is cut down to it, a
+  // change to more refused (EINVAL). The underlay's later changes leave it as it is.
+  std::optional<uint32_t> max_mtu_on(const LinkObj& self, const LinkObj& lower) const override {
+    if (!lower.mtu) return std::nullopt;
+    return *lower.mtu - overhead(self);
+  }
+  bool cuts_mtu_at_create() const override { return true; }
+  // "A VXLAN device with the specified VNI already exists" (EEXIST): one per VNI, port and
+  // family in a namespace, whatever the remote, underlay or learning.
+  int refused_beside(const LinkObj& made, const LinkObj& other) const override {
+    bool same = made.ns == other.ns && overhead(made) == overhead(other);
+    for (const char* key : {"vni", "port"})
+      same = same && std::stoul(canonical(made, key)) == std::stoul(canonical(other, key));
+    return same ? EEXIST : 0;
   }
 
   std::vector<std::pair<std::string, std::string>> references(const LinkObj& l) const override {
@@ -194,9 +247,9 @@ class VxlanKind final : public LinkKind {
                                          const LiveLinks& live) const override {
     std::string dev = want.attr("dev");
     if (dev.empty()) return default_mtu();
-    const LinkObj* lower = live.live_link(want.ns, dev);
-    if (!lower || !lower->mtu) return std::nullopt;
-    return *lower->mtu - overhead(want);
+    auto lower = live.mtu(want.ns, dev);
+    if (!lower) return std::nullopt;
+    return *lower - overhead(want);
   }
 
   std::vector<std::string> problems(const LinkObj& want, const LiveLinks& live) const override {
@@ -207,11 +260,12 @@ class VxlanKind final : public LinkKind {
       return {"its underlay " + dev + " is not in " +
               (want.ns == kHost ? "the host" : "namespace " + want.ns) +
               "; make it, or change `dev` in the file"};
-    // Only a live underlay's MTU is known: the file need not state it.
-    if (lower && lower->mtu && want.mtu && *want.mtu + overhead(want) > *lower->mtu)
+    // The underlay's MTU once up is done: the file's, or a live NIC's.
+    auto most = live.mtu(want.ns, dev);
+    if (most && want.mtu && *want.mtu + overhead(want) > *most)
       return {"mtu " + std::to_string(*want.mtu) + " is more than its underlay " + dev +
-              " leaves (" + std::to_string(*lower->mtu) + " less " +
-              std::to_string(overhead(want)) + " bytes of VXLAN)"};
+              " leaves (" + std::to_string(*most) + " less " + std::to_string(overhead(want)) +
+              " bytes of VXLAN)"};
     return {};
   }
 
@@ -227,7 +281,7 @@ class VxlanKind final : public LinkKind {
     std::string dev = want.attr("dev");
     if (dev.empty()) return have.lower_ifindex ? "no underlay" : "";
     const LinkObj* lower = live.live_link(want.ns, dev);
-    if (lower && have.lower_ifindex != lower->ifindex) return "its underlay is not " + dev;
+    if (!lower || have.lower_ifindex != lower->ifindex) return "its underlay is not " + dev;
     return "";
   }
 

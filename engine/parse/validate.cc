@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "kinds/link_syntax.h"
 #include "model/sysctl_key.h"
 #include "parse/names.h"
 #include "parse/net_rules.h"
@@ -52,6 +53,7 @@ class Validator {
     collect_interfaces();
     check_interfaces();
     check_bridge_port_counts();
+    check_kinds_together();
     check_overlaps();
     for (const auto& ns : t_.namespaces) check_sysctl_devices(ns.name, ns.sysctl);
     check_routes(kHost, t_.host.routes);
@@ -245,6 +247,17 @@ class Validator {
                             quoted(i.ns.value) + " but bridge " + quoted(ref.value) +
                             " is in namespace " + quoted(br.ns.value) +
                             "; a port must be in its bridge's namespace");
+  }
+
+  // What a kind finds only among all its links (a passthru macvlan beside another on its
+  // parent).
+  void check_kinds_together() {
+    for (const LinkSyntax* s : link_syntaxes()) {
+      std::vector<const Link*> links;
+      for (const auto& l : t_.links)
+        if (l.kind == s->kind()) links.push_back(&l);
+      if (!links.empty()) s->check_all(links, d_);
+    }
   }
 
   // Two interfaces of one namespace on overlapping subnets each get a connected route for it:

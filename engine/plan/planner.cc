@@ -98,8 +98,10 @@ class Planner : private LiveLinks {
     if (d_) plan_.actions.reserve(d_->vertices.size() + 16);
     // What must go before anything new can take its place; then the file, vertex by vertex in
     // dependency order; then what the lab no longer declares. A run that fails before the end
-    // has deleted nothing that it cannot put back.
+    // has deleted nothing that it cannot put back, but what is in the way of the new
+    // (delete_first).
     if (d_) find_going_links();
+    if (d_) delete_ports_holding_bridges_down();
     delete_addresses();
     if (d_)
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
@@ -121,6 +123,16 @@ class Planner : private LiveLinks {
   }
   const LinkObj* declared(const std::string& ns, const std::string& name) const override {
     return d_ ? desired_link(ns, name) : nullptr;
+  }
+  std::optional<uint32_t> mtu(const std::string& ns, const std::string& name) const override {
+    const LinkObj* want = declared(ns, name);
+    if (!want) return LiveLinks::mtu(ns, name);
+    // Links standing on each other in a loop (a vxlan on the bridge it is a port of): the
+    // kernel's MTU then depends on the order things happened in; left as it is.
+    if (!asking_mtu_.insert({ns, name}).second) return std::nullopt;
+    auto m = mtu_of(*want);
+    asking_mtu_.erase({ns, name});
+    return m;
   }
   const NsLive* ns_live(const std::string& ns) const {
     const NsLive* n = live_.find(ns);
@@ -359,12 +371,16 @@ class Planner : private LiveLinks {
   }
 
   void plan_address(const AddrObj& want) {
-    if (!fresh_link(want.ns, want.dev) && !readd_.count(want)) {
+    const bool again = down_v6_.count(want) != 0;
+    if (!fresh_link(want.ns, want.dev) && !readd_.count(want) && !again) {
       const NsLive* n = ns_live(want.ns);
       if (n && std::find(n->addrs.begin(), n->addrs.end(), want) != n->addrs.end()) return;
     }
-    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev,
-             readd_.count(want) ? "in the file's order" : "missing", step::AddAddress{want}};
+    std::string why = readd_.count(want) ? "in the file's order"
+                      : again            ? "re-added: its link goes down"
+                                         : "missing";
+    Action a{Op::Create, want.ns, "address " + want.cidr.str() + " on " + want.dev, why,
+             step::AddAddress{want}};
     if (!fresh_link(want.ns, want.dev)) a.undo = step::DeleteAddress{want};
     add(std::move(a));
   }
@@ -682,7 +698,7 @@ class Planner : private LiveLinks {
     const NsLive* n = ns_live(ns);
     if (!n) return;
     for (const auto& l : n->links)
-      if ((l.lower_ifindex || held_by_users(l)) && owns_link(l)) {
+      if ((l.lower_ifindex || held_by_users(l)) && owns_link(l) && !cleared_.count({ns, l.name})) {
         Action a{Op::Delete, ns, describe_link(l), "before its namespace",
                  step::DeleteLink{ns, l.name}};
         a.detail = true;
@@ -709,7 +725,7 @@ class Planner : private LiveLinks {
     step::AwaitGone await;
     std::vector<OwnedEntry> await_disown;
     for (const auto& [key, e] : owned) {
-      if (wanted_links_.count(key) || gone_with_group.count(key)) continue;
+      if (wanted_links_.count(key) || gone_with_group.count(key) || cleared_.count(key)) continue;
       const LinkObj* have = dying.count(key.first) ? nullptr : live_link(key.first, key.second);
       bool ours = have && owns_link(*have);
       auto p = partner.find(key);
@@ -760,7 +776,7 @@ class Planner : private LiveLinks {
     }
     for (auto it = owned.lower_bound({ns, ""}); it != owned.end() && it->first.first == ns; ++it) {
       const auto& [key, e] = *it;
-      if (wanted_links_.count(key)) continue;
+      if (wanted_links_.count(key) || cleared_.count(key)) continue;
       const LinkObj* l = n.link(key.second);
       if (l && l->group != group) return;  // made before groups: one by one, as before
       if (rec_.links.count(key)) disown.push_back(e);
@@ -853,9 +869,27 @@ class Planner : private LiveLinks {
     return find_link_kind(want.kind)->remake_reason(have, want, *this);
   }
 
-  bool on_remade_link(const LinkObj& want) const {
+  // A link on a bridge whose ports change: the bridge follows a smaller port for a moment
+  // (until its own mtu is set again), and takes the link down with it.
+  bool lower_may_dip(const LinkObj& want) const {
     for (const auto& [ns, name] : find_link_kind(want.kind)->references(want))
-      if (fresh_link(ns, name)) return true;
+      if (const LinkObj* lower = declared(ns, name); lower && mtu_follows_ports(*lower))
+        if (ports_change(*lower)) return true;
+    return false;
+  }
+
+  // Below MTU 1280 a link has no IPv6: the kernel refuses to be told its address generation
+  // mode (EAFNOSUPPORT). An MTU not known is taken for one with IPv6.
+  static bool has_ipv6(std::optional<uint32_t> mtu) { return !mtu || *mtu >= 1280; }
+
+  // Whether the kernel took the live link with the one it stands on, remade in this plan (a
+  // macvlan with its parent). One on a link that merely has the same name as a new one
+  // stands on another, which goes at the end: it is remade here.
+  bool on_remade_link(const LinkObj& want, const LinkObj& live) const {
+    for (const auto& [ns, name] : find_link_kind(want.kind)->references(want)) {
+      const LinkObj* old = live_link(ns, name);
+      if (fresh_link(ns, name) && old && old->ifindex == live.lower_ifindex) return true;
+    }
     return false;
   }
 
@@ -863,12 +897,16 @@ class Planner : private LiveLinks {
     const LinkObj& want = d_->links[index];
     const bool creates = d_->creates[index];
     if (!creates) return;  // the pair is made (or kept) with its first end
+    planned_.insert({want.ns, want.name});
+    const LinkObj* live = fresh_ns(want.ns) ? nullptr : live_link(want.ns, want.name);
     // The kernel takes a link made on another (a macvlan) with it: on a remade one it is new.
-    const bool lower_remade = on_remade_link(want);
-    const LinkObj* have =
-        fresh_ns(want.ns) || lower_remade ? nullptr : live_link(want.ns, want.name);
-    const bool was_there = !fresh_ns(want.ns) && live_link(want.ns, want.name);
-    std::string why = lower_remade && was_there ? "re-made with the link it is on" : "missing";
+    const bool lower_remade = live && on_remade_link(want, *live);
+    auto cleared = cleared_.find({want.ns, want.name});
+    const LinkObj* have = lower_remade || cleared != cleared_.end() ? nullptr : live;
+    std::string why = !live                       ? "missing"
+                      : lower_remade              ? "re-made with the link it is on"
+                      : cleared != cleared_.end() ? "re-made: " + cleared->second
+                                                  : "";
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;
@@ -881,6 +919,7 @@ class Planner : private LiveLinks {
         add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
              step::DeleteLink{want.peer_ns, want.peer_name}});
     }
+    clear_the_way(want);
     // Created untagged: the kernel ignores an alias at creation, so tagging would cost a
     // request per end; the configuration request that follows (plan_link_config) tags each
     // end with its bridge and admin state in one. The journal owns them before either, and
@@ -888,8 +927,10 @@ class Planner : private LiveLinks {
     LinkObj made = want;
     made.alias.clear();
     // A bridge's MTU given at its creation is not the user's to the kernel: it would follow its
-    // ports as they join and leave. It is set after the ports joined (plan_link_config).
-    if (mtu_follows_ports(made)) made.mtu.reset();
+    // ports as they join and leave. It is set after the ports joined (plan_link_config). A link
+    // on another may have no more than that one's, which may grow later in the plan: it is set
+    // once that one is configured.
+    if (mtu_follows_ports(made) || stands_on_others(made)) made.mtu.reset();
     Action a{have ? Op::Change : Op::Create, want.ns, describe_link(want), why,
              step::CreateLink{made, nullptr}};
     a.own.push_back(link_entry(want, paired(want)));
@@ -913,6 +954,65 @@ class Planner : private LiveLinks {
       add(std::move(set));
     }
   }
+  // The lab's live links the kernel refuses the new one beside (a passthru macvlan and another
+  // on one parent, two vxlans of a VNI): each is going, or remade later in the plan (the
+  // file, validated, has no such pair), so it goes now.
+  void clear_the_way(const LinkObj& want) {
+    const LinkKind* kind = find_link_kind(want.kind);
+    LinkObj made = want;
+    for (const auto& [ns, name] : kind->references(want)) {
+      const LinkObj* lower = fresh_link(ns, name) ? nullptr : live_link(ns, name);
+      made.lower_ifindex = lower ? lower->ifindex : 0;
+    }
+    for (const auto& [ns, n] : live_.ns) {
+      if (!n.exists || !ns_live(ns) || fresh_ns(ns)) continue;
+      for (const auto& l : n.links) {
+        NsName key{ns, l.name};
+        if (l.kind != want.kind || key == NsName{want.ns, want.name} || planned_.count(key) ||
+            cleared_.count(key) || !owns_link(l) || !kind->refused_beside(made, l))
+          continue;
+        delete_first(ns, l, "in the way of " + describe_link(want) + " in " + want.ns);
+      }
+    }
+  }
+
+  // A bridge follows its ports' smallest MTU. A port that goes, below what the file leaves the
+  // bridge, would hold it down until the end of the run, where the lab's links go; what comes
+  // before needs the bridge's final MTU (its IPv6: none below 1280; the links on it, whose MTU
+  // is the bridge's at most). So such a port goes first.
+  void delete_ports_holding_bridges_down() {
+    for (const auto& br : d_->links) {
+      const NsLive* n = mtu_follows_ports(br) ? ns_live(br.ns) : nullptr;
+      auto target = n ? mtu_of(br) : std::nullopt;
+      if (!target || fresh_ns(br.ns)) continue;
+      for (const auto& l : n->links)
+        if (l.master == br.name && going_.count({br.ns, l.name}) && l.mtu && *l.mtu < *target &&
+            !cleared_.count({br.ns, l.name}) && owns_link(l))
+          delete_first(br.ns, l, "its MTU holds bridge " + br.name + "'s down");
+    }
+  }
+
+  // Deletes a live link of the lab now, not at the end of the plan with the others (a veth
+  // with its other end).
+  void delete_first(const std::string& ns, const LinkObj& l, const std::string& why) {
+    std::vector<NsName> gone{{ns, l.name}};
+    auto rec = rec_.links.find({ns, l.name});
+    LinkObj shown = l;
+    if (rec != rec_.links.end() && !rec->second.peer_name.empty()) {
+      gone.push_back({rec->second.peer_ns, rec->second.peer_name});
+      shown.peer_ns = rec->second.peer_ns;
+      shown.peer_name = rec->second.peer_name;
+    }
+    Action a{Op::Delete, ns, describe_link(shown), why, step::DeleteLink{ns, l.name}};
+    for (const auto& key : gone) {
+      if (!wanted_links_.count(key) && rec_.links.count(key))
+        a.disown.push_back(rec_.links.at(key));
+      cleared_[key] = why;
+      flush(key.first, key.second);
+    }
+    add(std::move(a));
+  }
+
   void remade(const std::string& ns, const std::string& name) {
     fresh_links_.insert({ns, name});
     flush(ns, name);
@@ -954,9 +1054,12 @@ class Planner : private LiveLinks {
       c.alias = tag_;
       if (!want.master.empty()) c.master = want.master;
       if (want.up) c.up = true;
-      c.ipv6_link_local = want.ipv6_link_local;  // stated: the machine's default may differ
+      // Stated (the machine's default may differ), where the link will have IPv6.
+      if (has_ipv6(mtu_of(want))) c.ipv6_link_local = want.ipv6_link_local;
       // A bridge follows its ports' MTU as they join, unless its own was set after: now.
       if (mtu_follows_ports(want) && want.mtu) c.mtu = want.mtu;
+      // The kernel gave a link on another that one's MTU of the moment (less its headers).
+      if (stands_on_others(want)) c.mtu = mtu_of(want);
       Action a{Op::Create, want.ns, "configure " + want.name, "new",
                step::ChangeLink{want.ns, want.name, c}};
       a.detail = true;
@@ -980,6 +1083,7 @@ class Planner : private LiveLinks {
     }
     // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
     // the two look alike: it is set, after its ports (graph order).
+    const bool on_others = stands_on_others(want);
     if (auto mtu = mtu_of(want); mtu && have->mtu != mtu) {
       c.mtu = mtu;
       undo.mtu = have->mtu;
@@ -990,6 +1094,10 @@ class Planner : private LiveLinks {
       // creation follows theirs: set again (a no-op where it did not move).
       c.mtu = mtu;
       undo.mtu = have->mtu;
+    } else if (mtu && on_others && lower_may_dip(want)) {
+      // Its lower link may have taken it down for a moment: set again.
+      c.mtu = mtu;
+      undo.mtu = have->mtu;
     }
     if (want.mac && have->mac != want.mac) {
       c.mac = want.mac;
@@ -997,16 +1105,20 @@ class Planner : private LiveLinks {
       why.push_back("mac " + (have->mac ? format_mac(*have->mac) : "?") + " -> " +
                     format_mac(*want.mac));
     }
-    if (have->ipv6_link_local == true && want.ipv6_link_local == false) {
+    const bool ipv6 = has_ipv6(c.mtu ? c.mtu : have->mtu);
+    if (have->ipv6_link_local == true && want.ipv6_link_local == false && ipv6) {
       c.ipv6_link_local = false;
       undo.ipv6_link_local = true;
       why.push_back("IPv6 link-local on -> off");
+    } else if (!has_ipv6(have->mtu) && ipv6) {
+      // IPv6 comes anew, in the kernel's default mode: the file's is stated again.
+      c.ipv6_link_local = want.ipv6_link_local;
     }
     if (have->up != want.up) {
       c.up = want.up;
       undo.up = have->up;
       why.push_back(want.up ? "down -> up" : "up -> down");
-      if (!want.up) flush(want.ns, want.name);
+      if (!want.up) going_down(want);
     }
     if (c.empty()) return;
     std::string reason;
@@ -1016,6 +1128,14 @@ class Planner : private LiveLinks {
     a.undo = step::ChangeLink{want.ns, want.name, undo};
     a.detail = why.empty();  // only the MTU it keeps as its ports change
     add(std::move(a));
+  }
+
+  // A link that goes down loses its routes, and its IPv6 addresses (keep_addr_on_down is
+  // 0): the file's come back after (addresses come after their link's configuration).
+  void going_down(const LinkObj& want) {
+    flush(want.ns, want.name);
+    for (const auto& a : d_->addrs)
+      if (a.ns == want.ns && a.dev == want.name && a.cidr.addr.is_v6()) down_v6_.insert(a);
   }
 
   void plan_loopback(const Loopback& lo) {
@@ -1101,9 +1221,13 @@ class Planner : private LiveLinks {
   // Links whose routes the kernel flushes in this plan, and of which families.
   static constexpr int kV4 = 1, kV6 = 2;
   std::map<NsName, int> flushed_;
-  std::set<NsName> going_;           // links deleted as no longer declared
-  std::vector<Action> late_routes_;  // routes added once those are gone
-  std::set<AddrObj> readd_;          // present, but deleted and added again in the file's order
+  std::set<NsName> going_;                 // links deleted as no longer declared
+  mutable std::set<NsName> asking_mtu_;    // links whose MTU mtu() is working out
+  std::set<NsName> planned_;               // links whose vertex came
+  std::map<NsName, std::string> cleared_;  // live links deleted early, and why
+  std::vector<Action> late_routes_;        // routes added once those are gone
+  std::set<AddrObj> readd_;    // present, but deleted and added again in the file's order
+  std::set<AddrObj> down_v6_;  // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
   std::map<NsName, const LinkObj*> live_links_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it

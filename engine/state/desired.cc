@@ -265,6 +265,13 @@ DesiredState build_desired(const Topology& t, const std::string& instance) {
       d.graph.need(v, d.graph.index(link_id(l.ns, l.name)));
       if (!l.master.empty()) d.graph.need(v, d.graph.index(link_id(l.ns, l.master)));
     }
+  // A link on another after that one: the kernel bounds its MTU by that one's (a macvlan's
+  // parent, a vxlan's underlay), which may change in the same run. Not a port on its own
+  // lower link: that bridge is configured after its ports.
+  for (const auto& l : d.links)
+    for (const auto& [ns, name] : find_link_kind(l.kind)->references(l))
+      if (d.graph.has(cfg_id(ns, name)) && !(ns == l.ns && name == l.master))
+        d.graph.need(cfg_id(l.ns, l.name), cfg_id(ns, name));
   // And after the ports' peers: the peer coming up is what gives the port its carrier.
   for (const auto& l : d.links) {
     if (l.master.empty()) continue;

@@ -31,8 +31,10 @@ const T& one_of(Rng& rng, const std::vector<T>& v) {
 }
 
 const std::vector<std::string> kNs = {"host", "x0", "x1"};
-// Few names, so that calls meet what earlier calls made.
-const std::vector<std::string> kLinks = {"l0", "l1", "l2", "b0", "b1"};
+// Few names, so that calls meet what earlier calls made. The first letter is the kind: l a
+// veth, b a bridge, m a macvlan, x a vxlan, t a tun/tap.
+const std::vector<std::string> kLinks = {"l0", "l1", "l2", "b0", "b1", "m0", "x0", "t0"};
+const std::vector<std::string> kKindLinks = {"m0", "m1", "x0", "x1", "t0", "t1"};
 const std::vector<std::string> kAddrs = {"10.0.0.1/24", "10.0.0.2/24", "10.0.0.3/24", "10.0.0.1/25",
                                          "10.0.1.1/24", "fd00::1/64",  "fd00::2/64",  "fd00::1/56"};
 const std::vector<std::string> kVia = {"10.0.0.9", "10.0.1.9", "192.168.9.9",
@@ -45,15 +47,52 @@ struct Op {
   std::vector<std::pair<std::string, std::string>> gone_after;  // filled when applied
 };
 
+// A macvlan, vxlan or tun/tap, as the engine asks for one: the file's keys in `attrs`.
+Op create_kind_link(Rng& rng, const std::string& ns) {
+  LinkObj l;
+  l.ns = ns;
+  l.name = one_of(rng, kKindLinks);
+  if (rng() % 4 == 0) l.mtu = one_of(rng, std::vector<uint32_t>{1300, 1500, 9000});
+  if (l.name[0] == 'm') {
+    l.kind = "macvlan";
+    l.attrs["parent"] = one_of(rng, std::vector<std::string>{"l0", "l1", "l2", "b0", "x0", "t0"});
+    if (rng() % 3 == 0) l.attrs["parent_namespace"] = one_of(rng, kNs);
+    std::string mode =
+        one_of(rng, std::vector<std::string>{"", "bridge", "private", "vepa", "passthru"});
+    if (!mode.empty()) l.attrs["mode"] = mode;
+  } else if (l.name[0] == 'x') {
+    l.kind = "vxlan";
+    l.attrs["vni"] = one_of(rng, std::vector<std::string>{"1", "2"});
+    std::string peer = one_of(rng, std::vector<std::string>{"10.0.0.9", "fd00::9", "239.1.1.1"});
+    bool group = peer == "239.1.1.1";
+    l.attrs[group ? "group" : "remote"] = peer;
+    if (group || rng() % 2)
+      l.attrs["dev"] = one_of(rng, std::vector<std::string>{"l0", "l1", "b0"});
+    if (rng() % 3 == 0) l.attrs["port"] = "4790";
+    if (rng() % 3 == 0) l.attrs["learning"] = "false";
+    if (rng() % 3 == 0 && peer.find(':') == std::string::npos) l.attrs["local"] = "10.0.0.1";
+  } else {
+    l.kind = "tun";
+    l.attrs["type"] = rng() % 2 ? "tap" : "tun";
+    if (rng() % 3 == 0) l.attrs["owner"] = "1000";
+    if (rng() % 4 == 0) l.attrs["group"] = "100";
+  }
+  std::string text = "create " + l.kind + " " + ns + "/" + l.name;
+  for (const auto& [k, v] : l.attrs) text += " " + k + "=" + v;
+  if (l.mtu) text += " mtu " + std::to_string(*l.mtu);
+  return {text, [=](Kernel& k) { k.create_link(l, nullptr); }};
+}
+
 Op random_op(Rng& rng, std::map<std::string, std::vector<std::string>>& sysctl_keys) {
   // Weights: mostly calls that build on each other (links, up, addresses, routes).
-  static const std::vector<int> kWeights = {1, 1, 8, 8, 25, 4, 18, 6, 14, 5, 4, 6};
+  static const std::vector<int> kWeights = {1, 1, 8, 8, 25, 4, 18, 6, 14, 5, 4, 6, 8};
   int kind = std::discrete_distribution<int>(kWeights.begin(), kWeights.end())(rng);
   std::string ns = rng() % 4 ? one_of(rng, std::vector<std::string>{"host", "x0"}) : "x1";
   std::string name = one_of(rng, kLinks);
+  if (kind == 12) return create_kind_link(rng, ns);
   if (kind == 0) return {"create_namespace " + ns, [=](Kernel& k) { k.create_namespace(ns); }};
   if (kind == 1) return {"delete_namespace " + ns, [=](Kernel& k) { k.delete_namespace(ns); }};
-  if (kind <= 3) {
+  if (kind <= 3 && (name[0] == 'l' || name[0] == 'b')) {
     LinkObj l;
     l.ns = ns;
     l.name =
@@ -70,6 +109,7 @@ Op random_op(Rng& rng, std::map<std::string, std::vector<std::string>>& sysctl_k
     return {"create veth " + ns + "/" + l.name + " peer " + p.ns + "/" + p.name,
             [=](Kernel& k) { k.create_link(l, &p); }};
   }
+  if (kind <= 3) return create_kind_link(rng, ns);
   if (kind == 4) {
     LinkChange c;
     std::string text = "change_link " + ns + "/" + name;
@@ -228,6 +268,17 @@ std::string peer_of(const LiveState& s, const std::string& nsn, const LinkObj& l
   return found.empty() ? "?" : found.front();
 }
 
+// The link a link stands on (a macvlan's parent, a vxlan's underlay): its ifindex is in
+// the namespace of that one, which the dump does not name. `hint` as for peer_of.
+std::string lower_of(const LiveState& s, const LinkObj& l, const std::string& hint) {
+  std::vector<std::string> found;
+  for (const auto& [n, ns] : s.ns)
+    for (const auto& p : ns.links)
+      if (p.ifindex == l.lower_ifindex) found.push_back(n + "/" + p.name);
+  if (std::find(found.begin(), found.end(), hint) != found.end()) return hint;
+  return found.empty() ? "?" : found.front();
+}
+
 std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
   std::vector<std::string> out;
   for (const auto& [n, ns] : s.ns) {
@@ -245,6 +296,12 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
         const LinkObj* fl = f ? f->link(l.name) : nullptr;
         std::string hint = fl ? peer_of(fake.state, n, *fl, "") : "";
         o << " peer " << peer_of(s, n, l, hint);
+      }
+      for (const auto& [k, v] : l.attrs) o << " " << k << "=" << v;
+      if (l.lower_ifindex) {
+        const NsLive* f = fake.state.find(n);
+        const LinkObj* fl = f ? f->link(l.name) : nullptr;
+        o << " on " << lower_of(s, l, fl ? lower_of(fake.state, *fl, "") : "");
       }
       part.push_back(o.str());
     }
@@ -282,7 +339,8 @@ std::string run_sequence(uint64_t seed, int length) {
   std::vector<Op> ops = prologue(rng);
   for (int i = 0; i < length; ++i) ops.push_back(random_op(rng, keys));
   for (const Op& op : ops) {
-    // The ends a namespace's deletion takes with it go asynchronously in the kernel.
+    // The ends a namespace's deletion takes with it go asynchronously in the kernel, and so
+    // do the macvlans elsewhere on its links.
     std::vector<std::pair<std::string, std::string>> peers;
     if (op.text.starts_with("delete_namespace ")) {
       std::string doomed = op.text.substr(17);
@@ -290,7 +348,8 @@ std::string run_sequence(uint64_t seed, int length) {
         for (const auto& [n, ns] : fake.state.ns)
           for (const auto& l : ns.links)
             for (const auto& x : d->links)
-              if (n != doomed && l.peer_ifindex == x.ifindex && x.peer_ifindex == l.ifindex)
+              if (n != doomed && ((l.peer_ifindex == x.ifindex && x.peer_ifindex == l.ifindex) ||
+                                  l.lower_ifindex == x.ifindex))
                 peers.push_back({n, l.name});
     }
     int f = outcome(fake, op), r = outcome(real, op);
@@ -305,6 +364,7 @@ std::string run_sequence(uint64_t seed, int length) {
   for (const auto& n : kNs)
     if (n != "host") req.namespaces.push_back(n);
   req.sysctl_keys = keys;
+  req.link_kinds = {"macvlan", "vxlan", "tun"};  // their data read back
   auto want = normal(fake.read(req), fake), got = normal(real.read(req), fake);
   for (const auto& w : want)
     if (std::find(got.begin(), got.end(), w) == got.end())
@@ -329,7 +389,8 @@ TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
   std::cout << "fake/kernel: " << sequences << " sequence(s) of 30 calls from seed " << base
             << "\n";
   int failed = 0;
-  std::map<std::string, int> kinds;  // the start of each difference, for the summary
+  // The start of each difference, for the summary: how often, and the first sequence.
+  std::map<std::string, std::pair<int, uint64_t>> kinds;
   for (int i = 0; i < sequences; ++i) {
     uint64_t seed = base + i;
     std::string out = in_child_sandbox([&] { return run_sequence(seed, 30); });
@@ -338,10 +399,15 @@ TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
     if (out.empty()) continue;
     if (failed++ < 5) ADD_FAILURE() << out;
     std::istringstream lines(out.substr(out.find("\ndiffers:\n") + 10));
-    for (std::string line; std::getline(lines, line);) ++kinds[line.substr(0, 60)];
+    for (std::string line; std::getline(lines, line);) {
+      auto& k = kinds[line.substr(0, 100)];
+      if (!k.first++) k.second = seed;
+    }
   }
   std::string summary;
-  for (const auto& [k, n] : kinds) summary += "  " + std::to_string(n) + "x " + k + "\n";
+  for (const auto& [k, n] : kinds)
+    summary += "  " + std::to_string(n.first) + "x (first NETLAB_DIFF_SEED=" +
+               std::to_string(n.second) + ")" + k + "\n";
   EXPECT_EQ(failed, 0) << failed << " of " << sequences << " sequences differ:\n" << summary;
 }
 

@@ -154,6 +154,39 @@ TEST_F(EditTest, ARemovedMtuReturnsToTheDefault) {
 
 // A link that is remade (a rename remakes its pair) comes with the kernel's defaults: its
 // settings in the file are set again.
+// A link that goes down loses its IPv6 addresses (keep_addr_on_down is 0): they are added
+// again after, as a fresh `up` of a link that is down has them.
+TEST_F(EditTest, ALinkTakenDownKeepsItsIpv6Addresses) {
+  std::string lab = R"(name: dn
+namespaces:
+  n1: {}
+veths:
+  - {name: v1, addresses: ["fd00::1/64"], peer: {name: v2, namespace: n1}}
+)";
+  converges(lab, edited(lab, "\"fd00::1/64\"]", "\"fd00::1/64\"], up: false"));
+  EXPECT_EQ(ns("host").addrs.size(), 1u);
+}
+
+// A bridge follows its ports' smallest MTU. A port that holds it below what the file leaves it
+// goes before anything is added: the bridge's IPv6 (none below MTU 1280) and what stands on
+// it need its final MTU.
+TEST_F(EditTest, APortHoldingItsBridgeDownGoesFirst) {
+  std::string small = R"(name: br
+bridges:
+  br0: {addresses: [10.0.0.1/24]}
+veths:
+  - {name: p1, bridge: br0, mtu: 1200, peer: {name: q1}}
+)";
+  std::string v6 = R"(name: br
+bridges:
+  br0: {addresses: [10.0.0.1/24, "fd00::1/64"]}
+macvlans:
+  - {name: mv0, parent: br0, addresses: ["fd00::2/64"]}
+)";
+  converges(small, v6);
+  EXPECT_EQ(link("host", "mv0")->mtu, 1500u);
+}
+
 TEST_F(EditTest, ARemadeLinkGetsItsSysctlsAgain) {
   std::string a =
       edited(kRouted, "  n1:\n", "  n1:\n    sysctl: {net.ipv4.conf.eth0.rp_filter: 2}\n");

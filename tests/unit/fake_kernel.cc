@@ -14,6 +14,7 @@ namespace netlab::testing {
 namespace {
 
 constexpr uint32_t kMinMtu = 68, kMaxMtu = 65535;
+constexpr uint32_t kIpv6MinMtu = 1280;    // below it a link has no IPv6
 constexpr size_t kMaxBridgePorts = 1023;  // BR_MAX_PORTS less port 0
 
 [[noreturn]] void fail(const std::string& what, int err) {
@@ -29,6 +30,11 @@ bool same_dev_family(const AddrObj& a, const std::string& dev, bool v6) {
 }
 
 // A v4 address is primary when no earlier address of the same link shares its subnet.
+bool carries_ethernet(const LinkObj& l) {
+  const LinkKind* k = find_link_kind(l.kind);
+  return k ? k->ethernet(l) : l.kind != "loopback";
+}
+
 bool is_primary(const std::vector<AddrObj>& addrs, size_t i) {
   for (size_t j = 0; j < i; ++j)
     if (same_dev_family(addrs[j], addrs[i].dev, false) && same_subnet(addrs[j].cidr, addrs[i].cidr))
@@ -158,6 +164,13 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     return valid_link_name(name) || reserved_link_name(name);
   };
   if (!form(link.name) || (peer && !form(peer->name))) fail(what + ": invalid name", EINVAL);
+  // A link made on another: the kernel adapter looks that one up first, in its namespace.
+  std::vector<std::pair<std::pair<std::string, std::string>, const LinkObj*>> lowers;
+  for (const auto& [lns, lname] : kind->references(link)) {
+    const LinkObj* lower = ns(lns).link(lname);
+    if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
+    lowers.push_back({{lns, lname}, lower});
+  }
   auto& n = ns(link.ns);
   NsLive* pn = peer ? &ns(peer->ns) : nullptr;
   if (n.link(link.name)) fail(what, EEXIST);
@@ -166,23 +179,32 @@ void FakeKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   if (reserved_link_name(link.name) || (peer && reserved_link_name(peer->name)))
     fail(what + ": reserved name", EINVAL);
   LinkObj l = born(link);
-  // A link made on another: it must be there (the kernel looks up IFLA_LINK in the namespace
-  // the request comes from), and the kernel reports only its own attributes.
-  for (const auto& [lns, lname] : kind->references(link)) {
-    const LinkObj* lower = state.ns.count(lns) ? ns(lns).link(lname) : nullptr;
-    if (!lower) fail(what + ": no link " + lname + " in " + lns, ENODEV);
-    if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
+  // Its MTU is bounded by that one's; then whether it may stand there at all.
+  std::optional<std::pair<std::string, std::string>> on;
+  for (const auto& [where, lower] : lowers) {
     l.lower_ifindex = lower->ifindex;
-    lower_[{link.ns, link.name}] = {lns, lname};
+    on = where;
+    auto most = kind->max_mtu_on(link, *lower);
+    if (link.mtu && most && *l.mtu > *most) {
+      if (!kind->cuts_mtu_at_create()) fail(what + ": mtu", EINVAL);
+      l.mtu = *most;
+    }
+    if (kind->holds_lower() && !carries_ethernet(*lower)) fail(what + ": not Ethernet", EINVAL);
+    if (kind->holds_lower() && !lower->master.empty()) fail(what, EBUSY);
   }
   if (!link.mtu)
     if (auto mtu = kind->default_mtu_on(link, Links(state))) l.mtu = *mtu;
-  std::erase_if(l.attrs, [&](const auto& kv) {
-    auto keep = kind->live_attrs();
-    return std::find(keep.begin(), keep.end(), kv.first) == keep.end();
-  });
+  // The kernel reports only its own attributes, its defaults filled in.
+  l.attrs = kind->kernel_attrs(link);
+  for (const auto& [other_ns, other] : state.ns)
+    for (const auto& o : other.links)
+      if (o.kind == l.kind)
+        if (int err = kind->refused_beside(l, o)) fail(what + ": beside " + o.name, err);
+  if (on) lower_[{link.ns, link.name}] = *on;
+  if (*l.mtu < kIpv6MinMtu) l.ipv6_link_local.reset();
   if (peer) {
     LinkObj p = born(*peer);
+    if (*p.mtu < kIpv6MinMtu) p.ipv6_link_local.reset();
     p.peer_ifindex = l.ifindex;
     l.peer_ifindex = p.ifindex;
     pn->links.push_back(p);
@@ -201,6 +223,7 @@ void FakeKernel::set_master(const std::string& nsn, LinkObj& l, const std::strin
   if (master.empty()) return;
   const LinkObj& br = link(nsn, master, what);
   if (!takes_ports(br)) fail(what, EOPNOTSUPP);
+  if (!carries_ethernet(l)) fail(what + ": not Ethernet", EINVAL);
   if (takes_ports(l)) fail(what, ELOOP);  // no bridge in a bridge, itself included
   if (holds_uppers(nsn, l.name)) fail(what, EBUSY);
   size_t ports = std::count_if(ns(nsn).links.begin(), ns(nsn).links.end(),
@@ -218,15 +241,51 @@ void FakeKernel::adjust_bridge_mtu(const std::string& nsn, const std::string& br
   uint32_t mtu = 0;
   for (const auto& p : ns(nsn).links)
     if (p.master == bridge && p.mtu && (!mtu || *p.mtu < mtu)) mtu = *p.mtu;
-  br->mtu = mtu ? mtu : find_link_kind(br->kind)->default_mtu();
+  mtu = mtu ? mtu : find_link_kind(br->kind)->default_mtu();
+  if (br->mtu == mtu) return;
+  br->mtu = mtu;
+  mtu_of_lower_changed(nsn, *br);
 }
 
 void FakeKernel::set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu) {
   if (mtu < kMinMtu || mtu > kMaxMtu) fail("set mtu of " + l.name, EINVAL);
   if (l.mtu == mtu) return;  // dev_set_mtu: an unchanged value changes nothing, not even the flag
+  const LinkKind* kind = find_link_kind(l.kind);
+  if (const LinkObj* lower = lower_of(nsn, l.name); lower && kind)
+    if (auto most = kind->max_mtu_on(l, *lower); most && mtu > *most)
+      fail("set mtu of " + l.name + " above its lower link's", EINVAL);
+  // Below 1280 the link's IPv6 goes, addresses and routes; back above, it comes anew, in the
+  // kernel's default address generation mode.
+  bool had_ipv6 = l.mtu >= kIpv6MinMtu;
   l.mtu = mtu;
+  if (had_ipv6 && mtu < kIpv6MinMtu) {
+    auto& n = ns(nsn);
+    drop_routes(n, l.name, false, true);
+    std::erase_if(n.addrs,
+                  [&](const AddrObj& a) { return a.dev == l.name && a.cidr.addr.is_v6(); });
+    l.ipv6_link_local.reset();
+  } else if (!had_ipv6 && mtu >= kIpv6MinMtu) {
+    l.ipv6_link_local = true;
+  }
   if (mtu_follows_ports(l)) mtu_by_user_.insert({nsn, l.name});
   if (!l.master.empty()) adjust_bridge_mtu(nsn, l.master);
+  mtu_of_lower_changed(nsn, l);
+}
+
+// The links on it whose MTU the kernel brings down with it (a macvlan's).
+void FakeKernel::mtu_of_lower_changed(const std::string& nsn, const LinkObj& l) {
+  for (const auto& [upper, lower] : lower_) {
+    if (lower != std::pair{nsn, l.name} || !state.ns.count(upper.first)) continue;
+    LinkObj* u = find(upper.first, upper.second);
+    if (u && find_link_kind(u->kind)->mtu_follows_lower_down() && u->mtu > l.mtu)
+      set_mtu(upper.first, *u, *l.mtu);
+  }
+}
+
+const LinkObj* FakeKernel::lower_of(const std::string& nsn, const std::string& name) {
+  auto it = lower_.find({nsn, name});
+  if (it == lower_.end() || !state.ns.count(it->second.first)) return nullptr;
+  return find(it->second.first, it->second.second);
 }
 
 // Down: every route through the link goes, and its IPv6 addresses (keep_addr_on_down is 0).
@@ -248,6 +307,9 @@ void FakeKernel::change_link(const std::string& nsn, const std::string& name, co
   if (c.mtu) set_mtu(nsn, l, *c.mtu);
   if (c.master) set_master(nsn, l, *c.master);
   if (c.alias) l.alias = *c.alias;
+  // The kernel adapter sends the mode after the MTU: the link must then have IPv6.
+  if (c.ipv6_link_local && l.mtu < kIpv6MinMtu)
+    fail("change link " + name + ": no IPv6 below mtu 1280", EAFNOSUPPORT);
   if (c.ipv6_link_local) l.ipv6_link_local = *c.ipv6_link_local;
   if (c.up) set_up(nsn, l, *c.up);
 }
@@ -353,8 +415,9 @@ void FakeKernel::add_address(const AddrObj& a) {
   if (calls.back() == ignore_on) return;
   std::string what = "add address " + a.cidr.str() + " to " + a.dev + " in " + a.ns;
   auto& n = ns(a.ns);
-  link(a.ns, a.dev, what);
+  const LinkObj& dev = link(a.ns, a.dev, what);
   bool v6 = a.cidr.addr.is_v6();
+  if (v6 && dev.mtu < kIpv6MinMtu) fail(what + ": no IPv6 below mtu 1280", EINVAL);
   AddrObj made = a;
   made.secondary = false;
   for (const auto& h : n.addrs)

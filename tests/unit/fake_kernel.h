@@ -8,8 +8,9 @@
 // helper thread; each call holds one lock, and a slow namespace can be asked for.
 //
 // Not modelled: IPv6 link-local addresses and the kernel's own routes (the real read keeps
-// fe80:: addresses; compare without them), random MACs, IPv6 on links below MTU 1280,
-// route source addresses, NAT beyond "a rule exists or not".
+// fe80:: addresses; compare without them), random MACs, route source addresses, NAT beyond
+// "a rule exists or not", a macvlan on a macvlan (the kernel puts it on that one's parent;
+// the plan refuses it).
 #pragma once
 
 #include <cerrno>
@@ -88,6 +89,8 @@ class FakeKernel : public Kernel {
   LinkObj born(const LinkObj& l);
   void set_master(const std::string& nsn, LinkObj& l, const std::string& master);
   void set_mtu(const std::string& nsn, LinkObj& l, uint32_t mtu);
+  const LinkObj* lower_of(const std::string& nsn, const std::string& name);
+  void mtu_of_lower_changed(const std::string& nsn, const LinkObj& l);
   void set_up(const std::string& nsn, LinkObj& l, bool up);
   void adjust_bridge_mtu(const std::string& nsn, const std::string& bridge);
   void remove_link(const std::string& nsn, const std::string& name);

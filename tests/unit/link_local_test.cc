@@ -99,5 +99,24 @@ TEST_F(LinkLocalTest, TurningItOffChangesInPlace) {
   EXPECT_EQ(link("n1", "eth0")->ipv6_link_local, false);
 }
 
+// Below MTU 1280 a link has no IPv6, and the kernel refuses to be told its mode
+// (EAFNOSUPPORT); above again, it has IPv6 anew in its default mode, which is told again.
+TEST_F(LinkLocalTest, ALinkBelowMtu1280HasNoIpv6ToTellAbout) {
+  std::string small = std::string(kV4) + "  - {name: s1, mtu: 1200, peer: {name: s2, mtu: 1200}}\n";
+  for (std::string lab : {small, edited(small, "10.0.0.2/24", "fd00::2/64")}) {
+    SCOPED_TRACE(lab);
+    ASSERT_NO_THROW(engine().up(desired(lab)));
+    EXPECT_EQ(link("host", "s1")->ipv6_link_local, std::nullopt);
+    EXPECT_EQ(lines(engine().plan(desired(lab))), std::vector<std::string>{});
+    auto big = edited(edited(lab, "mtu: 1200", "mtu: 1400"), "mtu: 1200", "mtu: 1400");
+    ASSERT_NO_THROW(engine().up(desired(big)));
+    EXPECT_EQ(link("host", "s1")->ipv6_link_local, lab != small);
+    EXPECT_EQ(lines(engine().plan(desired(big))), std::vector<std::string>{});
+    ASSERT_NO_THROW(engine().up(desired(lab)));
+    EXPECT_EQ(lines(engine().plan(desired(lab))), std::vector<std::string>{});
+    engine().down("ll");
+  }
+}
+
 }  // namespace
 }  // namespace netlab

@@ -72,7 +72,8 @@ std::string mac_str(const std::optional<Mac>& m) {
   return b;
 }
 
-// The state as comparable lines: ifindexes replaced by the peer's name, routes sorted.
+// The state as comparable lines: ifindexes replaced by the peer's (or lower link's) name,
+// routes sorted.
 std::vector<std::string> normal(const LiveState& s) {
   std::map<int, std::string> by_index;
   for (const auto& [n, ns] : s.ns)
@@ -88,6 +89,9 @@ std::vector<std::string> normal(const LiveState& s) {
         << (l.up ? " up" : " down") << " master '" << l.master << "' alias '" << l.alias
         << "' group " << l.group << " mac " << mac_str(l.mac);
       if (l.peer_ifindex) o << " peer " << by_index[l.peer_ifindex];
+      // A kind's own attributes, and the link it stands on (a macvlan's parent).
+      for (const auto& [k, v] : l.attrs) o << " " << k << "=" << v;
+      if (l.lower_ifindex) o << " on " << by_index[l.lower_ifindex];
       part.push_back(o.str());
     }
     for (const auto& r : ns.routes)

@@ -57,6 +57,21 @@ TEST(VxlanSyntax, RemoteOrGroupNotBoth) {
             Lines{"t.yaml:12:13: error: vxlan remote 239.1.1.1 is multicast: use `group`"});
 }
 
+// "A VXLAN device with the specified VNI already exists" (EEXIST), checked with `ip`: another
+// port, another family or another namespace is another vxlan to the kernel.
+TEST(VxlanSyntax, OneVxlanPerVniPortAndFamilyInANamespace) {
+  std::string two =
+      std::string(kLab) + "  - {name: vx1, namespace: m1, vni: 42, remote: 10.9.0.3}\n";
+  EXPECT_EQ(messages(two),
+            Lines{"t.yaml:16:37: error: vxlans \"vx1\" and \"vx0\" (at 9:11) both have vni 42 on "
+                  "port 4789 in namespace \"m1\": the kernel takes one vxlan per VNI, port and IP "
+                  "family in a namespace (EEXIST)"});
+  EXPECT_TRUE(messages(edited(two, "remote: 10.9.0.3}", "remote: 10.9.0.3, port: 4790}")).empty());
+  EXPECT_TRUE(messages(edited(two, "remote: 10.9.0.3}", "remote: \"fd00::3\"}")).empty());
+  EXPECT_TRUE(messages(edited(two, "vx1, namespace: m1", "vx1, namespace: m2, vni: 43")).size() ==
+              1u);  // only "vni" given twice: another namespace is no clash
+}
+
 class VxlanTest : public testing::EngineFixture {};
 
 TEST_F(VxlanTest, MadeOnItsUnderlayWithWhatItsHeadersLeaveOfItsMtu) {
@@ -112,6 +127,55 @@ TEST_F(VxlanTest, AnMtuAboveWhatALiveUnderlayLeavesIsRefused) {
                                          "less 50 bytes of VXLAN)"),
             std::string::npos)
       << plan.conflicts[0].str();
+}
+
+// The file's own underlay: its MTU is the one it will have, live or not yet.
+TEST_F(VxlanTest, AnMtuAboveWhatTheFilesUnderlayLeavesIsRefusedBeforeAnythingChanges) {
+  auto small =
+      edited(kLab, "addresses: [192.168.0.1/24],", "addresses: [192.168.0.1/24], mtu: 1400,");
+  auto big = edited(small, "    dev: eth1\n", "    dev: eth1\n    mtu: 1400\n");
+  auto plan = engine().plan(desired(big));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_NE(plan.conflicts[0].str().find("mtu 1400 is more than its underlay eth1 leaves (1400 "
+                                         "less 50 bytes of VXLAN)"),
+            std::string::npos)
+      << plan.conflicts[0].str();
+  EXPECT_THROW(engine().up(desired(big)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
+// The kernel sets a vxlan's MTU from its underlay's when it makes it, and never again: an
+// underlay whose MTU the file changes takes the vxlan's along, down or up, in the same run.
+TEST_F(VxlanTest, ItsMtuFollowsItsUnderlaysEditedMtu) {
+  engine().up(desired(kLab));
+  auto small =
+      edited(kLab, "addresses: [192.168.0.1/24],", "addresses: [192.168.0.1/24], mtu: 1400,");
+  ASSERT_NO_THROW(engine().up(desired(small)));
+  EXPECT_EQ(link("m1", "vx0")->mtu, 1350u);
+  EXPECT_TRUE(engine().plan(desired(small)).actions.empty());
+  ASSERT_NO_THROW(engine().up(desired(kLab)));
+  EXPECT_EQ(link("m1", "vx0")->mtu, 1450u);
+  EXPECT_TRUE(engine().plan(desired(kLab)).actions.empty());
+}
+
+// One vxlan per VNI, port and family in a namespace: one that takes over another's VNI in
+// the same run is made once that one is gone.
+TEST_F(VxlanTest, AVniPassedOnInOneRun) {
+  engine().up(desired(kLab));
+  auto moved = edited(kLab, "  - name: vx0\n", "  - name: vx1\n");
+  ASSERT_NO_THROW(engine().up(desired(moved)));
+  EXPECT_EQ(link("m1", "vx0"), nullptr);
+  EXPECT_TRUE(engine().plan(desired(moved)).actions.empty());
+  std::string two = R"(name: vx
+vxlans:
+  - {name: vx0, vni: 1, remote: 192.168.0.2}
+  - {name: vx1, vni: 2, remote: 192.168.0.2}
+)";
+  engine().up(desired(two));
+  auto swapped = edited(edited(two, "vni: 1", "vni: 3"), "vni: 2", "vni: 1");
+  ASSERT_NO_THROW(engine().up(desired(swapped)));
+  EXPECT_EQ(link("host", "vx1")->attrs.at("vni"), "1");
+  EXPECT_TRUE(engine().plan(desired(swapped)).actions.empty());
 }
 
 TEST_F(VxlanTest, WithoutUnderlayTheKernelLeaves1500) {
