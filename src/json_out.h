@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "model/instance.h"
+
 namespace netlab::cli {
 
 using json = nlohmann::ordered_json;  // fields in the documented order
@@ -17,8 +19,8 @@ inline void print_json(const json& j) {
 
 // The instance of a lab key (LAB@ID), null for the lab itself.
 inline json instance_json(const std::string& lab) {
-  auto at = lab.find('@');
-  return at == std::string::npos ? json(nullptr) : json(lab.substr(at + 1));
+  auto key = parse_lab_key(lab);
+  return key && !key->instance.empty() ? json(key->instance) : json(nullptr);
 }
 
 }  // namespace netlab::cli

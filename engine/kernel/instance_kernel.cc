@@ -1,5 +1,7 @@
 #include "kernel/instance_kernel.h"
 
+#include <functional>
+
 #include "kinds/link_kind.h"
 #include "model/instance.h"
 #include "model/names.h"
@@ -8,10 +10,13 @@
 namespace netlab {
 namespace {
 
-// A bare '!' in front of a NAT rule's interface means "not".
-std::pair<std::string, std::string> negation(const std::string& iface) {
-  if (!iface.empty() && iface[0] == '!') return {"!", iface.substr(1)};
-  return {"", iface};
+// A NAT rule's interfaces renamed by `rename`; a '!' in front (not) stays in front.
+void rename_interfaces(NatRule& r, const std::function<std::string(const std::string&)>& rename) {
+  for (std::string* iface : {&r.in, &r.out}) {
+    bool negated = !iface->empty() && (*iface)[0] == '!';
+    std::string name = negated ? iface->substr(1) : *iface;
+    if (!name.empty()) *iface = (negated ? "!" : "") + rename(name);
+  }
 }
 
 }  // namespace
@@ -85,10 +90,17 @@ LinkObj InstanceKernel::down_link(LinkObj l) const {
 }
 
 NatRule InstanceKernel::down_rule(NatRule r) const {
-  for (std::string* iface : {&r.in, &r.out}) {
-    auto [neg, name] = negation(*iface);
-    if (!name.empty()) *iface = neg + link_name(r.ns, name);
-  }
+  rename_interfaces(r, [&](const std::string& name) { return link_name(r.ns, name); });
+  r.ns = ns_name(r.ns);
+  return r;
+}
+
+AddrObj InstanceKernel::down_addr(const AddrObj& a) const {
+  return {ns_name(a.ns), link_name(a.ns, a.dev), a.cidr};
+}
+
+RouteObj InstanceKernel::down_route(RouteObj r) const {
+  r.dev = link_name(r.ns, r.dev);
   r.ns = ns_name(r.ns);
   return r;
 }
@@ -113,10 +125,7 @@ void InstanceKernel::up_ns(NsLive& live, const std::string& ns) const {
   }
   for (auto& r : live.nat) {
     r.ns = ns;
-    for (std::string* iface : {&r.in, &r.out}) {
-      auto [neg, name] = negation(*iface);
-      if (!name.empty()) *iface = neg + file_link(ns, name);
-    }
+    rename_interfaces(r, [&](const std::string& name) { return file_link(ns, name); });
   }
   if (ns != kHost) return;
   std::map<std::string, std::string> sysctl;
@@ -176,25 +185,19 @@ void InstanceKernel::delete_group(const std::string& ns, uint32_t group) {
 }
 
 void InstanceKernel::add_address(const AddrObj& addr) {
-  inner_.add_address({ns_name(addr.ns), link_name(addr.ns, addr.dev), addr.cidr});
+  inner_.add_address(down_addr(addr));
 }
 
 void InstanceKernel::delete_address(const AddrObj& addr) {
-  inner_.delete_address({ns_name(addr.ns), link_name(addr.ns, addr.dev), addr.cidr});
+  inner_.delete_address(down_addr(addr));
 }
 
 void InstanceKernel::add_route(const RouteObj& route, bool replace) {
-  RouteObj down = route;
-  down.dev = link_name(route.ns, route.dev);
-  down.ns = ns_name(route.ns);
-  inner_.add_route(down, replace);
+  inner_.add_route(down_route(route), replace);
 }
 
 void InstanceKernel::delete_route(const RouteObj& route) {
-  RouteObj down = route;
-  down.dev = link_name(route.ns, route.dev);
-  down.ns = ns_name(route.ns);
-  inner_.delete_route(down);
+  inner_.delete_route(down_route(route));
 }
 
 std::string InstanceKernel::set_sysctl(const std::string& ns, const std::string& key,

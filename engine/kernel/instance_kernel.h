@@ -52,6 +52,8 @@ class InstanceKernel final : public Kernel {
   std::string file_link(const std::string& ns, const std::string& kernel_name) const;
   LinkObj down_link(LinkObj l) const;
   NatRule down_rule(NatRule r) const;
+  AddrObj down_addr(const AddrObj& a) const;
+  RouteObj down_route(RouteObj r) const;
   std::string down_sysctl(const std::string& ns, const std::string& key) const;
   void up_ns(NsLive& live, const std::string& ns) const;
 

@@ -9,10 +9,6 @@ namespace {
 
 constexpr std::size_t kHashChars = 7;  // base 36: over 36 bits
 
-bool lower_alnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
 uint64_t fnv1a(std::string_view s, uint64_t h = 14695981039346656037ull) {
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
@@ -21,11 +17,7 @@ uint64_t fnv1a(std::string_view s, uint64_t h = 14695981039346656037ull) {
 }  // namespace
 
 std::optional<std::string> instance_problem(std::string_view id) {
-  bool ok = !id.empty() && id.size() <= kMaxInstance && lower_alnum(id[0]);
-  for (char c : id) ok = ok && (lower_alnum(c) || c == '-');
-  if (ok) return std::nullopt;
-  return "instance " + quoted(id) +
-         " must match [a-z0-9][a-z0-9-]{0,31} (lowercase letters, digits and '-', at most 32)";
+  return label_problem("instance", id);
 }
 
 std::string lab_key(std::string_view lab, std::string_view instance) {

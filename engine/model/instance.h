@@ -11,8 +11,6 @@
 
 namespace netlab {
 
-inline constexpr std::size_t kMaxInstance = 32;
-
 // The problem with an instance ID in words, or nullopt: [a-z0-9][a-z0-9-]{0,31}, as lab names.
 std::optional<std::string> instance_problem(std::string_view id);
 

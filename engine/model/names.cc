@@ -30,13 +30,17 @@ std::string quoted(std::string_view s) {
   return out + "\"";
 }
 
-std::optional<std::string> lab_name_problem(std::string_view name) {
+std::optional<std::string> label_problem(std::string_view what, std::string_view name) {
   bool ok =
       !name.empty() && name.size() <= kMaxLabName && is_lower_alnum(name[0]) &&
       std::all_of(name.begin(), name.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
   if (ok) return std::nullopt;
-  return "lab name " + quoted(name) +
+  return std::string(what) + " " + quoted(name) +
          " must match [a-z0-9][a-z0-9-]{0,31} (lowercase letters, digits and '-', at most 32)";
+}
+
+std::optional<std::string> lab_name_problem(std::string_view name) {
+  return label_problem("lab name", name);
 }
 
 std::optional<std::string> namespace_name_problem(std::string_view name) {

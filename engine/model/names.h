@@ -17,6 +17,8 @@ inline constexpr std::size_t kMaxInterfaceName = 15;  // IFNAMSIZ - 1
 
 // Each returns the problem in words (a full message naming the value), or nullopt if fine.
 std::optional<std::string> lab_name_problem(std::string_view name);
+// The rule of lab names, [a-z0-9][a-z0-9-]{0,31}, for another `what` (an instance ID).
+std::optional<std::string> label_problem(std::string_view what, std::string_view name);
 std::optional<std::string> namespace_name_problem(std::string_view name);
 std::optional<std::string> interface_name_problem(std::string_view name);
 std::optional<std::string> sysctl_key_problem(std::string_view key);

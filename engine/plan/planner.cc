@@ -964,15 +964,19 @@ class Planner : private LiveLinks {
       const LinkObj* lower = fresh_link(ns, name) ? nullptr : live_link(ns, name);
       made.lower_ifindex = lower ? lower->ifindex : 0;
     }
-    for (const auto& [ns, n] : live_.ns) {
-      if (!n.exists || !ns_live(ns) || fresh_ns(ns)) continue;
-      for (const auto& l : n.links) {
-        NsName key{ns, l.name};
-        if (l.kind != want.kind || key == NsName{want.ns, want.name} || planned_.count(key) ||
-            cleared_.count(key) || !owns_link(l) || !kind->refused_beside(made, l))
-          continue;
-        delete_first(ns, l, "in the way of " + describe_link(want) + " in " + want.ns);
-      }
+    if (!live_by_kind_) {  // made when first needed: most plans make no link
+      live_by_kind_.emplace();
+      for (const auto& [key, l] : live_links_) (*live_by_kind_)[l->kind].emplace_back(key.first, l);
+    }
+    auto same_kind = live_by_kind_->find(want.kind);
+    if (same_kind == live_by_kind_->end()) return;
+    for (const auto& [ns, l] : same_kind->second) {
+      NsName key{ns, l->name};
+      if (!ns_live(ns) || fresh_ns(ns) || key == NsName{want.ns, want.name} ||
+          planned_.count(key) || cleared_.count(key) || !owns_link(*l) ||
+          !kind->refused_beside(made, *l))
+        continue;
+      delete_first(ns, *l, "in the way of " + describe_link(want) + " in " + want.ns);
     }
   }
 
@@ -1230,6 +1234,9 @@ class Planner : private LiveLinks {
   std::set<AddrObj> down_v6_;  // present, but gone with their link going down
   // Lookups by key, not scans: a star lab of N namespaces has N links in the host.
   std::map<NsName, const LinkObj*> live_links_;
+  // The same by kind: what a new link may be refused beside is of its kind.
+  std::optional<std::map<std::string, std::vector<std::pair<std::string, const LinkObj*>>>>
+      live_by_kind_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it
   std::set<AddrObj> wanted_addrs_;
   // RouteObj::key of every declared route: looked up for each live route, not scanned.
