@@ -4,6 +4,8 @@
 #include <set>
 #include <string_view>
 
+#include "api/private_host.h"
+
 namespace netlab {
 
 namespace {
@@ -97,29 +99,50 @@ LiveState Engine::read(const DesiredState* desired, const Record& record) {
   return kernel_.read(request_for(desired, record));
 }
 
+HeldSettings Engine::held_for(bool isolated) const {
+  return isolated ? HeldSettings{} : held();  // an isolated lab shares its host with no lab
+}
+
 Plan Engine::plan(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
-  return make_plan(desired, read(&desired, record), record, held());
+  LiveState live = read(&desired, record);
+  Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
+  for (auto& c : private_host_conflicts(desired, record, live.ns[kHost]))
+    plan.conflicts.push_back(std::move(c));
+  return plan;
 }
 
 Outcome Engine::up(const DesiredState& desired) {
   auto lock = store_.lock(desired.lab, options_.lock_timeout);
   Record record = store_.load(desired.lab);
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
+  bool made_host = false;
   auto tidy = [&] {
+    if (made_host && only_private_host(record))
+      remove_private_host(kernel_, store_, record, kernel_.read({}).ns[kHost]);
     if (!record.empty()) return;
     store_.save(record);  // what a run killed before it changed anything left
     store_.remove_lock(lock);
   };
   LiveState before = read(&desired, record);
-  Outcome out{make_plan(desired, before, record, held()), {}};
+  Outcome out{make_plan(desired, before, record, held_for(desired.isolated)), {}};
+  for (auto& c : private_host_conflicts(desired, record, before.ns[kHost]))
+    out.plan.conflicts.push_back(std::move(c));
   if (!out.plan.conflicts.empty()) {
     tidy();
     throw ConflictError(out.plan.conflicts);
   }
+  try {
+    made_host = settle_private_host(desired, kernel_, store_, record, before.ns[kHost]);
+  } catch (...) {
+    tidy();
+    throw;
+  }
   if (out.plan.actions.empty() && out.plan.forget.empty() && out.plan.adopt.empty() &&
-      record.file == desired.file)
+      record.file == desired.file) {
+    if (made_host) store_.save(record);
     return out;  // converged: not one write, to the kernel or the record
+  }
 
   // Trust, but verify: read the kernel back and plan again; nothing may be left to do. The
   // namespaces this run makes are read as soon as the plan is done with them, while the
@@ -138,7 +161,7 @@ Outcome Engine::up(const DesiredState& desired) {
   auto verify = [&] {
     LiveState now = kernel_.read(without(request_for(&desired, record), seen));
     now.ns.merge(seen.ns);
-    Plan again = make_plan(desired, now, record, held());
+    Plan again = make_plan(desired, now, record, held_for(desired.isolated));
     if (again.actions.empty() && again.conflicts.empty()) return;
     std::string msg = "after up, the kernel still differs from " + desired.file + ":";
     for (const auto& a : again.actions) msg += "\n  " + format_action(a);
@@ -163,7 +186,7 @@ Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
   ReadRequest request = request_for(nullptr, record);
-  HeldSettings settings = held();
+  HeldSettings settings = held_for(record.private_host);
   // A lost record (its objects still tagged): its NAT rules in the host carry the lab's tag,
   // and the host settings may still name it as a holder.
   if (record.empty()) {
@@ -172,10 +195,16 @@ Outcome Engine::down(const std::string& lab) {
       if (std::find(h.labs.begin(), h.labs.end(), lab) != h.labs.end())
         request.sysctl_keys[key.first].push_back(key.second);
   }
-  Outcome out{make_down_plan(lab, kernel_.read(request), record, settings), {}};
+  LiveState live = kernel_.read(request);
+  Outcome out{make_down_plan(lab, live, record, settings), {}};
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
+  }
+  // Last, once nothing of the lab is left in it: what the lab had for a host.
+  if (record.private_host) {
+    remove_private_host(kernel_, store_, record, live.ns[kHost]);
+    store_.save(record);
   }
   if (record.empty()) {
     // A run killed before its first change or after its last leaves a record that owns

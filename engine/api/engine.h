@@ -59,6 +59,7 @@ class Engine {
   RecordStore& store() { return store_; }
 
  private:
+  HeldSettings held_for(bool isolated) const;
   Kernel& kernel_;
   RecordStore& store_;
   Options options_;

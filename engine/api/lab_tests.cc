@@ -27,11 +27,12 @@ std::string TestResult::str(double timeout_s) const {
 }
 
 std::vector<TestResult> run_lab_tests(const std::vector<Test>& tests,
-                                      const kernel::PingOptions& options, const std::string& lab) {
+                                      const kernel::PingOptions& options, const std::string& lab,
+                                      bool isolated) {
   auto key = parse_lab_key(lab).value_or(LabKey{});
   std::vector<kernel::PingTarget> targets;
   for (const auto& t : tests)
-    targets.push_back({instance_namespace(t.from.value, key.lab, key.instance), t.ping.value});
+    targets.push_back({lab_namespace(t.from.value, key.lab, key.instance, isolated), t.ping.value});
   auto replies = kernel::ping_all(targets, options);
   std::vector<TestResult> out;
   for (size_t i = 0; i < tests.size(); ++i) {

@@ -23,9 +23,10 @@ struct TestResult {
   std::string str(double timeout_s) const;  // "ok   net0 -> 10.0.0.2  reachable  0.041 ms"
 };
 
-// `lab`: the lab's key; an instance's checks run in its own namespaces.
+// `lab`: the lab's key; an instance's checks run in its own namespaces, and an isolated lab's
+// checks from "host" in the namespace it has for a host.
 std::vector<TestResult> run_lab_tests(const std::vector<Test>& tests,
                                       const kernel::PingOptions& options = {},
-                                      const std::string& lab = "");
+                                      const std::string& lab = "", bool isolated = false);
 
 }  // namespace netlab

@@ -12,18 +12,23 @@ RecordStore machine_records() {
 
 namespace {
 
-std::unique_ptr<Kernel> instance_over(Kernel& kernel, const std::string& lab) {
+std::unique_ptr<Kernel> instance_over(Kernel& kernel, const RecordStore& store,
+                                      const std::string& lab, bool isolated) {
   auto key = parse_lab_key(lab);
-  if (!key || key->instance.empty()) return nullptr;
-  return std::make_unique<InstanceKernel>(kernel, key->lab, key->instance);
+  if (!key) return nullptr;
+  isolated = isolated || store.load(lab).private_host;
+  if (key->instance.empty() && !isolated) return nullptr;
+  return std::make_unique<InstanceKernel>(
+      kernel, key->lab, key->instance,
+      isolated ? private_host_namespace(key->lab, key->instance) : "");
 }
 
 }  // namespace
 
-Machine::Machine(Options options, const std::string& lab)
-    : kernel_(std::make_unique<NetlinkKernel>()),
-      instance_(instance_over(*kernel_, lab)),
-      store_(machine_records()),
+Machine::Machine(Options options, const std::string& lab, bool isolated)
+    : store_(machine_records()),
+      kernel_(std::make_unique<NetlinkKernel>()),
+      instance_(instance_over(*kernel_, store_, lab, isolated)),
       engine_(instance_ ? *instance_ : *kernel_, store_, std::move(options)) {}
 
 Machine::~Machine() = default;

@@ -16,8 +16,9 @@ RecordStore machine_records();
 class Machine {
  public:
   // `lab`: the key of the lab it works on; for an instance (LAB@ID) the kernel is seen under
-  // the instance's names (engine/kernel/instance_kernel.h).
-  explicit Machine(Options options = {}, const std::string& lab = "");
+  // the instance's names (engine/kernel/instance_kernel.h). `isolated`: its host is a
+  // namespace of its own; so is it too when the lab's record says so (a lab up isolated).
+  explicit Machine(Options options = {}, const std::string& lab = "", bool isolated = false);
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
@@ -26,9 +27,9 @@ class Machine {
   RecordStore& store() { return store_; }
 
  private:
-  std::unique_ptr<Kernel> kernel_;    // a NetlinkKernel; its sockets live as long as the engine
-  std::unique_ptr<Kernel> instance_;  // over kernel_, for an instance
   RecordStore store_;
+  std::unique_ptr<Kernel> kernel_;    // a NetlinkKernel; its sockets live as long as the engine
+  std::unique_ptr<Kernel> instance_;  // over kernel_, for an instance or an isolated lab
   Engine engine_;
 };
 

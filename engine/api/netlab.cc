@@ -45,7 +45,7 @@ Outcome up(const Topology& topology, Options options, const std::string& instanc
   if (auto problem = instance_problem(instance); problem && !instance.empty())
     throw std::invalid_argument(*problem);
   auto desired = build_desired(topology, instance);
-  return Machine(std::move(options), desired.lab).engine().up(desired);
+  return Machine(std::move(options), desired.lab, desired.isolated).engine().up(desired);
 }
 
 Outcome down(const std::string& lab, Options options) {
@@ -65,7 +65,8 @@ ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
 
 std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options,
                              const std::string& instance) {
-  return run_lab_tests(topology.tests, options, lab_key(topology.name.value, instance));
+  return run_lab_tests(topology.tests, options, lab_key(topology.name.value, instance),
+                       topology.host.isolated.value);
 }
 
 LabGuard::LabGuard(Topology topology, Options options)
@@ -85,7 +86,9 @@ LabGuard::LabGuard(Topology topology, std::string instance, Options options)
 
 ExecResult LabGuard::exec(const std::string& ns, const std::vector<std::string>& argv,
                           const ExecOptions& options) const {
-  return netlab::exec(instance_namespace(ns, topology_.name.value, instance_), argv, options);
+  return netlab::exec(
+      lab_namespace(ns, topology_.name.value, instance_, topology_.host.isolated.value), argv,
+      options);
 }
 
 LabGuard::LabGuard(LabGuard&& other) noexcept

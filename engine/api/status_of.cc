@@ -28,7 +28,10 @@ StatusBasis status_basis(const RecordStore& store, const std::string& lab,
 Status status_of(Engine& engine, const StatusBasis& basis) {
   if (basis.topology) {
     auto key = parse_lab_key(basis.lab);
-    return lab_status(engine, build_desired(*basis.topology, key ? key->instance : ""));
+    DesiredState desired = build_desired(*basis.topology, key ? key->instance : "");
+    // Up isolated from the command line: the record says so, the file need not.
+    desired.isolated = desired.isolated || engine.store().load(basis.lab).private_host;
+    return lab_status(engine, desired);
   }
   return lab_status_from_record(engine, basis.lab);
 }

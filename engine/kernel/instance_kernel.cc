@@ -21,16 +21,23 @@ void rename_interfaces(NatRule& r, const std::function<std::string(const std::st
 
 }  // namespace
 
-InstanceKernel::InstanceKernel(Kernel& inner, std::string lab, std::string instance)
-    : inner_(inner), lab_(std::move(lab)), instance_(std::move(instance)) {}
+InstanceKernel::InstanceKernel(Kernel& inner, std::string lab, std::string instance,
+                               std::string private_host)
+    : inner_(inner),
+      lab_(std::move(lab)),
+      instance_(std::move(instance)),
+      private_host_(std::move(private_host)) {
+  if (!private_host_.empty()) ns_back_[private_host_] = kHost;
+}
 
 std::string InstanceKernel::ns_name(const std::string& ns) const {
+  if (ns == kHost && !private_host_.empty()) return private_host_;
   if (ns == kHost || ns.empty()) return ns;
   std::string name = instance_namespace(ns, lab_, instance_);
   std::lock_guard lock(mutex_);
   auto [it, fresh] = ns_back_.emplace(name, ns);
   if (!fresh && it->second != ns)
-    throw KernelError("namespaces " + it->second + " and " + ns + " of instance " + instance_ +
+    throw KernelError("namespaces " + it->second + " and " + ns + " of " + copy_name() +
                           " both come to " + name + ": rename one of them",
                       EEXIST);
   return name;
@@ -44,6 +51,7 @@ std::string InstanceKernel::link_name(const std::string& ns, const std::string& 
 }
 
 void InstanceKernel::learn(const std::vector<std::string>& host_links) {
+  if (instance_.empty()) return;  // one lab in its own host: the file's names are the kernel's
   std::lock_guard lock(mutex_);
   for (const auto& name : host_links) {
     if (host_links_.count(name)) continue;
@@ -135,9 +143,17 @@ void InstanceKernel::up_ns(NsLive& live, const std::string& ns) const {
   live.sysctl = std::move(sysctl);
 }
 
+std::string InstanceKernel::copy_name() const {
+  return instance_.empty() ? "lab " + lab_ : "instance " + instance_;
+}
+
 LiveState InstanceKernel::read(const ReadRequest& request) {
   learn(request.host_links);
   ReadRequest down = request;
+  if (down.host && !private_host_.empty()) {
+    down.host = false;
+    down.namespaces.push_back(kHost);  // renamed below, with the others
+  }
   for (auto& ns : down.namespaces) ns = ns_name(ns);
   for (auto& ns : down.nat_namespaces) ns = ns_name(ns);
   down.sysctl_keys.clear();
@@ -150,6 +166,11 @@ LiveState InstanceKernel::read(const ReadRequest& request) {
     std::string ns = file_ns(kernel_ns);
     up_ns(n, ns);
     live.ns[ns] = std::move(n);
+  }
+  if (request.host && !private_host_.empty()) {
+    // Not made yet (or half made): a host with nothing in it, which is what a new one is.
+    NsLive& host = live.ns[kHost];
+    if (!host.exists || host.half_made) host = NsLive{.exists = true};
   }
   return live;
 }

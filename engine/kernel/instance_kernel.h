@@ -1,9 +1,12 @@
-// The kernel as one instance of a lab sees it (engine/model/instance.h): the engine speaks the
-// file's names, the kernel underneath holds the instance's. Namespaces, and the lab's links in
-// the host, are renamed on the way down and back on the way up; links inside the lab's
-// namespaces and everything the lab does not make (a host NIC) keep their names. A host link
-// that is not this instance's but has the name of one of its links (another copy's, or the
-// machine's own) comes up as "NAME:outside", so it is never taken for the instance's.
+// The kernel as one copy of a lab sees it (engine/model/instance.h): the engine speaks the
+// file's names, the kernel underneath holds the copy's. For an instance, namespaces and the
+// lab's links in the host are renamed on the way down and back on the way up; links inside the
+// lab's namespaces and everything the lab does not make (a host NIC) keep their names. A host
+// link that is not this instance's but has the name of one of its links (another copy's, or
+// the machine's own) comes up as "NAME:outside", so it is never taken for the instance's.
+// For an isolated lab, "host" is a namespace of the lab's own (private_host_namespace): made
+// and deleted as create_namespace/delete_namespace("host"), read as the host, and empty
+// (cookie 0) while it does not exist.
 #pragma once
 
 #include <map>
@@ -19,8 +22,10 @@ namespace netlab {
 
 class InstanceKernel final : public Kernel {
  public:
-  // `inner` is the kernel as it is; `lab` the lab's name and `instance` its ID (not empty).
-  InstanceKernel(Kernel& inner, std::string lab, std::string instance);
+  // `inner` is the kernel as it is; `lab` the lab's name, `instance` its ID ("" for none);
+  // `private_host` the kernel's name of the namespace that is its host ("" for the machine's).
+  InstanceKernel(Kernel& inner, std::string lab, std::string instance,
+                 std::string private_host = "");
 
   // The kernel's name of the file's namespace `ns`, and of the file's link (ns, name).
   std::string ns_name(const std::string& ns) const;
@@ -47,6 +52,7 @@ class InstanceKernel final : public Kernel {
  private:
   // Learns the lab's host links of a request: every name the run can speak of.
   void learn(const std::vector<std::string>& host_links);
+  std::string copy_name() const;  // "instance ID", or "lab LAB" when it is not one
   std::string file_ns(const std::string& kernel_ns) const;
   std::string file_host_link(const std::string& kernel_name) const;
   std::string file_link(const std::string& ns, const std::string& kernel_name) const;
@@ -60,6 +66,7 @@ class InstanceKernel final : public Kernel {
   Kernel& inner_;
   std::string lab_;
   std::string instance_;
+  std::string private_host_;
   mutable std::mutex mutex_;  // the maps below: NamespaceMaker calls from a thread of its own
   std::map<std::string, std::string> host_links_;       // file name -> kernel name
   std::map<std::string, std::string> host_back_;        // kernel name -> file name

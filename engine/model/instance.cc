@@ -53,4 +53,16 @@ std::string instance_namespace(const std::string& ns, std::string_view lab, std:
   return instance_name(ns, lab, id, kMaxNamespaceName);
 }
 
+std::string private_host_namespace(std::string_view lab, std::string_view id) {
+  std::string plain = std::string(lab) + (id.empty() ? "" : "." + std::string(id)) + ".host";
+  if (plain.size() <= kMaxNamespaceName) return plain;
+  return instance_name("host", lab, id, kMaxNamespaceName);
+}
+
+std::string lab_namespace(const std::string& ns, std::string_view lab, std::string_view id,
+                          bool isolated) {
+  if (ns == "host" && isolated) return private_host_namespace(lab, id);
+  return instance_namespace(ns, lab, id);
+}
+
 }  // namespace netlab

@@ -37,4 +37,12 @@ std::string instance_name(std::string_view name, std::string_view lab, std::stri
 // instance, `ns` itself.
 std::string instance_namespace(const std::string& ns, std::string_view lab, std::string_view id);
 
+// The kernel's name of the namespace an isolated lab (or instance) has for its host:
+// "LAB.host" or "LAB.ID.host", hashed as instance_name() does past the namespace name's limit.
+std::string private_host_namespace(std::string_view lab, std::string_view id);
+
+// The kernel's name of the file's namespace `ns` (or "host") of a copy, isolated or not.
+std::string lab_namespace(const std::string& ns, std::string_view lab, std::string_view id,
+                          bool isolated);
+
 }  // namespace netlab

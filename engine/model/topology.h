@@ -38,6 +38,8 @@ struct Sysctl {
 
 struct Host {
   Pos pos;
+  // A namespace of the lab's own plays the host: nothing of the machine's network is touched.
+  Located<bool> isolated{false, {}};
   std::vector<Sysctl> sysctl;
   std::vector<Route> routes;
 };

@@ -32,7 +32,7 @@ std::map<std::string, std::vector<std::string>> with_kind_sections(
 const std::map<std::string, std::vector<std::string>>& topology_keys() {
   static const std::map<std::string, std::vector<std::string>> keys = with_kind_sections({
       {"topology", {"name", "host", "namespaces", "bridges", "veths", "nat", "tests"}},
-      {"host", {"sysctl", "routes"}},
+      {"host", {"isolated", "sysctl", "routes"}},
       {"namespace", {"loopback", "sysctl", "routes"}},
       {"route", {"to", "via", "dev", "metric"}},
       {"bridge", {"namespace", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
@@ -346,6 +346,8 @@ class Reader {
     h.pos = e.key_pos;
     auto f = fields(*e.value, "host");
     if (!f) return;
+    if (auto* i = f->get("isolated"))
+      if (auto b = boolean(*i)) h.isolated = *b;
     if (auto* s = f->get("sysctl")) h.sysctl = sysctls(*s);
     if (auto* r = f->get("routes")) h.routes = routes(*r);
   }

@@ -75,6 +75,7 @@ class Planner : private LiveLinks {
         held_(held),
         lab_(std::move(lab)),
         tag_(lab_tag(lab_)),
+        shared_host_(!(d_ ? d_->isolated : rec_.private_host)),
         options_(options) {
     plan_.lab = lab_;
     plan_.keep_going = !d_;
@@ -236,7 +237,7 @@ class Planner : private LiveLinks {
   // each copy's bridge would leave all but one unreachable, whichever the kernel picks.
   void check_copies_share_host() {
     auto key = parse_lab_key(lab_);
-    if (!key || key->instance.empty()) return;
+    if (!key || key->instance.empty() || !shared_host_) return;
     for (const auto& a : d_->addrs)
       if (a.ns == kHost)
         conflict("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str(),
@@ -244,7 +245,8 @@ class Planner : private LiveLinks {
                  "instance " + key->instance + " is a copy of lab " + key->lab +
                      " on this machine's network, and every " +
                      "copy would put this address on the host; give the host no address in " +
-                     "the file: a copy holds addresses in its own namespaces only");
+                     "the file (a copy holds addresses in its own namespaces only), or make " +
+                     "the lab isolated (`host: {isolated: true}` or `netlab up --isolated`)");
   }
 
   // What a kind finds at plan time: a kernel without the kind, a parent that is not there.
@@ -564,13 +566,13 @@ class Planner : private LiveLinks {
       bool wanted = d_ && std::any_of(d_->sysctls.begin(), d_->sysctls.end(),
                                       [&](const auto& s) { return s.ns == ns && s.key == name; });
       if (wanted) continue;
-      if (ns == kHost)
+      if (ns == kHost && shared_host_)
         release_host_sysctl(name, old);
       else
         restore_ns_sysctl(ns, name, old);
     }
     // A lost record: the host settings still name the lab as a holder.
-    if (d_) return;
+    if (d_ || !shared_host_) return;
     for (const auto& [key, h] : held_)
       if (key.first == kHost && !rec_.sysctl_old.count(key) &&
           std::find(h.labs.begin(), h.labs.end(), lab_) != h.labs.end())
@@ -628,7 +630,9 @@ class Planner : private LiveLinks {
       plan_.forget.push_back(sysctl_entry(ns, key, old));  // nothing will take it away
       return;
     }
-    if (!wanted_ns_.count(ns) || !ns_live(ns)) return;
+    // An isolated lab's own host stays while the lab is up; a lab namespace that goes takes it.
+    const bool stays = ns == kHost ? d_ != nullptr : wanted_ns_.count(ns) != 0;
+    if (!stays || !ns_live(ns)) return;
     const std::string* live = live_sysctl(ns, key);
     if (!live || same_sysctl_value(key, *live, old)) {
       plan_.forget.push_back(sysctl_entry(ns, key, old));
@@ -1167,7 +1171,7 @@ class Planner : private LiveLinks {
     // A setting of a link this plan makes (or remakes) is the kernel's default until set.
     const std::string dev = sysctl_key_device(want.key);
     const bool fresh = fresh_ns(want.ns) || (!dev.empty() && fresh_link(want.ns, dev));
-    const bool host = want.ns == kHost;
+    const bool host = want.ns == kHost && shared_host_;  // shared with other labs
     auto recorded = rec_.sysctl_old.find({want.ns, want.key});
     const bool held = recorded != rec_.sysctl_old.end();
     const std::string* live = fresh ? nullptr : live_sysctl(want.ns, want.key);
@@ -1215,6 +1219,8 @@ class Planner : private LiveLinks {
   const HeldSettings& held_;
   std::string lab_;
   std::string tag_;
+  // The host is the machine's, shared with other labs; not an isolated lab's own namespace.
+  bool shared_host_;
   PlanOptions options_;
   bool pretend_ = false;  // past_conflicts, once the conflicts are found
   Plan plan_;

@@ -20,6 +20,8 @@ const char* kind_name(OwnedEntry::Kind k) {
       return "setting";
     case OwnedEntry::Kind::Nat:
       return "nat";
+    case OwnedEntry::Kind::Host:
+      return "host";
   }
   return "?";
 }
@@ -139,6 +141,8 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.kind = OwnedEntry::Kind::Sysctl;
   else if (kind == "nat")
     e.kind = OwnedEntry::Kind::Nat;
+  else if (kind == "host")
+    e.kind = OwnedEntry::Kind::Host;
   else
     throw RecordError("unknown entry kind " + kind);
   e.ns = j.value("ns", "");

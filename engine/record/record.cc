@@ -16,13 +16,15 @@ std::string OwnedEntry::str() const {
       return "sysctl " + name + " in " + ns;
     case Kind::Nat:
       return "nat rules in " + ns;
+    case Kind::Host:
+      return "the lab's own host namespace";
   }
   return "?";
 }
 
 bool Record::empty() const {
   return namespaces.empty() && links.empty() && routes.empty() && sysctl_old.empty() &&
-         nat_namespaces.empty();
+         nat_namespaces.empty() && !private_host;
 }
 
 const RouteObj* Record::route(const RouteObj& r) const {
@@ -51,6 +53,10 @@ void Record::own(const OwnedEntry& e) {
     case OwnedEntry::Kind::Nat:
       nat_namespaces.insert(e.ns);
       break;
+    case OwnedEntry::Kind::Host:
+      private_host = true;
+      if (e.cookie) host_cookie = e.cookie;
+      break;
   }
 }
 
@@ -74,6 +80,17 @@ void Record::disown(const OwnedEntry& e) {
     case OwnedEntry::Kind::Nat:
       nat_namespaces.erase(e.ns);
       break;
+    case OwnedEntry::Kind::Host: {
+      private_host = false;
+      host_cookie = 0;
+      // What was in it went with it.
+      auto in_host = [](const std::string& ns) { return ns == kHost; };
+      std::erase_if(links, [&](const auto& kv) { return in_host(kv.first.first); });
+      std::erase_if(routes, [&](const RouteObj& r) { return in_host(r.ns); });
+      std::erase_if(sysctl_old, [&](const auto& kv) { return in_host(kv.first.first); });
+      nat_namespaces.erase(kHost);
+      break;
+    }
   }
 }
 

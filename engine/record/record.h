@@ -15,7 +15,8 @@ namespace netlab {
 
 // One thing a lab owns, as journalled.
 struct OwnedEntry {
-  enum class Kind { Namespace, Link, Route, Sysctl, Nat };
+  // Host: the namespace an isolated lab has for its host (its name is the lab's, Machine's).
+  enum class Kind { Namespace, Link, Route, Sysctl, Nat, Host };
   Kind kind = Kind::Namespace;
   std::string ns;
   std::string name;     // namespace name, link name, sysctl key
@@ -41,6 +42,10 @@ struct Record {
   // (which go with the namespace).
   std::map<std::pair<std::string, std::string>, std::string> sysctl_old;
   std::set<std::string> nat_namespaces;  // where rules tagged netlab:<lab> may be
+  // An isolated lab: its host is a namespace it made, of this identity (0 until journalled
+  // once made). Its objects in "host" are in there.
+  bool private_host = false;
+  uint64_t host_cookie = 0;
 
   bool empty() const;
   bool owns_link(const std::string& ns, const std::string& name) const {

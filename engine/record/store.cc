@@ -48,6 +48,11 @@ void each_entry(const Record& r, F f) {
     f(e);
   }
   for (const auto& n : r.nat_namespaces) f(OwnedEntry{OwnedEntry::Kind::Nat, n});
+  if (r.private_host) {
+    OwnedEntry e{OwnedEntry::Kind::Host, kHost, kHost};
+    e.cookie = r.host_cookie;
+    f(e);
+  }
 }
 
 void write_all(int fd, const std::string& data, const std::string& what) {

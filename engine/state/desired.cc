@@ -224,6 +224,7 @@ ReadRequest DesiredState::read_request() const {
 DesiredState build_desired(const Topology& t, const std::string& instance) {
   DesiredState d;
   d.lab = lab_key(t.name.value, instance);
+  d.isolated = t.host.isolated.value;
   d.file = t.file;
   Builder b(d, uses_ipv6(t));
 

@@ -38,6 +38,7 @@ struct Loopback {
 struct DesiredState {
   std::string lab;                      // the lab key: its name, or LAB@ID for an instance
   std::string file;                     // the topology file, for the record and `netlab list`
+  bool isolated = false;                // its host is a namespace of its own (Host::isolated)
   std::vector<std::string> namespaces;  // created and owned by the lab
   std::vector<LinkObj> links;           // bridges and veth ends (both ends listed)
   std::vector<bool> creates;            // parallel to links: this end's request makes the link

@@ -143,7 +143,8 @@ TEST_F(InstanceTest, AHostAddressCannotBeEveryCopysAndIsRefusedBeforeAnythingCha
     EXPECT_EQ(e.conflicts.at(0).str(),
               "address 10.0.0.1/24 on br0 in host: instance 1 is a copy of lab web on this "
               "machine's network, and every copy would put this address on the host; give the "
-              "host no address in the file: a copy holds addresses in its own namespaces only");
+              "host no address in the file (a copy holds addresses in its own namespaces only), "
+              "or make the lab isolated (`host: {isolated: true}` or `netlab up --isolated`)");
   }
   EXPECT_TRUE(kernel_.calls.empty());
   // The lab itself may.
