@@ -62,6 +62,10 @@ class Forwarding {
 // The kernel's name of namespace `ns` of instance ctx.instance: of the lab --lab names, else of
 // the one lab whose copy of that ID owns a namespace of that name; "" (said why) if none.
 std::string instance_ns(const Context& ctx, const std::string& ns) {
+  // The host of the lab --lab names: its own namespace when it is up isolated.
+  if (ns == kHost && !ctx.lab.empty())
+    return lab_namespace(ns, ctx.lab, ctx.instance,
+                         machine_records().load(lab_key(ctx.lab, ctx.instance)).private_host);
   if (ctx.instance.empty() || ns == kHost) return ns;
   if (!ctx.lab.empty()) return instance_namespace(ns, ctx.lab, ctx.instance);
   RecordStore store = machine_records();

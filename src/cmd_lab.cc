@@ -78,7 +78,8 @@ int cmd_plan(const Context& ctx, const std::string& file) {
   if (!t) return 1;
   return guarded([&] {
     auto desired = build_desired(*t, ctx.instance);
-    Machine machine({}, desired.lab);
+    desired.isolated = desired.isolated || ctx.isolated;
+    Machine machine({}, desired.lab, desired.isolated);
     Plan plan = machine.engine().plan(desired);
     if (ctx.json) {
       print_json(plan_json(plan, file));
@@ -107,12 +108,12 @@ namespace {
 
 // up and down alike: signals caught for a rollback, progress printed, one summary line.
 template <class Verb>
-int change_lab(const Context& ctx, const std::string& lab, const char* done, const char* nothing,
-               Verb&& verb) {
+int change_lab(const Context& ctx, const std::string& lab, bool isolated, const char* done,
+               const char* nothing, Verb&& verb) {
   return guarded([&] {
     auto t0 = std::chrono::steady_clock::now();
     catch_signals();
-    Machine machine(Options{.progress = printer(ctx), .stop = &g_stop}, lab);
+    Machine machine(Options{.progress = printer(ctx), .stop = &g_stop}, lab, isolated);
     Outcome out = verb(machine.engine());
     for (const auto& left : out.plan.left) print_warning(left.str());
     if (out.plan.actions.empty())
@@ -133,10 +134,11 @@ int cmd_up(const Context& ctx, const std::string& file) {
   DesiredState desired;
   if (int status = guarded([&] {
         desired = build_desired(*t, ctx.instance);
+        desired.isolated = desired.isolated || ctx.isolated;
         return 0;
       }))
     return status;
-  return change_lab(ctx, desired.lab, "up", "up to date: nothing to change",
+  return change_lab(ctx, desired.lab, desired.isolated, "up", "up to date: nothing to change",
                     [&](Engine& e) { return e.up(desired); });
 }
 
@@ -144,7 +146,7 @@ int cmd_down(const Context& ctx, const std::string& lab_or_file) {
   auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   const std::string lab = ref->lab;
-  return change_lab(ctx, lab, "down", "down: nothing to remove",
+  return change_lab(ctx, lab, false, "down", "down: nothing to remove",
                     [&](Engine& e) { return e.down(lab); });
 }
 

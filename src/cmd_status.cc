@@ -129,7 +129,8 @@ int cmd_list(const Context& ctx) {
                         {"routes", r.routes.size()},
                         {"sysctls", r.sysctl_old.size()},
                         {"nat_namespaces", r.nat_namespaces.size()}}},
-                      {"instance", instance_json(name)}});
+                      {"instance", instance_json(name)},
+                      {"isolated", r.private_host}});
     }
     if (ctx.json) {
       print_json({{"labs", labs}});

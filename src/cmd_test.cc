@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "api/lab_tests.h"
+#include "api/machine.h"
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
@@ -44,7 +45,8 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file) {
   return guarded([&] {
     kernel::PingOptions options;
     const double timeout_s = std::chrono::duration<double>(options.timeout).count();
-    auto results = run_lab_tests(topology->tests, options, ref->lab);
+    auto results = run_lab_tests(topology->tests, options, ref->lab,
+                                 machine_records().load(ref->lab).private_host);
     size_t failed = 0;
     for (const auto& r : results) failed += !r.passed;
     if (ctx.json) {

@@ -13,9 +13,10 @@ namespace netlab::cli {
 
 struct Context {
   Style style;
-  bool json = false;     // --json: one JSON document on stdout (docs/json.md), messages on stderr
-  std::string instance;  // -i: a copy of the lab (engine/model/instance.h); "" for the lab itself
-  std::string lab;       // exec --lab: whose instance, when more than one lab has it
+  bool json = false;      // --json: one JSON document on stdout (docs/json.md), messages on stderr
+  std::string instance;   // -i: a copy of the lab (engine/model/instance.h); "" for the lab itself
+  std::string lab;        // exec --lab: whose instance, when more than one lab has it
+  bool isolated = false;  // up/plan --isolated: the lab's host is a namespace of its own
 };
 
 // Loads and validates a topology; prints its diagnostics; nullopt when it has errors.

@@ -81,6 +81,13 @@ int main(int argc, char** argv) {
         ->envname("NETLAB_INSTANCE")
         ->check([](const std::string& id) { return netlab::instance_problem(id).value_or(""); });
   };
+  // --isolated, or NETLAB_ISOLATED=1: the lab's host is a namespace of its own (README.md).
+  auto isolated_flag = [&](CLI::App* sub) {
+    sub->add_flag("--isolated", ctx.isolated,
+                  "give the lab a host namespace of its own: the machine's network is never "
+                  "touched (README: Isolated labs)")
+        ->envname("NETLAB_ISOLATED");
+  };
   auto json_flag = [&](CLI::App* sub) {
     sub->add_flag("--json", ctx.json, "one JSON document on stdout (fields: docs/json.md)");
   };
@@ -97,11 +104,13 @@ int main(int argc, char** argv) {
   plan->add_option("FILE", file, "topology file")->required();
   json_flag(plan);
   instance_option(plan);
+  isolated_flag(plan);
   plan->callback([&] { status = cmd_plan(ctx, file); });
 
   auto* up = verb("up", kUpHelp);
   up->add_option("FILE", file, "topology file")->required();
   instance_option(up);
+  isolated_flag(up);
   up->callback([&] { status = cmd_up(ctx, file); });
 
   auto* down = verb("down", kDownHelp);
@@ -113,7 +122,9 @@ int main(int argc, char** argv) {
   exec->add_option("NAMESPACE", ns, "a namespace of a lab, or host")->required();
   exec->add_option("COMMAND", command, "the command and its arguments, after --")->required();
   instance_option(exec);
-  exec->add_option("--lab", ctx.lab, "the lab whose instance it is, if more than one has it")
+  exec->add_option("--lab", ctx.lab,
+                   "the lab whose namespace it is: for an instance's, if more than one lab has "
+                   "it; for host, the lab's own host when it is up isolated")
       ->check([](const std::string& lab) { return netlab::lab_name_problem(lab).value_or(""); });
   exec->callback([&] { status = cmd_exec(ctx, ns, command); });
 
