@@ -140,17 +140,19 @@ int cmd_list(const Context& ctx) {
       std::printf("no labs on this machine\n");
       return 0;
     }
-    std::printf("%-32s %10s %6s %6s %7s %4s  %s\n", "LAB", "NAMESPACES", "LINKS", "ROUTES",
-                "SYSCTLS", "NAT", "FILE");
+    std::printf("%-32s %-7s %10s %6s %6s %7s %4s  %s\n", "LAB", "HOST", "NAMESPACES", "LINKS",
+                "ROUTES", "SYSCTLS", "NAT", "FILE");
     for (const auto& l : labs) {
       const auto& c = l["counts"];
       std::string file = l["file"].get<std::string>();
       if (file.empty()) file = "-";
       if (!l["file_exists"].get<bool>() && file != "-") file += " (gone)";
       file = printable(file);
-      std::printf("%-32s %10zu %6zu %6zu %7zu %4zu  %s\n", l["name"].get<std::string>().c_str(),
-                  c["namespaces"].get<size_t>(), c["links"].get<size_t>(),
-                  c["routes"].get<size_t>(), c["sysctls"].get<size_t>(),
+      // "own": up isolated, in a host namespace of its own; else the machine's.
+      std::printf("%-32s %-7s %10zu %6zu %6zu %7zu %4zu  %s\n",
+                  l["name"].get<std::string>().c_str(),
+                  l["isolated"].get<bool>() ? "own" : "machine", c["namespaces"].get<size_t>(),
+                  c["links"].get<size_t>(), c["routes"].get<size_t>(), c["sysctls"].get<size_t>(),
                   c["nat_namespaces"].get<size_t>(), file.c_str());
     }
     return 0;

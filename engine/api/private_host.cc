@@ -70,7 +70,9 @@ bool settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStor
 void remove_private_host(Kernel& kernel, RecordStore& store, Record& record, const NsLive& host) {
   if (!record.private_host) return;
   Journal journal = store.journal(record);
-  const bool ours = host.cookie && (!record.host_cookie || host.cookie == record.host_cookie);
+  // With no identity recorded, a run was killed between the journal and the record: what is at
+  // the path, a namespace or the empty file a create makes before it mounts one, is its own.
+  const bool ours = record.host_cookie ? host.cookie == record.host_cookie : true;
   if (ours) try {
       kernel.delete_namespace(kHost);
     } catch (const KernelError& e) {
