@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check.sh BUILD VERSION: builds the Debian packages in BUILD, unpacks them into a fresh root
 # and checks what a user of the package gets: the tool runs, its manual pages render, its
-# completion completes, and a project of its own finds netlab::netlab and builds a LabGuard
+# completions complete (bash, zsh), and a project of its own finds netlab::netlab and builds a LabGuard
 # example (which, as root, it also runs in a sandbox).
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -18,14 +18,17 @@ dev=$build/netlab-dev_${version}_amd64.deb
 root=$work/root
 dpkg -x "$deb" "$root"
 dpkg -x "$dev" "$root"
-echo "== $(basename "$deb"): $(dpkg -f "$deb" Depends)"
+depends=$(dpkg -f "$deb" Depends)
+echo "== $(basename "$deb"): $depends"
 for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libstdc++6 libc6; do
-  dpkg -f "$deb" Depends | grep -q "\b$lib\b" || fail "$deb does not depend on $lib"
+  grep -q "\b$lib\b" <<<"$depends" || fail "$deb does not depend on $lib"
 done
 
 netlab=$root/usr/bin/netlab
 [ "$("$netlab" --version)" = "netlab $version" ] || fail "netlab --version: $("$netlab" --version)"
-"$netlab" --help | grep -q '^  validate ' || fail "netlab --help names no validate"
+# Read whole before grep -q, which stops reading early (a SIGPIPE, under pipefail a failure).
+help=$("$netlab" --help)
+grep -q '^  validate ' <<<"$help" || fail "netlab --help names no validate"
 for topology in "$root"/usr/share/netlab/topologies/*.yaml; do
   out=$("$netlab" validate "$topology" 2>&1) || { echo "$out"; fail "netlab validate $topology"; }
 done
@@ -36,16 +39,16 @@ echo "== netlab --version, --help, validate of $(ls "$root"/usr/share/netlab/top
 for page in "$root"/usr/share/man/man1/netlab.1 "$root"/usr/share/man/man5/netlab-topology.5; do
   text=$(MANWIDTH=100 man --warnings -l "$page" 2>"$work/man.err") || fail "man -l $page"
   [ ! -s "$work/man.err" ] || { cat "$work/man.err"; fail "man -l $page warns"; }
-  echo "$text" | grep -q '^NAME' || fail "man -l $page: no NAME"
+  grep -q '^NAME' <<<"$text" || fail "man -l $page: no NAME"
 done
-verbs=$("$netlab" --help | sed -n '/^Subcommands:/,/^[^ ]/ s/^  \([a-z]\+\) .*/\1/p')
+verbs=$(sed -n '/^Subcommands:/,/^[^ ]/ s/^  \([a-z]\+\) .*/\1/p' <<<"$help")
+page1=$(MANWIDTH=100 man -l "$root/usr/share/man/man1/netlab.1")
+page5=$(MANWIDTH=100 man -l "$root/usr/share/man/man5/netlab-topology.5")
 [ -n "$verbs" ] || fail "netlab --help lists no verbs"
 for verb in $verbs; do
-  MANWIDTH=100 man -l "$root/usr/share/man/man1/netlab.1" | grep -q "^   netlab $verb$" ||
-    fail "netlab(1) has no section for $verb"
+  grep -q "^   netlab $verb$" <<<"$page1" || fail "netlab(1) has no section for $verb"
 done
-MANWIDTH=100 man -l "$root/usr/share/man/man5/netlab-topology.5" | grep -q '^   veth$' ||
-  fail "netlab-topology(5) has no veth section"
+grep -q '^   veth$' <<<"$page5" || fail "netlab-topology(5) has no veth section"
 echo "== man -l netlab.1, netlab-topology.5: ok"
 
 completion=$root/usr/share/bash-completion/completions/netlab
@@ -55,6 +58,17 @@ reply=$(PATH=$root/usr/bin:$PATH bash -c '
   COMP_WORDS=(netlab status --j); COMP_CWORD=2; _netlab; echo "${COMPREPLY[*]}"' _ "$completion")
 [ "$reply" = $'validate\n--json' ] || fail "completion of 'netlab val', 'netlab status --j': $reply"
 echo "== bash completion: ok"
+
+# zsh's completion, with compadd and _files replaced by stand-ins that print what they are given.
+reply=$(PATH=$root/usr/bin:$PATH zsh -f -c '
+  compadd() { shift; print -r -- "$*"; }
+  _files() { print -r -- "files $*"; }
+  fpath=("$1" $fpath) && autoload -U _netlab
+  words=(netlab st); CURRENT=2; _netlab
+  words=(netlab validate ""); CURRENT=3; _netlab' _ "$root/usr/share/zsh/vendor-completions")
+[ "$reply" = $'validate graph plan up down exec test status list\nfiles -g *.(yaml|yml)(-.)' ] ||
+  fail "zsh completion of 'netlab st', 'netlab validate ': $reply"
+echo "== zsh completion: ok"
 
 # A project of the library's users: the CMake package, then pkg-config.
 cmake -S "$here" -B "$work/user" -DCMAKE_PREFIX_PATH="$root/usr" >"$work/user.log" 2>&1 &&
