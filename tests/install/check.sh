@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # check.sh BUILD VERSION: builds the Debian packages in BUILD, unpacks them into a fresh root
 # and checks what a user of the package gets: the tool runs, its manual pages render, its
-# completions complete (bash, zsh), and a project of its own finds netlab::netlab and builds a LabGuard
-# example (which, as root, it also runs in a sandbox).
+# completions (bash, zsh) complete, and a project of its own finds netlab::netlab and builds a
+# LabGuard example (which, as root, it also runs in a sandbox).
 set -euo pipefail
 build=$(cd "$1" && pwd)
 version=$2
@@ -29,11 +29,12 @@ netlab=$root/usr/bin/netlab
 # Read whole before grep -q, which stops reading early (a SIGPIPE, under pipefail a failure).
 help=$("$netlab" --help)
 grep -q '^  validate ' <<<"$help" || fail "netlab --help names no validate"
-for topology in "$root"/usr/share/netlab/topologies/*.yaml; do
+topologies=("$root"/usr/share/netlab/topologies/*.yaml)
+for topology in "${topologies[@]}"; do
   out=$("$netlab" validate "$topology" 2>&1) || { echo "$out"; fail "netlab validate $topology"; }
 done
 [ -f "$root/usr/share/netlab/schema/topology.schema.json" ] || fail "no schema"
-echo "== netlab --version, --help, validate of $(ls "$root"/usr/share/netlab/topologies | wc -l) installed topologies: ok"
+echo "== netlab --version, --help, validate of ${#topologies[@]} installed topologies: ok"
 
 # Each page renders without a warning, and shows every verb and every key of the format.
 for page in "$root"/usr/share/man/man1/netlab.1 "$root"/usr/share/man/man5/netlab-topology.5; do
