@@ -40,6 +40,13 @@ endforeach()
 set(NETLAB_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/netlab)
 install(TARGETS netlab_engine EXPORT netlabTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
+# `cmake --install --strip` and CPack (CPACK_STRIP_FILES) strip the binary; this strips the
+# archive's debug information, which is most of its size in a build with it.
+install(CODE "
+  if(CMAKE_INSTALL_DO_STRIP)
+    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+      \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libnetlab.a\")
+  endif()" COMPONENT dev)
 install(EXPORT netlabTargets NAMESPACE netlab:: DESTINATION ${NETLAB_CMAKE_DIR} COMPONENT dev)
 configure_package_config_file(${CMAKE_SOURCE_DIR}/cmake/netlabConfig.cmake.in
                               ${CMAKE_BINARY_DIR}/netlabConfig.cmake
