@@ -8,6 +8,8 @@ packages=(
   libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   iproute2 iptables iputils-ping util-linux
   clang libclang-rt-14-dev
+  graphviz                  # dot, which the DOT rendering test runs
+  dpkg-dev file man-db zsh  # the Debian packages, built and read back (tests/install/check.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

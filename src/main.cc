@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   using namespace netlab::cli;
   CLI::App app{"netlab: network labs of namespaces, veths, bridges, routes and NAT, from YAML"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "netlab 0.1.0");
+  // The version is set once, in CMakeLists.txt's project().
+  app.set_version_flag("--version", "netlab " NETLAB_VERSION);
   app.footer(kMainFooter);
   Context ctx{Style::detect()};
   std::string file, ns;

@@ -16,8 +16,12 @@ namespace netlab {
 namespace {
 
 std::string diagnostics_text(const Diagnostics& d) {
+  // Appended in place: GCC 12 warns falsely (-Wrestrict, in Release) of "literal" + string.
   std::string s;
-  for (const auto& x : d.sorted()) s += (s.empty() ? "" : "\n") + x.str();
+  for (const auto& x : d.sorted()) {
+    if (!s.empty()) s += '\n';
+    s += x.str();
+  }
   return s.empty() ? "invalid topology" : s;
 }
 
@@ -55,7 +59,11 @@ Outcome down(const std::string& lab, Options options) {
 
 std::string unique_instance() {
   static std::atomic<unsigned> next{0};
-  return "p" + std::to_string(getpid()) + "-" + std::to_string(next++);
+  std::string id = "p";  // appended, not "p" + ...: see diagnostics_text
+  id += std::to_string(getpid());
+  id += '-';
+  id += std::to_string(next++);
+  return id;
 }
 
 ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,

@@ -61,7 +61,11 @@ std::string nat_line(const Nat& n) {
   if (n.port) s += " --dport " + std::to_string(n.port->value);
   if (n.to_addr) {
     s += " to " + n.to_addr->value.str();
-    if (n.to_port) s += ":" + std::to_string(*n.to_port);
+    if (n.to_port) {
+      // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+      s += ':';
+      s += std::to_string(*n.to_port);
+    }
   }
   return s;
 }

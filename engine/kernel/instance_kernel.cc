@@ -15,7 +15,11 @@ void rename_interfaces(NatRule& r, const std::function<std::string(const std::st
   for (std::string* iface : {&r.in, &r.out}) {
     bool negated = !iface->empty() && (*iface)[0] == '!';
     std::string name = negated ? iface->substr(1) : *iface;
-    if (!name.empty()) *iface = (negated ? "!" : "") + rename(name);
+    if (name.empty()) continue;
+    // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+    std::string renamed = negated ? "!" : "";
+    renamed += rename(name);
+    *iface = std::move(renamed);
   }
 }
 

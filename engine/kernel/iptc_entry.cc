@@ -76,7 +76,10 @@ std::optional<std::string> get_interface(const char (&name)[IFNAMSIZ],
   if (len == 0) return inverted ? std::nullopt : std::optional<std::string>("");
   // The mask is checked by the caller's re-encoding; only the name is read here.
   (void)mask;
-  return (inverted ? "!" : "") + std::string(name, len);
+  // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+  std::string out = inverted ? "!" : "";
+  out.append(name, len);
+  return out;
 }
 
 std::optional<Cidr> get_network(in_addr addr, in_addr mask) {

@@ -7,7 +7,13 @@ namespace netlab {
 
 std::string Pos::str() const {
   std::string s = file ? *file : std::string("<input>");
-  if (line > 0) s += ":" + std::to_string(line) + ":" + std::to_string(col);
+  if (line > 0) {
+    // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+    s += ':';
+    s += std::to_string(line);
+    s += ':';
+    s += std::to_string(col);
+  }
   return s;
 }
 

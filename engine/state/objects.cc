@@ -39,7 +39,11 @@ std::string NatRule::str() const {
       break;
     case NatType::Dnat:
       s += " -j DNAT --to-destination " + (to_addr ? to_addr->str() : "?");
-      if (to_port) s += ":" + std::to_string(to_port);
+      if (to_port) {
+        // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+        s += ':';
+        s += std::to_string(to_port);
+      }
       break;
   }
   return s;

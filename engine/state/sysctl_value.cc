@@ -34,7 +34,10 @@ std::optional<std::string> kernel_number(const std::string& w) {
   char* end = nullptr;
   unsigned long long v = std::strtoull(w.c_str() + i, &end, 0);
   if (errno != 0 || *end != '\0') return std::nullopt;
-  return (i && v ? "-" : "") + std::to_string(v);
+  // appended: "x" + string draws a false GCC 12 -Wrestrict in Release
+  std::string number = i && v ? "-" : "";
+  number += std::to_string(v);
+  return number;
 }
 
 std::optional<std::string> integer_vector(const std::vector<std::string>& ws) {

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# check.sh BUILD VERSION: builds the Debian packages in BUILD, unpacks them into a fresh root
+# and checks what a user of the package gets: the tool runs, its manual pages render, its
+# completions (bash, zsh) complete, and a project of its own finds netlab::netlab and builds a
+# LabGuard example (which, as root, it also runs in a sandbox).
+set -euo pipefail
+build=$(cd "$1" && pwd)
+version=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+(cd "$build" && cpack -G DEB >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail cpack; }
+deb=$build/netlab_${version}_amd64.deb
+dev=$build/netlab-dev_${version}_amd64.deb
+[ -f "$deb" ] && [ -f "$dev" ] || fail "no $deb or $dev"
+root=$work/root
+dpkg -x "$deb" "$root"
+dpkg -x "$dev" "$root"
+depends=$(dpkg -f "$deb" Depends)
+echo "== $(basename "$deb"): $depends"
+for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libstdc++6 libc6; do
+  grep -q "\b$lib\b" <<<"$depends" || fail "$deb does not depend on $lib"
+done
+
+netlab=$root/usr/bin/netlab
+[ "$("$netlab" --version)" = "netlab $version" ] || fail "netlab --version: $("$netlab" --version)"
+# Read whole before grep -q, which stops reading early (a SIGPIPE, under pipefail a failure).
+help=$("$netlab" --help)
+grep -q '^  validate ' <<<"$help" || fail "netlab --help names no validate"
+topologies=("$root"/usr/share/netlab/topologies/*.yaml)
+for topology in "${topologies[@]}"; do
+  out=$("$netlab" validate "$topology" 2>&1) || { echo "$out"; fail "netlab validate $topology"; }
+done
+[ -f "$root/usr/share/netlab/schema/topology.schema.json" ] || fail "no schema"
+echo "== netlab --version, --help, validate of ${#topologies[@]} installed topologies: ok"
+
+# Each page renders without a warning, and shows every verb and every key of the format.
+for page in "$root"/usr/share/man/man1/netlab.1 "$root"/usr/share/man/man5/netlab-topology.5; do
+  text=$(MANWIDTH=100 man --warnings -l "$page" 2>"$work/man.err") || fail "man -l $page"
+  [ ! -s "$work/man.err" ] || { cat "$work/man.err"; fail "man -l $page warns"; }
+  grep -q '^NAME' <<<"$text" || fail "man -l $page: no NAME"
+done
+verbs=$(sed -n '/^Subcommands:/,/^[^ ]/ s/^  \([a-z]\+\) .*/\1/p' <<<"$help")
+page1=$(MANWIDTH=100 man -l "$root/usr/share/man/man1/netlab.1")
+page5=$(MANWIDTH=100 man -l "$root/usr/share/man/man5/netlab-topology.5")
+[ -n "$verbs" ] || fail "netlab --help lists no verbs"
+for verb in $verbs; do
+  grep -q "^   netlab $verb$" <<<"$page1" || fail "netlab(1) has no section for $verb"
+done
+grep -q '^   veth$' <<<"$page5" || fail "netlab-topology(5) has no veth section"
+echo "== man -l netlab.1, netlab-topology.5: ok"
+
+completion=$root/usr/share/bash-completion/completions/netlab
+reply=$(PATH=$root/usr/bin:$PATH bash -c '
+  source "$1" && complete -p netlab >/dev/null || exit 1
+  COMP_WORDS=(netlab val); COMP_CWORD=1; _netlab; echo "${COMPREPLY[*]}"
+  COMP_WORDS=(netlab status --j); COMP_CWORD=2; _netlab; echo "${COMPREPLY[*]}"' _ "$completion")
+[ "$reply" = $'validate\n--json' ] || fail "completion of 'netlab val', 'netlab status --j': $reply"
+echo "== bash completion: ok"
+
+# zsh's completion, with compadd and _files replaced by stand-ins that print what they are given.
+reply=$(PATH=$root/usr/bin:$PATH zsh -f -c '
+  compadd() { shift; print -r -- "$*"; }
+  _files() { print -r -- "files $*"; }
+  fpath=("$1" $fpath) && autoload -U _netlab
+  words=(netlab st); CURRENT=2; _netlab
+  words=(netlab validate ""); CURRENT=3; _netlab' _ "$root/usr/share/zsh/vendor-completions")
+[ "$reply" = $'validate graph plan up down exec test status list\nfiles -g *.(yaml|yml)(-.)' ] ||
+  fail "zsh completion of 'netlab st', 'netlab validate ': $reply"
+echo "== zsh completion: ok"
+
+# A project of the library's users: the CMake package, then pkg-config.
+cmake -S "$here" -B "$work/user" -DCMAKE_PREFIX_PATH="$root/usr" >"$work/user.log" 2>&1 &&
+  cmake --build "$work/user" >>"$work/user.log" 2>&1 || { cat "$work/user.log"; fail "find_package(netlab)"; }
+pc=(pkg-config --define-variable=prefix="$root/usr")
+PKG_CONFIG_PATH=$root/usr/lib/pkgconfig "${pc[@]}" --exact-version="$version" netlab ||
+  fail "netlab.pc is not version $version"
+flags=$(PKG_CONFIG_PATH=$root/usr/lib/pkgconfig "${pc[@]}" --cflags --libs netlab)
+# shellcheck disable=SC2086
+c++ -o "$work/pc_example" "$here/lab_guard_example.cc" $flags || fail "a build with netlab.pc"
+echo "== out-of-tree builds with find_package(netlab) and pkg-config: ok"
+
+# Running a lab needs root; the sandbox keeps it off this machine's network.
+if [ "$(id -u)" -eq 0 ]; then
+  unshare --net --mount --propagation private bash -c '
+    mount -t tmpfs netlab-run /run && mkdir -p /run/netns /run/netlab
+    mkdir -p /etc/netns && mount -t tmpfs netlab-etc-netns /etc/netns
+    "$1" "$2" netns1 192.168.213.3 && [ -z "$(ls /run/netns)" ]' _ \
+    "$work/user/lab_guard_example" "$root/usr/share/netlab/topologies/default.yaml" ||
+    fail "the LabGuard example"
+  echo "== the LabGuard example, run in a sandbox: ok"
+fi
