@@ -8,7 +8,9 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,12 +34,15 @@ struct ExecOptions {
   // that pid (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) reach every process of the
   // command's PID namespace.
   std::function<void(pid_t)> started;
+  // When set, the command and all it started are killed (SIGKILL) after this long.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct ExecResult {
-  int status = 0;   // the command's exit status, or 128 + signal when a signal killed it
-  std::string out;  // captured stdout (when asked for)
-  std::string err;  // captured stderr (when asked for)
+  int status = 0;          // the command's exit status, or 128 + signal when a signal killed it
+  std::string out;         // captured stdout (when asked for)
+  std::string err;         // captured stderr (when asked for)
+  bool timed_out = false;  // killed at the timeout: status is then 128 + SIGKILL
 };
 
 // Runs argv (argv[0] searched in PATH) in the named namespace; "host" runs it in the caller's
