@@ -675,7 +675,7 @@ class Reader {
     }
   }
 
-  // The kind's key; nullopt (with an error) when there is none or more than one.
+  // The kind's key; null (with an error) when there is none or more than one.
   const YEntry* check_kind(const Fields& f) {
     std::vector<const YEntry*> given;
     for (const char* key : {"ping", "tcp", "exec"})
