@@ -1,5 +1,6 @@
 #include "api/checks/attempt.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "api/checks/describe.h"
@@ -87,6 +88,23 @@ std::string last_line(std::string text) {
   return line.size() > 200 ? line.substr(0, 200) + "..." : line;
 }
 
+}  // namespace
+
+// std::regex matches by recursion, as deep as the text for a pattern like ".*x": a whole
+// output could overflow the stack. So each line is matched on its own, and only its first
+// bytes (kMatchedLine).
+bool output_matches(const std::string& out, const std::regex& re) {
+  for (size_t start = 0; start < out.size() || start == 0;) {
+    size_t nl = std::min(out.find('\n', start), out.size());
+    auto end = out.begin() + static_cast<std::ptrdiff_t>(std::min(nl, start + kMatchedLine));
+    if (std::regex_search(out.begin() + static_cast<std::ptrdiff_t>(start), end, re)) return true;
+    start = nl + 1;
+  }
+  return false;
+}
+
+namespace {
+
 Attempt exec_once(const CheckSetup& s) {
   const Test& t = *s.test;
   Attempt a;
@@ -101,7 +119,7 @@ Attempt exec_once(const CheckSetup& s) {
     return a;
   }
   bool status_ok = !r.timed_out && r.status == t.status.value;
-  bool output_ok = !s.output || std::regex_search(r.out, *s.output);
+  bool output_ok = !s.output || output_matches(r.out, *s.output);
   a.reachable = status_ok && output_ok;
   a.result = a.reachable ? "reachable" : "unreachable";
   std::string why = last_line(r.err);

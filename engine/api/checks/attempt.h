@@ -32,4 +32,12 @@ struct Attempt {
 
 Attempt run_attempt(const CheckSetup& setup);
 
+// The bytes of a line that `output:` sees: enough for any line a check looks for, few enough
+// that std::regex's recursion stays far from a thread's stack limit.
+inline constexpr size_t kMatchedLine = 4096;
+
+// Whether a line of `out` (its first kMatchedLine bytes) contains a match of `re`: as grep
+// does, ^ and $ are a line's start and end.
+bool output_matches(const std::string& out, const std::regex& re);
+
 }  // namespace netlab::checks
