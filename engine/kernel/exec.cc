@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -245,7 +246,7 @@ struct Deadline {
 };
 
 // Reads the child's captured outputs until both are closed.
-void drain(Fd& out, Fd& err, ExecResult& r, Deadline& deadline) {
+void drain(Fd& out, Fd& err, ExecResult& r, Deadline& deadline, size_t limit) {
   std::array<char, 8192> buf;
   while (out || err) {
     std::array<pollfd, 2> p{{{out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
@@ -262,7 +263,8 @@ void drain(Fd& out, Fd& err, ExecResult& r, Deadline& deadline) {
         fd.reset();
         continue;
       }
-      (i == 0 ? r.out : r.err).append(buf.data(), static_cast<size_t>(n));
+      std::string& kept = i == 0 ? r.out : r.err;
+      kept.append(buf.data(), std::min(static_cast<size_t>(n), limit - kept.size()));
     }
   }
 }
@@ -334,7 +336,7 @@ ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& 
   }
   Deadline deadline{pid, std::nullopt};
   if (options.timeout) deadline.at = Clock::now() + *options.timeout;
-  drain(out.read, err.read, r, deadline);
+  drain(out.read, err.read, r, deadline, options.capture_limit);
   await_exit(deadline, r);
   r.status = wait_status(pid);
   return r;

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -30,6 +31,9 @@ class ExecError : public KernelError {
 struct ExecOptions {
   bool capture_stdout = false;  // otherwise the child shares the caller's stdout
   bool capture_stderr = false;
+  // Captured bytes kept of each stream; the rest is read (the command never blocks on a full
+  // pipe) and dropped.
+  size_t capture_limit = SIZE_MAX;
   // Called in the caller with the pid of the forked child once it exists: signals sent to
   // that pid (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) reach every process of the
   // command's PID namespace.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../unit/xml_elements.h"
+#include "kernel/exec.h"
 #include "kernel/fd.h"
 #include "kernel/netns.h"
 #include "sandbox.h"
@@ -126,6 +127,17 @@ TEST_F(Checks, JsonSaysKindExpectedSeenAndAttempts) {
   EXPECT_EQ(r[6].at("passed"), true);
   EXPECT_EQ(r[6].at("attempts"), 3);
   EXPECT_EQ(j.at("summary").at("failed"), 1);
+}
+
+// A check keeps the first bytes of a command's output and reads the rest: the command finishes
+// (never blocked on a full pipe) and netlab's memory stays bounded.
+TEST_F(Checks, CapturedOutputIsBoundedAndTheCommandNotBlocked) {
+  auto r = kernel::exec_in_netns(
+      "server", {"head", "-c", "3000000", "/dev/zero"},
+      {.capture_stdout = true, .capture_limit = 1 << 20, .timeout = std::chrono::seconds(60)});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_FALSE(r.timed_out);
+  EXPECT_EQ(r.out.size(), 1u << 20);
 }
 
 }  // namespace

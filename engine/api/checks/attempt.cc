@@ -12,6 +12,9 @@ namespace netlab::checks {
 
 namespace {
 
+// What a check keeps of a command's stdout and stderr: its output is looked into, not kept.
+constexpr size_t kCapturedOutput = 1 << 20;
+
 double as_seconds(std::chrono::milliseconds d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -110,7 +113,11 @@ Attempt exec_once(const CheckSetup& s) {
   Attempt a;
   kernel::ExecResult r;
   try {
-    r = kernel::exec_in_netns(s.ns, t.argv.value, {true, true, {}, s.timeout});
+    r = kernel::exec_in_netns(s.ns, t.argv.value,
+                              {.capture_stdout = true,
+                               .capture_stderr = true,
+                               .capture_limit = kCapturedOutput,
+                               .timeout = s.timeout});
   } catch (const kernel::ExecError& e) {
     a.broken = true;
     a.error = e.what();
