@@ -65,6 +65,10 @@ std::variant<uint16_t, PortError> parse_port(std::string_view digits) {
 }
 
 std::optional<std::string> regex_problem(const std::string& pattern) {
+  // std::regex compiles by recursion, one level per group: a pattern of the whole file's
+  // size could overflow the stack. No line a check looks for needs more.
+  if (pattern.size() > kMaxPattern)
+    return "longer than " + std::to_string(kMaxPattern) + " characters";
   try {
     std::regex re(pattern);
   } catch (const std::regex_error& e) {

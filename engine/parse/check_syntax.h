@@ -30,7 +30,10 @@ enum class PortError { NotDigits, OutOfRange };
 // A port number 1..65535 written as digits.
 std::variant<uint16_t, PortError> parse_port(std::string_view digits);
 
-// Why `pattern` is no regular expression (ECMAScript, as std::regex reads it); nullopt if it is.
+inline constexpr std::size_t kMaxPattern = 1024;
+
+// Why `pattern` is no regular expression (or one too long to compile safely) (ECMAScript, as
+// std::regex reads it); nullopt if it is.
 std::optional<std::string> regex_problem(const std::string& pattern);
 
 }  // namespace netlab

@@ -161,6 +161,18 @@ TEST(CheckSyntax, Durations) {
     EXPECT_TRUE(std::holds_alternative<std::string>(parse_duration(bad))) << bad;
 }
 
+// A pattern deep enough to overflow std::regex's compiler is refused before it is compiled.
+TEST(CheckSyntax, PatternsAreBounded) {
+  std::string deep = std::string(100000, '(') + "a" + std::string(100000, ')');
+  EXPECT_EQ(regex_problem(deep), "longer than 1024 characters");
+  EXPECT_FALSE(regex_problem(std::string(200, '(') + "a" + std::string(200, ')')));
+  EXPECT_TRUE(regex_problem("a{2,1}"));
+  auto yaml = std::string(kHead) + "  - {from: net0, exec: [cat], output: '" + deep + "'}\n";
+  auto m = messages(yaml);
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_NE(m[0].find("longer than 1024 characters"), std::string::npos);
+}
+
 TEST(CheckSyntax, HostPort) {
   EXPECT_EQ(split_host_port("10.0.0.1:80").addr, "10.0.0.1");
   EXPECT_EQ(*split_host_port("10.0.0.1:80").port, "80");
