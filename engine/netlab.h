@@ -3,7 +3,9 @@
 //   auto topo = netlab::load("lab.yaml");          // throws TopologyError with every problem
 //   netlab::LabGuard lab(topo);                    // up; the destructor brings it down
 //   auto r = lab.exec("net0", {"ping", "-c1", "10.0.0.3"});
-//   for (auto& t : lab.test()) EXPECT_TRUE(t.passed) << t.str(1.0);
+//   for (auto& t : lab.test()) EXPECT_TRUE(t.passed) << t.str();
+//   auto xml = netlab::junit_xml({{lab.name(), "lab.yaml", "", lab.test()}});
+//   netlab::write_file_atomically("report.xml", xml);  // a JUnit report for CI
 //
 // Needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN). Records live in /run/netlab, as for the CLI, so
 // `netlab down NAME` cleans up after a process that was killed before its guard could.
@@ -15,6 +17,7 @@
 #include <vector>
 
 #include "api/engine.h"
+#include "api/junit.h"
 #include "api/lab_tests.h"
 #include "kernel/exec.h"
 #include "model/topology.h"

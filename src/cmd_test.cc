@@ -1,6 +1,10 @@
-// netlab test: the lab's `tests:`, every ping at once, one line per check.
+// netlab test: the lab's `tests:`, every check at once, one line per check; --json and
+// --junit FILE say the same for machines.
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 
+#include "api/junit.h"
 #include "api/lab_tests.h"
 #include "api/machine.h"
 #include "commands.h"
@@ -11,21 +15,37 @@ namespace netlab::cli {
 
 namespace {
 
+json result_json(const TestResult& r) {
+  bool addressed = r.kind != CheckKind::Exec;
+  bool timed = r.kind != CheckKind::Exec && r.reachable && !r.broken;
+  return {{"kind", r.kind == CheckKind::Ping  ? "ping"
+                   : r.kind == CheckKind::Tcp ? "tcp"
+                                              : "exec"},
+          {"name", r.name},
+          {"from", r.from},
+          {"to", addressed ? json(r.to.str()) : json(nullptr)},
+          {"port", r.kind == CheckKind::Tcp ? json(r.port) : json(nullptr)},
+          {"argv", r.kind == CheckKind::Exec ? json(r.argv) : json(nullptr)},
+          {"expect", r.expect},
+          {"result", r.result},
+          {"passed", r.passed},
+          {"rtt_ms", timed ? json(r.rtt_ms) : json(nullptr)},
+          {"error", r.error.empty() ? json(nullptr) : json(r.error)},
+          {"expected", r.expected},
+          {"seen", r.seen},
+          {"time_s", r.time_s},
+          {"timeout_s", r.timeout_s},
+          {"attempts", r.attempts},
+          {"at", r.pos.str()}};
+}
+
 json results_json(const std::string& lab, const Topology& t, const std::vector<TestResult>& results,
                   double timeout_s) {
   json items = json::array();
   size_t passed = 0;
   for (const auto& r : results) {
     passed += r.passed;
-    items.push_back({{"from", r.from},
-                     {"to", r.to.str()},
-                     {"expect", r.expect_reachable ? "reachable" : "unreachable"},
-                     {"result", r.broken      ? "error"
-                                : r.reachable ? "reachable"
-                                              : "unreachable"},
-                     {"passed", r.passed},
-                     {"rtt_ms", r.reachable ? json(r.rtt_ms) : json(nullptr)},
-                     {"error", r.error.empty() ? json(nullptr) : json(r.error)}});
+    items.push_back(result_json(r));
   }
   return {{"lab", lab},
           {"file", t.file},
@@ -35,9 +55,35 @@ json results_json(const std::string& lab, const Topology& t, const std::vector<T
           {"instance", instance_json(lab)}};
 }
 
+// Now, in UTC, as JUnit's timestamp has it: 2026-12-01T20:00:00.
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  return buf;
+}
+
+int print_text(const Context& ctx, const std::string& lab, const std::vector<TestResult>& results,
+               double timeout_s) {
+  if (results.empty()) {
+    std::printf("lab %s has no tests\n", lab.c_str());
+    return 0;
+  }
+  size_t failed = 0;
+  for (const auto& r : results) {
+    failed += !r.passed;
+    std::string line = printable(r.str(timeout_s));
+    std::printf("%s\n", (r.passed ? ctx.style.green(line) : ctx.style.red(line)).c_str());
+  }
+  std::printf("%zu passed, %zu failed\n", results.size() - failed, failed);
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 
-int cmd_test(const Context& ctx, const std::string& lab_or_file) {
+int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit) {
   auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   auto topology = ref->topology ? std::move(ref->topology) : load_recorded(ref->lab);
@@ -45,23 +91,15 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file) {
   return guarded([&] {
     kernel::PingOptions options;
     const double timeout_s = std::chrono::duration<double>(options.timeout).count();
+    const std::string started = utc_now();
     auto results = run_lab_tests(topology->tests, options, ref->lab,
                                  machine_records().load(ref->lab).private_host);
+    if (!junit.empty())
+      write_file_atomically(junit, junit_xml({{ref->lab, topology->file, started, results}}));
     size_t failed = 0;
     for (const auto& r : results) failed += !r.passed;
-    if (ctx.json) {
-      print_json(results_json(ref->lab, *topology, results, timeout_s));
-      return failed ? 1 : 0;
-    }
-    if (results.empty()) {
-      std::printf("lab %s has no tests\n", ref->lab.c_str());
-      return 0;
-    }
-    for (const auto& r : results) {
-      std::string line = printable(r.str(timeout_s));
-      std::printf("%s\n", (r.passed ? ctx.style.green(line) : ctx.style.red(line)).c_str());
-    }
-    std::printf("%zu passed, %zu failed\n", results.size() - failed, failed);
+    if (!ctx.json) return print_text(ctx, ref->lab, results, timeout_s);
+    print_json(results_json(ref->lab, *topology, results, timeout_s));
     return failed ? 1 : 0;
   });
 }

@@ -42,7 +42,8 @@ int cmd_plan(const Context& ctx, const std::string& file);
 int cmd_up(const Context& ctx, const std::string& file);
 int cmd_down(const Context& ctx, const std::string& lab_or_file);
 int cmd_exec(const Context& ctx, const std::string& ns, const std::vector<std::string>& command);
-int cmd_test(const Context& ctx, const std::string& lab_or_file);
+// `junit`: a file for a JUnit XML report, "" for none.
+int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit);
 int cmd_status(const Context& ctx, const std::string& lab_or_file);
 int cmd_list(const Context& ctx);
 

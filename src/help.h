@@ -91,11 +91,14 @@ EXAMPLE
   netlab exec netns1 -- sh -c 'curl -s http://10.0.0.3/ | head')"};
 
 inline constexpr Help kTestHelp{
-    "Run the lab's tests: pings that must (or must not) answer",
-    "Runs the `tests:` of the topology: from each namespace, an ICMP echo to an address, which\n"
-    "must be reachable (or, with `expect: unreachable`, must not be). All checks run at once;\n"
-    "each sends up to 3 echoes within 1 s. Given a lab name, uses the topology file of its\n"
-    "last `up`.",
+    "Run the lab's tests: pings, TCP connects and commands, with what they must see",
+    "Runs the `tests:` of the topology, each from its namespace: `ping` (an ICMP echo must be\n"
+    "answered, or with `expect: unreachable` must not), `tcp` (a connect must find the port\n"
+    "open, refused or filtered) and `exec` (a command must exit with its status, its output\n"
+    "matching a pattern). All checks run at once; a check with `wait:` tries again until it\n"
+    "passes or the wait is over. A ping sends up to 3 echoes within 1 s (or its `timeout:`).\n"
+    "Given a lab name, uses the topology file of its last `up`. --junit FILE also writes a\n"
+    "JUnit XML report (one testcase per check) for CI.",
     R"(
 EXIT STATUS
   0 every check passed, 1 a check failed (or an error).
@@ -103,9 +106,12 @@ EXIT STATUS
 OUTPUT
   ok   netns1 -> 10.0.0.3  reachable  0.041 ms
   FAIL netns1 -> 10.0.9.9  expected reachable, no reply in 1.0 s
+  ok   tcp netns1 -> 10.0.0.3:80  refused
+  FAIL exec netns1: curl -sf http://10.0.0.3/  expected exit status 0, saw exit status 7
 
 EXAMPLE
   netlab test default
+  netlab test --junit report.xml default
   netlab test --json topologies/default.yaml | jq '.summary')"};
 
 inline constexpr Help kStatusHelp{

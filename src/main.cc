@@ -133,7 +133,10 @@ int main(int argc, char** argv) {
   test->add_option("LAB", file, "topology file, or the name of a running lab")->required();
   json_flag(test);
   instance_option(test);
-  test->callback([&] { status = cmd_test(ctx, file); });
+  std::string junit;
+  test->add_option("--junit", junit, "also write the results as JUnit XML to this file")
+      ->type_name("FILE");
+  test->callback([&] { status = cmd_test(ctx, file, junit); });
 
   auto* stat = verb("status", kStatusHelp);
   stat->add_option("LAB", file, "lab name, or its topology file")->required();

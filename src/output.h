@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "model/printable.h"
+
 namespace netlab::cli {
 
 struct Style {
@@ -24,9 +26,7 @@ struct Style {
   }
 };
 
-// Text from a topology file or the kernel made safe for a terminal: control characters
-// (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; valid UTF-8 text is kept.
-std::string printable(std::string_view text);
+using netlab::printable;  // model/printable.h
 
 // One line on stdout, made printable.
 void print_line(const std::string& text);

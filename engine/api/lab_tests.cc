@@ -2,49 +2,44 @@
 
 #include <cstdio>
 
-#include "model/instance.h"
+#include "api/checks/describe.h"
+#include "api/checks/runner.h"
 
 namespace netlab {
 
-std::string TestResult::str(double timeout_s) const {
+namespace {
+
+// A ping's line, as it has always been: "net0 -> 10.0.0.2  reachable  0.041 ms".
+std::string ping_line(const TestResult& r, double timeout_s) {
   char buf[64];
-  std::string s = std::string(passed ? "ok   " : "FAIL ") + from + " -> " + to.str() + "  ";
-  if (passed && reachable) {
-    std::snprintf(buf, sizeof buf, "%.3f ms", rtt_ms);
-    return s + "reachable  " + buf;
-  }
-  if (passed) {
-    std::snprintf(buf, sizeof buf, "%.1f s", timeout_s);
-    return s + "unreachable  " + (error.empty() ? std::string("no reply in ") + buf : error);
-  }
-  if (broken) return s + "cannot run: " + error;
-  if (reachable) {
-    std::snprintf(buf, sizeof buf, "%.3f ms", rtt_ms);
-    return s + "expected unreachable, replied in " + buf;
-  }
+  std::string s = r.from + " -> " + r.to.str() + "  ";
+  std::snprintf(buf, sizeof buf, "%.3f ms", r.rtt_ms);
+  const std::string rtt = buf;
   std::snprintf(buf, sizeof buf, "%.1f s", timeout_s);
-  return s + "expected reachable, " + (error.empty() ? std::string("no reply in ") + buf : error);
+  const std::string no_reply = r.error.empty() ? std::string("no reply in ") + buf : r.error;
+  if (r.passed && r.reachable) return s + "reachable  " + rtt;
+  if (r.passed) return s + "unreachable  " + no_reply;
+  if (r.broken) return s + "cannot run: " + r.error;
+  if (r.reachable) return s + "expected unreachable, replied in " + rtt;
+  return s + "expected reachable, " + no_reply;
+}
+
+}  // namespace
+
+std::string TestResult::str(double default_timeout_s) const {
+  std::string head = passed ? "ok   " : "FAIL ";
+  std::string tries = attempts > 1 ? "  (" + std::to_string(attempts) + " attempts)" : "";
+  if (kind == CheckKind::Ping)
+    return head + ping_line(*this, timeout_s > 0 ? timeout_s : default_timeout_s) + tries;
+  if (passed) return head + name + "  " + seen + tries;
+  if (broken) return head + name + "  " + seen;
+  return head + name + "  expected " + expected + ", saw " + seen + tries;
 }
 
 std::vector<TestResult> run_lab_tests(const std::vector<Test>& tests,
                                       const kernel::PingOptions& options, const std::string& lab,
                                       bool isolated) {
-  auto key = parse_lab_key(lab).value_or(LabKey{});
-  std::vector<kernel::PingTarget> targets;
-  for (const auto& t : tests)
-    targets.push_back({lab_namespace(t.from.value, key.lab, key.instance, isolated), t.ping.value});
-  auto replies = kernel::ping_all(targets, options);
-  std::vector<TestResult> out;
-  for (size_t i = 0; i < tests.size(); ++i) {
-    TestResult r{tests[i].from.value, tests[i].ping.value, tests[i].expect_reachable.value};
-    r.reachable = replies[i].reachable;
-    r.rtt_ms = replies[i].rtt_ms;
-    r.error = replies[i].error;
-    r.broken = replies[i].broken;
-    r.passed = !r.broken && r.reachable == r.expect_reachable;
-    out.push_back(std::move(r));
-  }
-  return out;
+  return checks::run_checks(tests, options, lab, isolated);
 }
 
 }  // namespace netlab

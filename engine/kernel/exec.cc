@@ -11,8 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <memory>
@@ -224,12 +226,31 @@ Fd self_pidfd() {
   return Fd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
 }
 
+using Clock = std::chrono::steady_clock;
+
+// The command's deadline: once past, the child (PID 1 of the command's PID namespace) is
+// killed, and with it everything in that namespace.
+struct Deadline {
+  pid_t pid;
+  std::optional<Clock::time_point> at;
+  // Milliseconds to wait in poll (-1: no limit); kills the child once the time is up.
+  int poll_ms(ExecResult& r) {
+    if (!at) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*at - Clock::now()).count();
+    if (left > 0) return static_cast<int>(left);
+    kill(pid, SIGKILL);
+    r.timed_out = true;
+    at.reset();
+    return -1;
+  }
+};
+
 // Reads the child's captured outputs until both are closed.
-void drain(Fd& out, Fd& err, ExecResult& r) {
+void drain(Fd& out, Fd& err, ExecResult& r, Deadline& deadline, size_t limit) {
   std::array<char, 8192> buf;
   while (out || err) {
     std::array<pollfd, 2> p{{{out.get(), POLLIN, 0}, {err.get(), POLLIN, 0}}};
-    if (poll(p.data(), p.size(), -1) < 0) {
+    if (poll(p.data(), p.size(), deadline.poll_ms(r)) < 0) {
       if (errno == EINTR) continue;
       throw ExecError(std::string("poll: ") + std::strerror(errno), errno, 125);
     }
@@ -242,8 +263,20 @@ void drain(Fd& out, Fd& err, ExecResult& r) {
         fd.reset();
         continue;
       }
-      (i == 0 ? r.out : r.err).append(buf.data(), static_cast<size_t>(n));
+      std::string& kept = i == 0 ? r.out : r.err;
+      kept.append(buf.data(), std::min(static_cast<size_t>(n), limit - kept.size()));
     }
+  }
+}
+
+// Without captured output, the child's end is seen through a pidfd of it.
+void await_exit(Deadline& deadline, ExecResult& r) {
+  if (!deadline.at) return;
+  Fd child(static_cast<int>(syscall(SYS_pidfd_open, deadline.pid, 0)));
+  if (!child) return;  // no pidfd in this kernel: no timeout without captured output
+  pollfd p{child.get(), POLLIN, 0};
+  int n;
+  while ((n = poll(&p, 1, deadline.poll_ms(r))) == 0 || (n < 0 && errno == EINTR)) {
   }
 }
 
@@ -301,7 +334,10 @@ ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& 
     int code = wait_status(pid);
     throw ExecError(describe(ce, ns, binds, argv[0]), ce.err, code);
   }
-  drain(out.read, err.read, r);
+  Deadline deadline{pid, std::nullopt};
+  if (options.timeout) deadline.at = Clock::now() + *options.timeout;
+  drain(out.read, err.read, r, deadline, options.capture_limit);
+  await_exit(deadline, r);
   r.status = wait_status(pid);
   return r;
 }

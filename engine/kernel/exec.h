@@ -8,7 +8,10 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,16 +31,22 @@ class ExecError : public KernelError {
 struct ExecOptions {
   bool capture_stdout = false;  // otherwise the child shares the caller's stdout
   bool capture_stderr = false;
+  // Captured bytes kept of each stream; the rest is read (the command never blocks on a full
+  // pipe) and dropped.
+  size_t capture_limit = SIZE_MAX;
   // Called in the caller with the pid of the forked child once it exists: signals sent to
   // that pid (SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) reach every process of the
   // command's PID namespace.
   std::function<void(pid_t)> started;
+  // When set, the command and all it started are killed (SIGKILL) after this long.
+  std::optional<std::chrono::milliseconds> timeout;
 };
 
 struct ExecResult {
-  int status = 0;   // the command's exit status, or 128 + signal when a signal killed it
-  std::string out;  // captured stdout (when asked for)
-  std::string err;  // captured stderr (when asked for)
+  int status = 0;          // the command's exit status, or 128 + signal when a signal killed it
+  std::string out;         // captured stdout (when asked for)
+  std::string err;         // captured stderr (when asked for)
+  bool timed_out = false;  // killed at the timeout: status is then 128 + SIGKILL
 };
 
 // Runs argv (argv[0] searched in PATH) in the named namespace; "host" runs it in the caller's

@@ -10,8 +10,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 #include "apply/kernel.h"
+#include "model/names.h"
+#include "model/topology.h"
 
 namespace netlab::kernel {
 
@@ -84,6 +87,15 @@ void delete_netns(const std::string& name) {
   if (umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL)
     fail("delete namespace " + name + ": unmount " + path, errno);
   if (unlink(path.c_str()) != 0) fail("delete namespace " + name + ": remove " + path, errno);
+}
+
+void in_named_netns(const std::string& ns, const std::function<void()>& inside) {
+  if (ns == kHost) return inside();
+  if (auto problem = namespace_name_problem(ns)) throw std::runtime_error(*problem);
+  if (!netns_exists(ns)) throw std::runtime_error("namespace " + ns + " does not exist");
+  Fd nsfd = open_netns(ns);
+  ScopedNetns in(nsfd.get());
+  inside();
 }
 
 ScopedNetns::ScopedNetns(int target_fd) : back_(open_current_netns()) {

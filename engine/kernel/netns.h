@@ -26,6 +26,11 @@ void create_netns(const std::string& name, const std::function<void()>& inside =
 // nothing (process, socket, bind mount) holds it any more, asynchronously.
 void delete_netns(const std::string& name);
 
+// Runs `inside` on the calling thread in the lab namespace `ns` ("host": where the thread is),
+// after checking the name and that it exists (std::runtime_error saying which). A socket it
+// opens there stays bound to that namespace.
+void in_named_netns(const std::string& ns, const std::function<void()>& inside);
+
 // Enters a namespace for the life of the guard. If coming back fails the thread would run on
 // in the wrong namespace and change the wrong network: that aborts the process.
 class ScopedNetns {

@@ -15,8 +15,6 @@
 
 #include "kernel/fd.h"
 #include "kernel/netns.h"
-#include "model/names.h"
-#include "model/topology.h"
 
 namespace netlab::kernel {
 
@@ -75,12 +73,9 @@ Fd open_icmp(int family, bool& raw) {
 
 // The socket is opened inside the namespace and stays bound to it after the thread returns.
 Fd open_in(const std::string& ns, int family, bool& raw) {
-  if (ns == kHost) return open_icmp(family, raw);
-  if (auto problem = namespace_name_problem(ns)) throw std::runtime_error(*problem);
-  if (!netns_exists(ns)) throw std::runtime_error("namespace " + ns + " does not exist");
-  Fd nsfd = open_netns(ns);
-  ScopedNetns in(nsfd.get());
-  return open_icmp(family, raw);
+  Fd s;
+  in_named_netns(ns, [&] { s = open_icmp(family, raw); });
+  return s;
 }
 
 // Sends echo number `seq`; returns the errno of a failure that ends the probe, or 0.

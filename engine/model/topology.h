@@ -2,6 +2,7 @@
 // where it came from, so validation and later stages can point at the line that caused a problem.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -98,11 +99,27 @@ struct Nat {
   std::optional<uint16_t> to_port;
 };
 
+// What `netlab test` checks (README.md, "Tests"). The kind is the key that names the target.
+enum class CheckKind { Ping, Tcp, Exec };
+
+// What a check must see. Reachable: a ping answered, a TCP port open, a command that exits
+// with its status (and output). Unreachable: anything else, for every kind.
+enum class Expect { Reachable, Unreachable, Refused, Filtered };
+
 struct Test {
-  Pos pos;
+  Pos pos;  // the list item
+  CheckKind kind = CheckKind::Ping;
   Located<std::string> from;
-  Located<IpAddr> ping;
-  Located<bool> expect_reachable{true, {}};
+  // ping, tcp: the address as parsed. The seam for naming a target by a lab name: the reader
+  // would keep the name and the runner resolve it here before the check runs.
+  Located<IpAddr> to;
+  Located<uint16_t> port;                         // tcp
+  Located<std::vector<std::string>> argv;         // exec
+  Located<int> status{0, {}};                     // exec: the exit status that passes
+  std::optional<Located<std::string>> output;     // exec: a regex its stdout must contain
+  Located<Expect> expect{Expect::Reachable, {}};  //
+  std::optional<Located<std::chrono::milliseconds>> timeout;  // per attempt
+  std::optional<Located<std::chrono::milliseconds>> wait;     // retry until it passes, this long
 };
 
 struct Topology {

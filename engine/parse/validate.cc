@@ -61,7 +61,7 @@ class Validator {
     for (const auto& n : t_.nat) check_nat(n);
     check_nat_duplicates();
     for (const auto& test : t_.tests)
-      if (check_namespace_ref(test.from)) check_ping_target(test);
+      if (check_namespace_ref(test.from) && test.kind != CheckKind::Exec) check_target(test);
   }
 
  private:
@@ -91,18 +91,21 @@ class Validator {
     return false;
   }
 
-  // The kernel sends no echo to a broadcast address (EACCES) without SO_BROADCAST.
-  void check_ping_target(const Test& test) {
-    const IpAddr& to = test.ping.value;
-    std::string head = "cannot ping " + to.str() + " from " + quoted(test.from.value) + ": ";
+  // The kernel sends no echo to a broadcast address (EACCES) without SO_BROADCAST, and
+  // connects no TCP socket to one (ENETUNREACH).
+  void check_target(const Test& test) {
+    const IpAddr& to = test.to.value;
+    std::string head =
+        std::string(test.kind == CheckKind::Ping ? "cannot ping " : "cannot connect to ") +
+        to.str() + " from " + quoted(test.from.value) + ": ";
     if (!to.is_v6() && to == IpAddr{to.family, {255, 255, 255, 255}}) {
-      d_.error(test.ping.pos, head + "it is the broadcast address");
+      d_.error(test.to.pos, head + "it is the broadcast address");
       return;
     }
     for (const auto* i : in_namespace(test.from.value))
       for (const auto& a : i->addresses)
         if (i->up.value && broadcast_of(a.value) == to) {
-          d_.error(test.ping.pos,
+          d_.error(test.to.pos,
                    head + "it is the broadcast address of " + a.value.str() + " there");
           return;
         }

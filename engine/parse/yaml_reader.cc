@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "kinds/link_syntax.h"
+#include "parse/check_syntax.h"
 #include "parse/names.h"
 
 namespace netlab {
@@ -41,7 +42,7 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
       {"peer", {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
       {"nat",
        {"namespace", "type", "source", "destination", "out", "in", "protocol", "port", "to"}},
-      {"test", {"from", "ping", "expect"}},
+      {"test", {"from", "ping", "tcp", "exec", "expect", "status", "output", "timeout", "wait"}},
   });
   return keys;
 }
@@ -59,6 +60,7 @@ using Kind = YNode::Kind;
 struct Fields {
   Pos pos;  // the mapping
   std::map<std::string, const YEntry*> by_key;
+  bool unknown = false;  // it had a key that was reported unknown
   const YEntry* get(const std::string& key) const {
     auto it = by_key.find(key);
     return it == by_key.end() ? nullptr : it->second;
@@ -138,6 +140,7 @@ class Reader {
         msg += ")";
       }
       d_.error(e.key_pos, msg);
+      f.unknown = true;
     }
     return f;
   }
@@ -627,46 +630,28 @@ class Reader {
     auto s = string(e);
     if (!s) return false;
     std::string_view text = s->value;
-    std::string_view addr = text, port;
-    bool has_port = false;
-    if (!text.empty() && text[0] == '[') {
-      auto close = text.find(']');
-      if (close != std::string_view::npos && close + 1 < text.size() && text[close + 1] == ':') {
-        addr = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-        has_port = true;
-      }
-    } else if (std::count(text.begin(), text.end(), ':') == 1) {
-      auto colon = text.find(':');
-      addr = text.substr(0, colon);
-      port = text.substr(colon + 1);
-      has_port = true;
-    }
-    auto a = IpAddr::parse(addr);
+    HostPort hp = split_host_port(text);
+    auto a = IpAddr::parse(hp.addr);
     if (!a) {
       d_.error(s->pos, "invalid \"to\" " + quoted(text) +
                            " (expected an address or address:port, like 172.18.0.10:80)");
       return false;
     }
     n.to_addr = Located<IpAddr>{*a, s->pos};
-    if (has_port) {
-      bool digits = !port.empty() && std::all_of(port.begin(), port.end(),
-                                                 [](char c) { return c >= '0' && c <= '9'; });
-      if (!digits) {
-        d_.error(s->pos, "invalid port " + quoted(port) + " in \"to\" " + quoted(text));
-        return false;
-      }
-      uint64_t v = 0;
-      auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), v);
-      if (ec != std::errc() || v < 1 || v > 65535) {
-        d_.error(s->pos, "port " + std::string(port) + " in \"to\" is out of range (1..65535)");
-        return false;
-      }
-      n.to_port = static_cast<uint16_t>(v);
+    if (!hp.port) return true;
+    auto port = parse_port(*hp.port);
+    if (auto* p = std::get_if<uint16_t>(&port)) {
+      n.to_port = *p;
+      return true;
     }
-    return true;
+    if (std::get<PortError>(port) == PortError::NotDigits)
+      d_.error(s->pos, "invalid port " + quoted(*hp.port) + " in \"to\" " + quoted(text));
+    else
+      d_.error(s->pos, "port " + std::string(*hp.port) + " in \"to\" is out of range (1..65535)");
+    return false;
   }
 
+  // A check: its kind is the one key of ping, tcp and exec that it has.
   void read_tests(const YEntry& e, std::vector<Test>& out) {
     auto items = list(e);
     if (!items) return;
@@ -675,8 +660,9 @@ class Reader {
       if (!f) continue;
       Test t;
       t.pos = item->pos;
-      t.expect_reachable = {true, item->pos};
-      bool ok = true;
+      t.expect = {Expect::Reachable, item->pos};
+      bool ok = false;
+      if (auto kind = check_kind(*f)) ok = check_target(*kind, t);
       if (auto* x = required(*f, "from")) {
         auto s = string(*x);
         if (s) t.from = *s;
@@ -684,27 +670,165 @@ class Reader {
       } else {
         ok = false;
       }
-      if (auto* x = required(*f, "ping")) {
-        auto a = address(*x);
-        if (a) t.ping = *a;
-        ok = ok && a;
-      } else {
-        ok = false;
-      }
-      if (auto* x = f->get("expect")) {
-        if (auto s = string(*x)) {
-          if (s->value == "reachable" || s->value == "unreachable") {
-            t.expect_reachable = {s->value == "reachable", s->pos};
-          } else {
-            d_.error(s->pos, "expect must be reachable or unreachable, not " + quoted(s->value));
-            ok = false;
-          }
-        } else {
-          ok = false;
-        }
-      }
+      ok = ok && check_expect(*f, t);
+      ok = ok && exec_only(*f, t);
+      ok = durations(*f, t) && ok;
       if (ok) out.push_back(std::move(t));
     }
+  }
+
+  // The kind's key; null (with an error) when there is none or more than one.
+  const YEntry* check_kind(const Fields& f) {
+    std::vector<const YEntry*> given;
+    for (const char* key : {"ping", "tcp", "exec"})
+      if (auto* x = f.get(key)) given.push_back(x);
+    if (given.size() > 1) {
+      d_.error(given[1]->key_pos, "a test checks one thing: " + quoted(given[0]->key) + " or " +
+                                      quoted(given[1]->key) + ", not both");
+      return nullptr;
+    }
+    if (given.empty() && !f.unknown)  // an unknown key was reported: likely the kind, mistyped
+      d_.error(f.pos, "a test needs one of \"ping\", \"tcp\" or \"exec\"");
+    return given.empty() ? nullptr : given[0];
+  }
+
+  bool check_target(const YEntry& kind, Test& t) {
+    if (kind.key == "ping") {
+      t.kind = CheckKind::Ping;
+      auto a = address(kind);
+      if (a) t.to = *a;
+      return a.has_value();
+    }
+    if (kind.key == "tcp") {
+      t.kind = CheckKind::Tcp;
+      return tcp_target(kind, t);
+    }
+    t.kind = CheckKind::Exec;
+    return exec_argv(kind, t);
+  }
+
+  // `tcp`: address:port ([v6]:port for IPv6).
+  bool tcp_target(const YEntry& e, Test& t) {
+    auto s = string(e);
+    if (!s) return false;
+    HostPort hp = split_host_port(s->value);
+    auto a = IpAddr::parse(hp.addr);
+    if (!a || !hp.port) {
+      d_.error(s->pos, "invalid tcp target " + quoted(s->value) +
+                           " (expected address:port, like 10.0.0.2:80 or [fd00::2]:80)");
+      return false;
+    }
+    auto port = parse_port(*hp.port);
+    if (!std::holds_alternative<uint16_t>(port)) {
+      d_.error(s->pos, "invalid port " + quoted(*hp.port) + " in tcp target " + quoted(s->value) +
+                           " (expected 1..65535)");
+      return false;
+    }
+    t.to = {*a, s->pos};
+    t.port = {std::get<uint16_t>(port), s->pos};
+    return true;
+  }
+
+  // `exec`: the command and its arguments, as a list (no shell).
+  bool exec_argv(const YEntry& e, Test& t) {
+    const YNode& n = visit(e.value);
+    if (n.kind != Kind::Seq || n.items.empty()) {
+      d_.error(e.value->pos,
+               "exec must be a non-empty list of arguments, like [cat, /proc/net/dev]");
+      return false;
+    }
+    t.argv.pos = e.value->pos;
+    for (const YNode* item : n.items) {
+      const YNode& a = visit(item);
+      if (a.kind != Kind::Scalar || a.value.find('\0') != std::string::npos) {
+        d_.error(item->pos, "an exec argument must be a string without NUL bytes, not " + shown(a));
+        return false;
+      }
+      t.argv.value.push_back(a.value);
+    }
+    if (!t.argv.value[0].empty()) return true;
+    d_.error(n.items[0]->pos, "the command to exec must not be empty");
+    return false;
+  }
+
+  bool check_expect(const Fields& f, Test& t) {
+    auto* x = f.get("expect");
+    if (!x) return true;
+    auto s = string(*x);
+    if (!s) return false;
+    static const std::map<std::string, Expect> common = {{"reachable", Expect::Reachable},
+                                                         {"unreachable", Expect::Unreachable}};
+    static const std::map<std::string, Expect> tcp = {{"open", Expect::Reachable},
+                                                      {"refused", Expect::Refused},
+                                                      {"filtered", Expect::Filtered},
+                                                      {"unreachable", Expect::Unreachable}};
+    const auto& words = t.kind == CheckKind::Tcp ? tcp : common;
+    auto it = words.find(s->value);
+    if (it == words.end()) {
+      d_.error(s->pos, t.kind == CheckKind::Tcp
+                           ? "expect of a tcp test must be open, refused, filtered or "
+                             "unreachable, not " +
+                                 quoted(s->value)
+                           : "expect must be reachable or unreachable, not " + quoted(s->value));
+      return false;
+    }
+    t.expect = {it->second, s->pos};
+    return true;
+  }
+
+  static std::string kind_key(CheckKind k) {
+    return k == CheckKind::Ping ? "ping" : k == CheckKind::Tcp ? "tcp" : "exec";
+  }
+
+  // `status` and `output` say what a command must do: only an exec test has them.
+  bool exec_only(const Fields& f, Test& t) {
+    bool ok = true;
+    for (const char* key : {"status", "output"})
+      if (auto* x = f.get(key); x && t.kind != CheckKind::Exec) {
+        d_.error(x->key_pos, quoted(key) + " is for exec tests, not " + kind_key(t.kind));
+        ok = false;
+      }
+    if (!ok) return false;
+    if (auto* x = f.get("status")) {
+      auto v = integer(*x, 0, 255);
+      if (!v) return false;
+      t.status = {static_cast<int>(v->value), v->pos};
+    }
+    if (auto* x = f.get("output")) {
+      auto s = string(*x);
+      if (!s) return false;
+      if (auto problem = regex_problem(s->value)) {
+        d_.error(s->pos, "invalid output pattern " + quoted(s->value) + ": " + *problem);
+        return false;
+      }
+      t.output = s;
+    }
+    return true;
+  }
+
+  bool durations(const Fields& f, Test& t) {
+    bool ok = true;
+    for (const char* key : {"timeout", "wait"}) {
+      auto* x = f.get(key);
+      if (!x) continue;
+      auto s = string(*x);
+      if (!s) {
+        ok = false;
+        continue;
+      }
+      auto d = parse_duration(s->value);
+      if (auto* problem = std::get_if<std::string>(&d)) {
+        d_.error(s->pos, key + (" " + quoted(s->value) + " " + *problem));
+        ok = false;
+      } else if (std::string(key) == "timeout" && std::get<0>(d).count() == 0) {
+        d_.error(s->pos, "timeout must be more than 0");
+        ok = false;
+      } else {
+        (std::string(key) == "timeout" ? t.timeout : t.wait) =
+            Located<std::chrono::milliseconds>{std::get<0>(d), s->pos};
+      }
+    }
+    return ok;
   }
 
   Diagnostics& d_;

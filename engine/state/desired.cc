@@ -19,7 +19,7 @@ std::string cfg_id(const std::string& ns, const std::string& name) {
   return "cfg:" + ns + "/" + name;
 }
 
-// Whether the file uses IPv6 anywhere: an address, a route or a ping target.
+// Whether the file uses IPv6 anywhere: an address, a route or a check's target.
 bool uses_ipv6(const Topology& t) {
   auto iface = [](const Interface& i) {
     return std::any_of(i.addresses.begin(), i.addresses.end(),
@@ -40,7 +40,7 @@ bool uses_ipv6(const Topology& t) {
          std::any_of(t.namespaces.begin(), t.namespaces.end(),
                      [&](const Namespace& n) { return routes(n.routes); }) ||
          std::any_of(t.tests.begin(), t.tests.end(),
-                     [](const Test& x) { return x.ping.value.is_v6(); });
+                     [](const Test& x) { return x.kind != CheckKind::Exec && x.to.value.is_v6(); });
 }
 
 class Builder {

@@ -46,9 +46,10 @@ TEST_P(SeedLab, PingsCrossTheLab) {
   ASSERT_EQ(up.status, 0) << up.out << up.err;
   for (const auto& t : loaded.topology->tests) {
     std::string where = t.from.value == "host" ? "" : "ip netns exec " + t.from.value + " ";
-    auto ping = sh(where + "ping -c1 -W2 " + t.ping.value.str());
-    EXPECT_EQ(ping.status == 0, t.expect_reachable.value)
-        << "from " << t.from.value << " to " << t.ping.value.str() << "\n"
+    ASSERT_EQ(t.kind, CheckKind::Ping);
+    auto ping = sh(where + "ping -c1 -W2 " + t.to.value.str());
+    EXPECT_EQ(ping.status == 0, t.expect.value == Expect::Reachable)
+        << "from " << t.from.value << " to " << t.to.value.str() << "\n"
         << ping.out;
   }
 }

@@ -161,10 +161,10 @@ TEST(Parse, FullTopologyFillsEveryField) {
 
   ASSERT_EQ(t.tests.size(), 2u);
   EXPECT_EQ(t.tests[0].from.value, "net0");
-  EXPECT_EQ(t.tests[0].ping.value.str(), "172.18.0.1");
-  EXPECT_TRUE(t.tests[0].expect_reachable.value);
+  EXPECT_EQ(t.tests[0].to.value.str(), "172.18.0.1");
+  EXPECT_EQ(t.tests[0].expect.value, Expect::Reachable);
   EXPECT_EQ(t.tests[1].from.value, "host");
-  EXPECT_FALSE(t.tests[1].expect_reachable.value);
+  EXPECT_EQ(t.tests[1].expect.value, Expect::Unreachable);
 }
 
 TEST(Parse, MinimalTopologyIsJustAName) {
@@ -305,7 +305,8 @@ TEST(Parse, EveryKeyOfEverySectionIsAccepted) {
     EXPECT_TRUE(keys.contains(section)) << section;
   EXPECT_EQ(keys.size(), 12u);
   EXPECT_EQ(keys.at("route"), (std::vector<std::string>{"to", "via", "dev", "metric"}));
-  EXPECT_EQ(keys.at("test"), (std::vector<std::string>{"from", "ping", "expect"}));
+  EXPECT_EQ(keys.at("test"), (std::vector<std::string>{"from", "ping", "tcp", "exec", "expect",
+                                                       "status", "output", "timeout", "wait"}));
 }
 
 TEST(Parse, WrongTypes) {
@@ -525,7 +526,7 @@ tests:
   - {from: host, ping: 10.0.0.1/24}
   - {from: host, ping: 10.0.0.1, expect: maybe}
 )"),
-            (Lines{"t.yaml:3:5: error: missing required key \"ping\"",
+            (Lines{"t.yaml:3:5: error: a test needs one of \"ping\", \"tcp\" or \"exec\"",
                    "t.yaml:4:5: error: missing required key \"from\"",
                    "t.yaml:5:24: error: invalid ping address \"10.0.0.1/24\" (expected an IPv4 or "
                    "IPv6 address without prefix length)",
