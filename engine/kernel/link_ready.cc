@@ -69,7 +69,7 @@ void await_events(std::vector<Fd>& sockets, std::chrono::milliseconds left) {
       }
 }
 
-std::string not_ready(const std::map<std::string, std::vector<std::string>>& pending) {
+std::string not_ready_text(const std::map<std::string, std::vector<std::string>>& pending) {
   std::string s;
   for (const auto& [ns, names] : pending)
     for (const auto& n : names) s += (s.empty() ? "" : ", ") + ns + "/" + n;
@@ -133,7 +133,7 @@ void NetlinkKernel::wait_ready(const std::vector<std::pair<std::string, std::str
     settle(pending);
     if (pending.empty()) return;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
-    if (left.count() <= 0) throw KernelError(kernel::not_ready(pending), ETIMEDOUT);
+    if (left.count() <= 0) throw KernelError(kernel::not_ready_text(pending), ETIMEDOUT);
     kernel::await_events(events, left);
   }
 }
