@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "api/private_host.h"
+#include "api/ready_links.h"
 
 namespace netlab {
 
@@ -78,6 +79,13 @@ std::vector<std::string> untouched(const Plan& plan, const LiveState& before) {
     if (!touched.count(ns) && !linked) out.push_back(ns);
   }
   return out;
+}
+
+std::string difference_text(const std::string& file, const Plan& again) {
+  std::string msg = "after up, the kernel still differs from " + file + ":";
+  for (const auto& a : again.actions) msg += "\n  " + format_action(a);
+  for (const auto& c : again.conflicts) msg += "\n  " + c.str();
+  return msg;
 }
 
 std::string conflict_text(const std::vector<Conflict>& c) {
@@ -157,16 +165,16 @@ Outcome Engine::up(const DesiredState& desired) {
     for (auto& [ns, live] : kernel_.read(only(request, names)).ns) seen.ns[ns] = std::move(live);
   };
   // Verified before the run counts as done: a kernel that does not end as planned rolls the
-  // run back like any failure.
+  // run back like any failure. Then the links the run started, as far as the read back did not
+  // show them carrying traffic yet, are waited for: the user's next command needs them.
   auto verify = [&] {
     LiveState now = kernel_.read(without(request_for(&desired, record), seen));
     now.ns.merge(seen.ns);
     Plan again = make_plan(desired, now, record, held_for(desired.isolated));
-    if (again.actions.empty() && again.conflicts.empty()) return;
-    std::string msg = "after up, the kernel still differs from " + desired.file + ":";
-    for (const auto& a : again.actions) msg += "\n  " + format_action(a);
-    for (const auto& c : again.conflicts) msg += "\n  " + c.str();
-    throw VerifyError(msg);
+    if (!again.actions.empty() || !again.conflicts.empty())
+      throw VerifyError(difference_text(desired.file, again));
+    auto late = not_ready(links_to_start(desired, out.plan), now);
+    if (!late.empty()) kernel_.wait_ready(late);
   };
   Executor exec(kernel_, store_, record);
   try {

@@ -69,6 +69,12 @@ class Kernel {
   // Blocks until none of these (namespace, link) is left: a deleted namespace takes its veths'
   // other ends with it, but asynchronously. Throws KernelError after a timeout.
   virtual void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) = 0;
+
+  // Blocks until each of these (namespace, link) carries traffic (LinkObj::ready): the kernel
+  // starts a link whose carrier came up, and puts a bridge port into forwarding, after the
+  // request that brought it up has returned. Only for links that will get there (up, a veth
+  // whose peer is up, a bridge with such a port): throws KernelError after a timeout.
+  virtual void wait_ready(const std::vector<std::pair<std::string, std::string>>& links) = 0;
 };
 
 }  // namespace netlab

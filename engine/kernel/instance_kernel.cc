@@ -238,10 +238,18 @@ void InstanceKernel::delete_nat(const NatRule& rule) {
   inner_.delete_nat(down_rule(rule));
 }
 
-void InstanceKernel::wait_gone(const std::vector<std::pair<std::string, std::string>>& links) {
-  std::vector<std::pair<std::string, std::string>> down;
+InstanceKernel::Links InstanceKernel::down_links(const Links& links) const {
+  Links down;
   for (const auto& [ns, name] : links) down.emplace_back(ns_name(ns), link_name(ns, name));
-  inner_.wait_gone(down);
+  return down;
+}
+
+void InstanceKernel::wait_gone(const Links& links) {
+  inner_.wait_gone(down_links(links));
+}
+
+void InstanceKernel::wait_ready(const Links& links) {
+  inner_.wait_ready(down_links(links));
 }
 
 }  // namespace netlab

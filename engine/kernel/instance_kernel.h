@@ -47,7 +47,9 @@ class InstanceKernel final : public Kernel {
                          const std::string& value) override;
   void add_nat(const NatRule& rule) override;
   void delete_nat(const NatRule& rule) override;
-  void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
+  using Links = std::vector<std::pair<std::string, std::string>>;  // (namespace, link)
+  void wait_gone(const Links& links) override;
+  void wait_ready(const Links& links) override;
 
  private:
   // Learns the lab's host links of a request: every name the run can speak of.
@@ -60,6 +62,7 @@ class InstanceKernel final : public Kernel {
   NatRule down_rule(NatRule r) const;
   AddrObj down_addr(const AddrObj& a) const;
   RouteObj down_route(RouteObj r) const;
+  Links down_links(const Links& links) const;
   std::string down_sysctl(const std::string& ns, const std::string& key) const;
   void up_ns(NsLive& live, const std::string& ns) const;
 

@@ -41,7 +41,7 @@ void each(nl_cache* cache, F f) {
     f(reinterpret_cast<T*>(o));
 }
 
-LinkObj link_of(rtnl_link* l, const std::string& ns, const NetlinkKernel::InfoData& info_data) {
+LinkObj link_of(rtnl_link* l, const std::string& ns, const NetlinkKernel::RawLinks& raw) {
   LinkObj obj;
   obj.ns = ns;
   if (const char* n = rtnl_link_get_name(l)) obj.name = n;
@@ -64,9 +64,10 @@ LinkObj link_of(rtnl_link* l, const std::string& ns, const NetlinkKernel::InfoDa
   obj.ifindex = rtnl_link_get_ifindex(l);
   if (const LinkKind* kind = find_link_kind(obj.kind)) {
     kind->read(l, obj);
-    if (auto it = info_data.find(obj.ifindex); it != info_data.end())
+    if (auto it = raw.info_data.find(obj.ifindex); it != raw.info_data.end())
       kind->read_info_data(reinterpret_cast<const nlattr*>(it->second.data()), obj);
   }
+  obj.ready = raw.ready.count(obj.ifindex) != 0;
   if (uint8_t mode = 0; rtnl_link_inet6_get_addr_gen_mode(l, &mode) == 0)
     obj.ipv6_link_local = mode != IN6_ADDR_GEN_MODE_NONE;
   return obj;
@@ -140,15 +141,15 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
   auto& st = state(ns);
   if (ns != "host") live.cookie = st.sock->netns_cookie();
 
-  // A second look at each link message, for the kinds whose attributes libnl drops: only when
-  // the file has such a kind (what is compared), not on every read.
-  InfoData info_data;
-  bool raw =
+  // A second look at each link message: whether it is ready, and for the kinds whose
+  // attributes libnl drops, those.
+  RawLinks raw;
+  raw.info_data_wanted =
       std::any_of(request.link_kinds.begin(), request.link_kinds.end(), [](const std::string& k) {
         const LinkKind* kind = find_link_kind(k);
         return kind && kind->reads_info_data();
       });
-  auto links = dump_links(ns, st, raw ? &info_data : nullptr);
+  auto links = dump_links(ns, st, &raw);
   std::unordered_map<int, std::string> name_of;
   for (const auto& [name, index] : st.ifindex) name_of[index] = name;
   auto dev_name = [&](int index) {
@@ -156,7 +157,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     return it == name_of.end() ? std::string() : it->second;
   };
   each<rtnl_link>(links.get(), [&](rtnl_link* l) {
-    LinkObj obj = link_of(l, ns, info_data);
+    LinkObj obj = link_of(l, ns, raw);
     if (int master = rtnl_link_get_master(l)) obj.master = dev_name(master);
     live.links.push_back(std::move(obj));
   });

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "kernel/link_ready.h"
 #include "kernel/nat_table.h"
 #include "kernel/netns.h"
 #include "kernel/nl_socket.h"
@@ -45,10 +46,18 @@ unsigned long inode_of(int fd) {
   return st.st_ino;
 }
 
-// NL_CB_MSG_IN of a link dump: keeps the raw IFLA_INFO_DATA of the kinds that ask for it.
-int keep_info_data(nl_msg* m, void* arg) {
+// NL_CB_MSG_IN of a link dump: keeps whether the link is ready, and the raw IFLA_INFO_DATA of
+// the kinds that ask for it.
+int keep_raw(nl_msg* m, void* arg) {
   nlmsghdr* h = nlmsg_hdr(m);
   if (h->nlmsg_type != RTM_NEWLINK) return NL_OK;
+  auto& raw_links = *static_cast<NetlinkKernel::RawLinks*>(arg);
+  int index = static_cast<ifinfomsg*>(nlmsg_data(h))->ifi_index;
+  if (kernel::link_ready(*h))
+    raw_links.ready.insert(index);
+  else
+    raw_links.ready.erase(index);
+  if (!raw_links.info_data_wanted) return NL_OK;
   nlattr* tb[IFLA_MAX + 1];
   nlattr* info[IFLA_INFO_MAX + 1];
   if (nlmsg_parse(h, sizeof(ifinfomsg), tb, IFLA_MAX, nullptr) < 0 || !tb[IFLA_LINKINFO] ||
@@ -61,9 +70,7 @@ int keep_info_data(nl_msg* m, void* arg) {
   const LinkKind* k = find_link_kind(kind);
   if (!k || !k->reads_info_data()) return NL_OK;
   const auto* raw = reinterpret_cast<const char*>(info[IFLA_INFO_DATA]);
-  int index = static_cast<ifinfomsg*>(nlmsg_data(h))->ifi_index;
-  (*static_cast<NetlinkKernel::InfoData*>(arg))[index].assign(raw,
-                                                              raw + info[IFLA_INFO_DATA]->nla_len);
+  raw_links.info_data[index].assign(raw, raw + info[IFLA_INFO_DATA]->nla_len);
   return NL_OK;
 }
 
@@ -111,21 +118,23 @@ NetlinkKernel::NsState& NetlinkKernel::state(const std::string& ns) {
   return st;
 }
 
-kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st,
-                                             InfoData* info_data) {
+kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st, RawLinks* raw) {
   // Without statistics, which nothing here reads: the kernel fills, and libnl parses, about
   // half as much. Without RTEXT_FILTER_VF, a NIC's VF list (of no bounded size) stays out too.
   ifinfomsg req{};
   req.ifi_family = AF_UNSPEC;
   // A dump asked again overwrites what the first one kept, link by link.
-  if (info_data) info_data->clear();
+  if (raw) {
+    raw->info_data.clear();
+    raw->ready.clear();
+  }
   auto cache = st.sock->dump({.kind = "route/link",
                               .type = RTM_GETLINK,
                               .hdr = &req,
                               .len = sizeof req,
                               .ext_mask = RTEXT_FILTER_SKIP_STATS,
-                              .raw = info_data ? keep_info_data : nullptr,
-                              .raw_arg = info_data},
+                              .raw = raw ? keep_raw : nullptr,
+                              .raw_arg = raw},
                              "read the links of " + ns);
   st.ifindex.clear();
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {

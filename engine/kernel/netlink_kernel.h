@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "apply/kernel.h"
@@ -51,9 +52,14 @@ class NetlinkKernel final : public Kernel {
   void add_nat(const NatRule& rule) override;
   void delete_nat(const NatRule& rule) override;
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
+  void wait_ready(const std::vector<std::pair<std::string, std::string>>& links) override;
 
-  // Raw IFLA_INFO_DATA by ifindex (dump_links).
-  using InfoData = std::unordered_map<int, std::vector<char>>;
+  // What a link dump's raw messages say that libnl drops, by ifindex (dump_links).
+  struct RawLinks {
+    bool info_data_wanted = false;  // only for files with such a kind: not on every read
+    std::unordered_map<int, std::vector<char>> info_data;  // of kinds that read it (LinkKind)
+    std::unordered_set<int> ready;                         // kernel::link_ready
+  };
   // The ifindex of a link, from what this adapter made and dumped (one dump at most).
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
 
@@ -83,9 +89,14 @@ class NetlinkKernel final : public Kernel {
   void drop_slot(const std::string& ns);
   kernel::Fd ns_fd(const std::string& ns) const;
   void send_route(const RouteObj& r, bool add, bool replace = false);
-  // One link dump of the namespace; refreshes its name → ifindex map. With info_data: the raw
-  // IFLA_INFO_DATA of the links whose kind asks for it (LinkKind::reads_info_data), by ifindex.
-  kernel::NlCachePtr dump_links(const std::string& ns, NsState& st, InfoData* info_data = nullptr);
+  // One link dump of the namespace; refreshes its name → ifindex map. With raw: which links
+  // are ready, and the raw IFLA_INFO_DATA of the links whose kind asks for it
+  // (LinkKind::reads_info_data).
+  kernel::NlCachePtr dump_links(const std::string& ns, NsState& st, RawLinks* raw = nullptr);
+  // One RTM_GETLINK: whether the link is ready now (kernel/link_ready.cc).
+  bool ask_ready(const std::string& ns, const std::string& name);
+  // Drops from `pending` (namespace -> links) the links that are ready now.
+  void settle(std::map<std::string, std::vector<std::string>>& pending);
   // Makes a link of a kind that makes itself, from inside its namespace.
   void create_by_kind(const LinkKind& kind, const LinkObj& link, const std::string& what);
   void forget_link(const std::string& ns, const std::string& name);

@@ -61,6 +61,9 @@ struct LinkObj {
   int ifindex = 0;        // live only
   int peer_ifindex = 0;   // live only: IFLA_LINK of a veth
   int lower_ifindex = 0;  // live only: IFLA_LINK of a link made on another (a macvlan's parent)
+  // Live only: it carries traffic. Its carrier is on and the kernel's link-watch work for it is
+  // done (operstate up: its queue is started), and a bridge port is forwarding.
+  bool ready = false;
 };
 
 struct AddrObj {

@@ -414,3 +414,42 @@ TEST_F(KernelTest, StarCost) {
 
 }  // namespace
 }  // namespace netlab::testing
+
+namespace netlab::testing {
+namespace {
+
+bool ready(NetlinkKernel& k, const std::string& ns, const std::string& name) {
+  ReadRequest req;
+  req.host = ns == "host";
+  if (ns != "host") req.namespaces = {ns};
+  const LinkObj* l = k.read(req).ns.at(ns).link(name);
+  return l && l->ready;
+}
+
+// What wait_ready waits for reads back as ready: a veth pair up at both ends, a port forwarding
+// on a bridge that is up, the bridge with it; and what cannot carry traffic never reads so.
+TEST_F(KernelTest, WaitReadyReturnsOnceEveryLinkCarriesTraffic) {
+  k->create_namespace("net0");
+  LinkObj a = veth("host", "veth0", "net0", "ceth0");
+  LinkObj b = end_of(a);
+  k->create_link(a, &b);
+  k->create_link(bridge("host", "br0"), nullptr);
+  k->create_link(bridge("host", "idle"), nullptr);
+  k->change_link("host", "veth0", {.up = true, .master = "br0"});
+  EXPECT_FALSE(ready(*k, "host", "veth0")) << "its peer is down: no carrier";
+  k->change_link("net0", "ceth0", {.up = true});
+  k->change_link("host", "br0", {.up = true});
+  k->change_link("host", "idle", {.up = true});
+  k->wait_ready({{"host", "br0"}, {"host", "veth0"}, {"net0", "ceth0"}});
+  EXPECT_TRUE(ready(*k, "host", "veth0"));
+  EXPECT_TRUE(ready(*k, "host", "br0"));
+  EXPECT_TRUE(ready(*k, "net0", "ceth0"));
+  EXPECT_FALSE(ready(*k, "host", "idle")) << "a bridge without ports has no carrier";
+  EXPECT_FALSE(ready(*k, "net0", "lo")) << "a loopback's operstate is unknown";
+  k->change_link("host", "br0", {.up = false});
+  EXPECT_FALSE(ready(*k, "host", "veth0")) << "a port of a bridge that is down is disabled";
+  EXPECT_TRUE(ready(*k, "net0", "ceth0")) << "its carrier does not depend on the bridge";
+}
+
+}  // namespace
+}  // namespace netlab::testing

@@ -95,7 +95,41 @@ LiveState FakeKernel::read(const ReadRequest& req) {
   }
   for (const auto& k : req.link_kinds)
     if (missing_kinds.count(k)) out.missing_link_kinds.push_back(k);
+  mark_ready(out);
   return out;
+}
+
+std::map<int, const LinkObj*> FakeKernel::links_by_index() const {
+  std::map<int, const LinkObj*> out;
+  for (const auto& [name, n] : state.ns)
+    for (const auto& l : n.links)
+      if (l.kind != "loopback") out[l.ifindex] = &l;
+  return out;
+}
+
+bool FakeKernel::carries(const std::string& nsn, const LinkObj& l,
+                         const std::map<int, const LinkObj*>& by_index) {
+  if (!l.up) return false;
+  if (l.kind == "veth") {
+    auto peer = by_index.find(l.peer_ifindex);
+    if (peer == by_index.end() || !peer->second->up) return false;
+  } else if (l.kind == "bridge") {
+    const auto& links = ns(nsn).links;
+    return std::any_of(links.begin(), links.end(), [&](const LinkObj& p) {
+      return p.master == l.name && carries(nsn, p, by_index);
+    });
+  } else {
+    return false;
+  }
+  const LinkObj* bridge = l.master.empty() ? nullptr : find(nsn, l.master);
+  return l.master.empty() || (bridge && bridge->up);
+}
+
+void FakeKernel::mark_ready(LiveState& out) {
+  auto by_index = links_by_index();
+  for (auto& [name, n] : out.ns)
+    for (auto& l : n.links)
+      l.ready = carries(name, l, by_index) && (!links_start_late || started_.count({name, l.name}));
 }
 
 uint64_t FakeKernel::create_namespace(const std::string& name) {
@@ -129,6 +163,7 @@ void FakeKernel::delete_namespace(const std::string& name) {
   // What the kernel knew of its links goes with them: a bridge made again under the same name
   // follows its ports until someone sets its MTU.
   std::erase_if(mtu_by_user_, [&](const auto& key) { return key.first == name; });
+  std::erase_if(started_, [&](const auto& key) { return key.first == name; });
   for (const auto& l : links) {
     lower_.erase({name, l.name});
     drop_uppers(name, l.name);
@@ -363,6 +398,7 @@ void FakeKernel::remove_link(const std::string& nsn, const std::string& name) {
   auto& n = ns(nsn);
   std::string master = find(nsn, name) ? find(nsn, name)->master : "";
   std::erase_if(n.links, [&](const LinkObj& l) { return l.name == name; });
+  started_.erase({nsn, name});
   std::erase_if(n.addrs, [&](const AddrObj& a) { return a.dev == name; });
   drop_routes(n, name, true, true);
   std::erase_if(n.sysctl, [&](const auto& kv) { return sysctl_link(kv.first) == name; });
@@ -589,6 +625,17 @@ void FakeKernel::wait_gone(const std::vector<std::pair<std::string, std::string>
   call("wait_gone " + std::to_string(links.size()));
   for (const auto& [n, l] : links)
     if (state.ns.count(n) && state.ns[n].link(l)) fail(l + " still there", EBUSY);
+}
+
+void FakeKernel::wait_ready(const std::vector<std::pair<std::string, std::string>>& links) {
+  std::lock_guard lock(mutex_);
+  call("wait_ready " + std::to_string(links.size()));
+  auto by_index = links_by_index();
+  for (const auto& [n, name] : links) {
+    std::string what = "wait for " + name + " in " + n + " to carry traffic";
+    if (!carries(n, link(n, name, what), by_index)) fail(what, ETIMEDOUT);
+    started_.insert({n, name});
+  }
 }
 
 void FakeKernel::add_nat(const NatRule& r) {

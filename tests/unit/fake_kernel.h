@@ -38,6 +38,10 @@ class FakeKernel : public Kernel {
   std::string ignore_on;  // a changing call that succeeds and does nothing (a kernel that lies)
   std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
   std::set<std::string> missing_kinds;           // link kinds this kernel lacks (EOPNOTSUPP)
+  // The kernel starts a link that came up (its link-watch work) after the request returned:
+  // when set, a link reads as ready (LinkObj::ready) only once wait_ready named it; when not,
+  // as soon as it carries traffic.
+  bool links_start_late = false;
 
   int reads = 0;
   struct Read {
@@ -61,6 +65,7 @@ class FakeKernel : public Kernel {
   std::string set_sysctl(const std::string& ns, const std::string& key,
                          const std::string& value) override;
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
+  void wait_ready(const std::vector<std::pair<std::string, std::string>>& links) override;
   void add_nat(const NatRule& r) override;
   void delete_nat(const NatRule& r) override;
 
@@ -81,6 +86,7 @@ class FakeKernel : public Kernel {
   // When each address was added (ns, dev, cidr): of two equal subnets, the older one routes.
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> added_;
   int64_t additions_ = 0;
+  std::set<std::pair<std::string, std::string>> started_;  // named by wait_ready
 
   void call(const std::string& c);
   NsLive& ns(const std::string& name);
@@ -97,6 +103,12 @@ class FakeKernel : public Kernel {
   void drop_uppers(const std::string& nsn, const std::string& name);
   bool holds_uppers(const std::string& nsn, const std::string& name) const;
   void drop_peer(const LinkObj& l);
+  // Up with its carrier on: a veth whose peer is up, a bridge with such a port; a port on a
+  // bridge that is up. Other kinds never (the engine must not wait for them).
+  bool carries(const std::string& nsn, const LinkObj& l,
+               const std::map<int, const LinkObj*>& by_index);
+  std::map<int, const LinkObj*> links_by_index() const;  // ifindexes are unique here, but lo's
+  void mark_ready(LiveState& out);
   void drop_routes(NsLive& n, const std::string& dev, bool v4, bool v6);
   std::string route_device(NsLive& n, const RouteObj& r, const std::string& what);
   void remove_address(NsLive& n, const AddrObj& a);

@@ -105,6 +105,17 @@ TEST_F(InstanceTest, TwoCopiesOfOneFileLiveSideBySide) {
   EXPECT_EQ(lines(engine_for(two_).plan(desired_as(kLab, "2"))), std::vector<std::string>{});
 }
 
+// The wait for links to carry traffic names the copy's links: the fake kernel knows no other.
+TEST_F(InstanceTest, ACopyWaitsForItsOwnLinks) {
+  kernel_.links_start_late = true;
+  engine_for(one_).up(desired_as(kLab, "1"));
+  EXPECT_EQ(kernel_.calls.back(), "wait_ready 5");
+  auto live = kernel_.read({.host = true, .namespaces = {"n1_web_1", "n2_web_1"}});
+  for (const auto& [ns, name] : std::vector<std::pair<std::string, std::string>>{
+           {"host", "br0_web_1"}, {"host", "v1_web_1"}, {"n1_web_1", "eth0"}})
+    EXPECT_TRUE(live.ns.at(ns).link(name)->ready) << ns << "/" << name;
+}
+
 TEST_F(InstanceTest, DownOfOneCopyLeavesTheOther) {
   LiveState before = kernel_.state;
   engine_for(one_).up(desired_as(kLab, "1"));
