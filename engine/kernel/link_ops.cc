@@ -128,6 +128,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   forget_link(link.ns, link.name);
   if (pair) forget_link(peer->ns, peer->name);
   if (index > 0 && from == link.ns) st.ifindex[link.name] = index;  // else: in another one
+  if (!kind->references(link).empty()) upper_ns_.insert(link.ns);  // made on another link
   if (pair) {
     st.peer[link.name] = {peer->ns, peer->name};
     auto& pst = slot(peer->ns);  // its socket opens when first needed
@@ -167,6 +168,7 @@ void NetlinkKernel::create_by_kind(const LinkKind& kind, const LinkObj& link,
     }
   }
   forget_link(link.ns, link.name);
+  if (!kind.references(link).empty()) upper_ns_.insert(link.ns);
   // The kernel ignores IFLA_IFALIAS when it creates a link: tag it right after.
   if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
 }
@@ -279,6 +281,7 @@ void NetlinkKernel::delete_group(const std::string& ns, uint32_t group) {
   check_build(nla_put_u32(msg.get(), IFLA_GROUP, group), what);
   st.sock->request(msg.get(), what);
   dump_links(ns, st);  // names and ifindexes of the namespace changed wholesale
+  forget_uppers();
 }
 
 void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) {
@@ -292,6 +295,12 @@ void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) 
   NlMsgPtr msg = take(raw);
   st.sock->request(msg.get(), what);
   forget_link(ns, name);
+  forget_uppers();
+}
+
+void NetlinkKernel::forget_uppers() {
+  for (const auto& ns : upper_ns_)
+    if (NsState* st = find_slot(ns)) st->ifindex.clear();
 }
 
 }  // namespace netlab

@@ -198,6 +198,7 @@ void NetlinkKernel::delete_namespace(const std::string& name) {
   // Our socket holds the namespace alive: close it before unbinding.
   drop_slot(name);
   kernel::delete_netns(name);
+  forget_uppers();
 }
 
 void NetlinkKernel::wait_gone(const std::vector<std::pair<std::string, std::string>>& links) {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -100,6 +101,11 @@ class NetlinkKernel final : public Kernel {
   // Makes a link of a kind that makes itself, from inside its namespace.
   void create_by_kind(const LinkKind& kind, const LinkObj& link, const std::string& what);
   void forget_link(const std::string& ns, const std::string& name);
+  // The kernel deletes a link made on another (a macvlan, a vxlan) with that one, where
+  // forget_link does not see it: after a delete, the indexes known in the namespaces that hold
+  // such links are read afresh when next needed.
+  void forget_uppers();
+  std::set<std::string> upper_ns_;  // namespaces where a link made on another one was made
   NsLive read_ns(const std::string& ns, const ReadRequest& request);
   std::vector<NatRule> read_nat(const std::string& ns);  // the calling thread in ns
 
