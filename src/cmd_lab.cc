@@ -80,6 +80,7 @@ int cmd_plan(const Context& ctx, const std::string& file) {
     auto desired = build_desired(*t, ctx.instance);
     desired.isolated = desired.isolated || ctx.isolated;
     Machine machine({}, desired.lab, desired.isolated);
+    desired.isolated = machine.isolated();  // a lab up isolated stays so
     Plan plan = machine.engine().plan(desired);
     if (ctx.json) {
       print_json(plan_json(plan, file));
@@ -114,7 +115,7 @@ int change_lab(const Context& ctx, const std::string& lab, bool isolated, const 
     auto t0 = std::chrono::steady_clock::now();
     catch_signals();
     Machine machine(Options{.progress = printer(ctx), .stop = &g_stop}, lab, isolated);
-    Outcome out = verb(machine.engine());
+    Outcome out = verb(machine);
     for (const auto& left : out.plan.left) print_warning(left.str());
     if (out.plan.actions.empty())
       std::printf("lab %s is %s\n", lab.c_str(), nothing);
@@ -139,7 +140,10 @@ int cmd_up(const Context& ctx, const std::string& file) {
       }))
     return status;
   return change_lab(ctx, desired.lab, desired.isolated, "up", "up to date: nothing to change",
-                    [&](Engine& e) { return e.up(desired); });
+                    [&](Machine& m) {
+                      desired.isolated = m.isolated();  // a lab up isolated stays so
+                      return m.engine().up(desired);
+                    });
 }
 
 int cmd_down(const Context& ctx, const std::string& lab_or_file) {
@@ -147,7 +151,7 @@ int cmd_down(const Context& ctx, const std::string& lab_or_file) {
   if (!ref) return 1;
   const std::string lab = ref->lab;
   return change_lab(ctx, lab, false, "down", "down: nothing to remove",
-                    [&](Engine& e) { return e.down(lab); });
+                    [&](Machine& m) { return m.engine().down(lab); });
 }
 
 }  // namespace netlab::cli

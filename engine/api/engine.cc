@@ -111,8 +111,16 @@ HeldSettings Engine::held_for(bool isolated) const {
   return isolated ? HeldSettings{} : held();  // an isolated lab shares its host with no lab
 }
 
+void Engine::check_host_view(const std::string& lab, bool private_host) const {
+  if (!host_view_ || *host_view_ == private_host) return;
+  throw RecordError("lab " + lab + " was brought " +
+                    (private_host ? "up isolated" : "down or up on this machine's network") +
+                    " by another run while this one waited for it; run this again");
+}
+
 Plan Engine::plan(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
+  check_host_view(desired.lab, desired.isolated);
   LiveState live = read(&desired, record);
   Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
   for (auto& c : private_host_conflicts(desired, record, live.ns[kHost]))
@@ -124,6 +132,7 @@ Outcome Engine::up(const DesiredState& desired) {
   auto lock = store_.lock(desired.lab, options_.lock_timeout);
   Record record = store_.load(desired.lab);
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
+  check_host_view(desired.lab, desired.isolated || record.private_host);
   bool made_host = false;
   auto tidy = [&] {
     if (made_host && only_private_host(record))
@@ -141,7 +150,7 @@ Outcome Engine::up(const DesiredState& desired) {
     throw ConflictError(out.plan.conflicts);
   }
   try {
-    made_host = settle_private_host(desired, kernel_, store_, record, before.ns[kHost]);
+    settle_private_host(desired, kernel_, store_, record, before.ns[kHost], made_host);
   } catch (...) {
     tidy();
     throw;
@@ -193,6 +202,7 @@ Outcome Engine::up(const DesiredState& desired) {
 Outcome Engine::down(const std::string& lab) {
   auto lock = store_.lock(lab, options_.lock_timeout);
   Record record = store_.load(lab);
+  check_host_view(lab, record.private_host);
   ReadRequest request = request_for(nullptr, record);
   HeldSettings settings = held_for(record.private_host);
   // A lost record (its objects still tagged): its NAT rules in the host carry the lab's tag,

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -57,12 +58,18 @@ class Engine {
   HeldSettings held() const;
 
   RecordStore& store() { return store_; }
+  // What "host" is in the kernel it was given: an isolated lab's own namespace or the machine's
+  // (engine/api/machine.h). Decided before the lab's lock; each verb checks it under the lock
+  // against the record, and refuses to go on when another run changed the lab meanwhile.
+  void set_host_view(bool private_host) { host_view_ = private_host; }
 
  private:
+  void check_host_view(const std::string& lab, bool private_host) const;
   HeldSettings held_for(bool isolated) const;
   Kernel& kernel_;
   RecordStore& store_;
   Options options_;
+  std::optional<bool> host_view_;  // unset: the caller vouches for the kernel it gave
 };
 
 }  // namespace netlab

@@ -12,11 +12,9 @@ RecordStore machine_records() {
 
 namespace {
 
-std::unique_ptr<Kernel> instance_over(Kernel& kernel, const RecordStore& store,
-                                      const std::string& lab, bool isolated) {
+std::unique_ptr<Kernel> instance_over(Kernel& kernel, const std::string& lab, bool isolated) {
   auto key = parse_lab_key(lab);
   if (!key) return nullptr;
-  isolated = isolated || store.load(lab).private_host;
   if (key->instance.empty() && !isolated) return nullptr;
   return std::make_unique<InstanceKernel>(
       kernel, key->lab, key->instance,
@@ -27,9 +25,12 @@ std::unique_ptr<Kernel> instance_over(Kernel& kernel, const RecordStore& store,
 
 Machine::Machine(Options options, const std::string& lab, bool isolated)
     : store_(machine_records()),
+      isolated_(isolated || (parse_lab_key(lab) && store_.load(lab).private_host)),
       kernel_(std::make_unique<NetlinkKernel>()),
-      instance_(instance_over(*kernel_, store_, lab, isolated)),
-      engine_(instance_ ? *instance_ : *kernel_, store_, std::move(options)) {}
+      instance_(instance_over(*kernel_, lab, isolated_)),
+      engine_(instance_ ? *instance_ : *kernel_, store_, std::move(options)) {
+  engine_.set_host_view(isolated_);
+}
 
 Machine::~Machine() = default;
 

@@ -24,10 +24,13 @@ class Machine {
   Machine& operator=(const Machine&) = delete;
 
   Engine& engine() { return engine_; }
+  // Whether the lab's host is a namespace of its own: asked for, or the lab is up so.
+  bool isolated() const { return isolated_; }
   RecordStore& store() { return store_; }
 
  private:
   RecordStore store_;
+  bool isolated_;
   std::unique_ptr<Kernel> kernel_;    // a NetlinkKernel; its sockets live as long as the engine
   std::unique_ptr<Kernel> instance_;  // over kernel_, for an instance or an isolated lab
   Engine engine_;

@@ -49,7 +49,9 @@ Outcome up(const Topology& topology, Options options, const std::string& instanc
   if (auto problem = instance_problem(instance); problem && !instance.empty())
     throw std::invalid_argument(*problem);
   auto desired = build_desired(topology, instance);
-  return Machine(std::move(options), desired.lab, desired.isolated).engine().up(desired);
+  Machine machine(std::move(options), desired.lab, desired.isolated);
+  desired.isolated = machine.isolated();  // a lab up isolated stays so
+  return machine.engine().up(desired);
 }
 
 Outcome down(const std::string& lab, Options options) {
@@ -73,8 +75,9 @@ ExecResult exec(const std::string& ns, const std::vector<std::string>& argv,
 
 std::vector<TestResult> test(const Topology& topology, const kernel::PingOptions& options,
                              const std::string& instance) {
-  return run_lab_tests(topology.tests, options, lab_key(topology.name.value, instance),
-                       topology.host.isolated.value);
+  const std::string key = lab_key(topology.name.value, instance);
+  return run_lab_tests(topology.tests, options, key,
+                       topology.host.isolated.value || machine_records().load(key).private_host);
 }
 
 LabGuard::LabGuard(Topology topology, Options options)
@@ -94,9 +97,8 @@ LabGuard::LabGuard(Topology topology, std::string instance, Options options)
 
 ExecResult LabGuard::exec(const std::string& ns, const std::vector<std::string>& argv,
                           const ExecOptions& options) const {
-  return netlab::exec(
-      lab_namespace(ns, topology_.name.value, instance_, topology_.host.isolated.value), argv,
-      options);
+  const bool isolated = topology_.host.isolated.value || machine_records().load(key_).private_host;
+  return netlab::exec(lab_namespace(ns, topology_.name.value, instance_, isolated), argv, options);
 }
 
 LabGuard::LabGuard(LabGuard&& other) noexcept

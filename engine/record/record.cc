@@ -55,7 +55,7 @@ void Record::own(const OwnedEntry& e) {
       break;
     case OwnedEntry::Kind::Host:
       private_host = true;
-      if (e.cookie) host_cookie = e.cookie;
+      host_cookie = e.cookie;  // 0: being made, its identity not known yet
       break;
   }
 }

@@ -141,10 +141,11 @@ TEST_F(Isolated, ChosenOnTheCommandLineAndKeptByTheRecord) {
   auto list = netlab("list");
   EXPECT_NE(list.out.find("\niso                              own "), std::string::npos)
       << list.out;
-  // The same lab on the machine's network is refused while it is up isolated.
-  auto shared = netlab("up " + file);
-  EXPECT_EQ(shared.status, 1);
-  EXPECT_NE(shared.err.find("lab iso: is up isolated"), std::string::npos) << shared.err;
+  // Up isolated, it stays so: up and plan without --isolated follow the record.
+  auto again = netlab("up " + file);
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(again.out, "lab iso is up to date: nothing to change\n");
+  EXPECT_EQ(netlab("plan " + file).status, 0);
   EXPECT_EQ(netlab("down iso").status, 0);
   EXPECT_EQ(machine(), before);
 }

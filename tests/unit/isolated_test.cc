@@ -148,5 +148,54 @@ TEST_F(IsolatedTest, AFailedFirstUpTakesItsHostAway) {
   EXPECT_TRUE(nothing_in(dir_)) << listing(dir_);
 }
 
+// A run killed after it journalled the host and before it recorded the namespace's identity:
+// what is at the path is the lab's only as such a run leaves it.
+TEST_F(IsolatedTest, AHostWithNoIdentityRecordedIsAdoptedOnlyUntouched) {
+  {
+    Record r = store_.load("web");
+    store_.journal(r).own(OwnedEntry{OwnedEntry::Kind::Host, kHost, kHost});
+  }
+  kernel_.create_namespace("web.host");
+  kernel_.user_add_veth("web.host", "a", "b");  // somebody's since
+  EXPECT_THROW(engine_for(lab_).up(desired_as(kLab, "")), ConflictError);
+  EXPECT_TRUE(link("web.host", "a"));
+
+  kernel_.delete_namespace("web.host");
+  const uint64_t cookie = kernel_.create_namespace("web.host");  // as the killed run left it
+  engine_for(lab_).up(desired_as(kLab, ""));
+  EXPECT_EQ(store_.load("web").host_cookie, cookie);
+  engine_for(lab_).down("web");
+  EXPECT_FALSE(kernel_.state.ns.count("web.host"));
+}
+
+TEST(PrivateHostRecord, AHostBeingMadeAgainHasNoIdentityUntilItIsMade) {
+  Record r;
+  OwnedEntry e{OwnedEntry::Kind::Host, kHost, kHost};
+  e.cookie = 7;
+  r.own(e);
+  r.own(OwnedEntry{OwnedEntry::Kind::Host, kHost, kHost});
+  EXPECT_TRUE(r.private_host);
+  EXPECT_EQ(r.host_cookie, 0u);  // not 7: the namespace of identity 7 is gone
+}
+
+// The kernel view is chosen before the lab's lock: a run that finds the lab changed under the
+// lock stops before it reads or changes anything.
+TEST_F(IsolatedTest, ARunThatFindsTheLabChangedWhileItWaitedStops) {
+  engine_for(lab_).up(desired_as(kLab, ""));
+  Engine shared_view(kernel_, store_);
+  shared_view.set_host_view(false);
+  const auto calls = kernel_.calls.size();
+  try {
+    shared_view.down("web");
+    FAIL() << "down went ahead";
+  } catch (const RecordError& e) {
+    EXPECT_STREQ(e.what(),
+                 "lab web was brought up isolated by another run while this one waited for it; "
+                 "run this again");
+  }
+  EXPECT_EQ(kernel_.calls.size(), calls);
+  EXPECT_TRUE(kernel_.state.ns.count("web.host"));
+}
+
 }  // namespace
 }  // namespace netlab
