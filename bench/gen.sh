@@ -3,8 +3,9 @@
 # the benchmark runs:
 #   DIR/star-N.yaml       netlab's topology
 #   DIR/star-N-edit.yaml  the same with one namespace's address changed (the edit row)
-#   DIR/batch-up.sh       iproute2 as fast as it goes: ip netns add each, one `ip -batch` for
-#                         the host, one `ip -n NS -batch` per namespace, then the bridges up
+#   DIR/batch-up.sh       iproute2 as fast as it goes: one `ip -batch` that adds the namespaces
+#                         and makes the host's part, one `ip -n NS -batch` per namespace, then
+#                         the bridges up
 #   DIR/batch-down.sh     ip netns del (one batch) + ip link del of each bridge
 #   DIR/seed-up.sh        the seed posts' way: one ip command per step (seeds/003, 4_linux_networking.sh)
 # The namespaces are spread over the bridges in runs of ceil(N/B): n<i> is on bridge b =
@@ -57,6 +58,8 @@ echo "n$edited c$edited $A" >"$dir/edit"  # what sandbox.sh checks after the edi
 # ports). Veths with one queue each way and no IPv6 link-local address (addrgenmode none), as
 # netlab makes an IPv4 lab's: every method builds the same kernel objects.
 {
+  # `ip -batch` comes back to the host after each `netns add` (iproute2's netns_restore).
+  for ((i = 0; i < n; i++)); do echo "netns add n$i"; done
   for ((b = 0; b < nb; b++)); do echo "link add br$b type bridge"; done
   for ((i = 0; i < n; i++)); do
     place "$i"
@@ -72,7 +75,6 @@ for ((i = 0; i < n; i++)); do
 done
 {
   echo "#!/bin/sh -e"
-  for ((i = 0; i < n; i++)); do echo "ip netns add n$i"; done
   echo "ip -batch $dir/host.batch"
   for ((i = 0; i < n; i++)); do echo "ip -n n$i -batch $dir/ns/n$i.batch"; done
   for ((b = 0; b < nb; b++)); do echo "ip link set br$b addrgenmode none up"; done
