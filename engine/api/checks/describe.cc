@@ -17,7 +17,13 @@ std::string kind_word(CheckKind kind) {
 }
 
 std::string host_port(const IpAddr& a, uint16_t port) {
-  return (a.is_v6() ? "[" + a.str() + "]" : a.str()) + ":" + std::to_string(port);
+  // Appended in place: GCC 12 warns falsely (-Wrestrict) on "[" + string in a Release build.
+  std::string s = a.is_v6() ? "[" : "";
+  s += a.str();
+  if (a.is_v6()) s += "]";
+  s += ":";
+  s += std::to_string(port);
+  return s;
 }
 
 std::string seconds(double s) {
