@@ -11,6 +11,7 @@
 
 #include "api/checks/describe.h"
 #include "model/printable.h"
+#include "record/atomic_file.h"
 
 namespace netlab {
 
@@ -18,13 +19,8 @@ namespace {
 
 // Printable line by line (line breaks kept), then XML's five specials.
 std::string escape(const std::string& text) {
-  std::string shown;
-  size_t start = 0;
-  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
-    shown += printable(std::string_view(text).substr(start, nl - start)) + "\n";
-  shown += printable(std::string_view(text).substr(start));
   std::string out;
-  for (char c : shown) {
+  for (char c : printable_lines(text)) {
     switch (c) {
       case '&':
         out += "&amp;";
@@ -115,26 +111,8 @@ std::string junit_xml(const std::vector<TestSuite>& suites) {
 }
 
 void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  auto fail = [&](const std::string& what) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    throw std::runtime_error("cannot write " + path + ": " + what + ": " + std::strerror(err));
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("create " + tmp);
-  for (size_t done = 0; done < text.size();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      fail("write " + tmp);
-    }
-    done += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  if (::close(fd) != 0 || !synced) fail("sync " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) fail("rename " + tmp);
+  // A temporary name of this process's: two runs writing one report do not share it.
+  replace_file(path, path + ".tmp." + std::to_string(getpid()), text, 0644);
 }
 
 }  // namespace netlab

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "record/atomic_file.h"
 #include "record/entry_json.h"
 #include "state/sysctl_value.h"
 
@@ -46,16 +47,7 @@ void save(const std::string& dir, const json& j, FileLock& lock) {
     lock.remove();
     return;
   }
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw RecordError("cannot write " + tmp + ": " + std::strerror(errno));
-  auto text = j.dump(2) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-            ::fsync(fd) == 0;
-  int err = errno;
-  ::close(fd);
-  if (!ok) throw RecordError("cannot write " + tmp + ": " + std::strerror(err));
-  if (::rename(tmp.c_str(), path.c_str()) != 0)
-    throw RecordError("cannot replace " + path + ": " + std::strerror(errno));
+  replace_file(path, tmp, j.dump(2) + "\n", 0600);
 }
 
 HeldSetting held_setting(const json& entry) {

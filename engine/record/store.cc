@@ -1,6 +1,7 @@
 #include "record/store.h"
 
 #include "model/instance.h"
+#include "record/atomic_file.h"
 #include "record/entry_json.h"
 
 #include <dirent.h>
@@ -317,18 +318,7 @@ void RecordStore::save(const Record& record) {
     sep = ",\n    ";
   });
   text += "\n  ]\n}\n";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw RecordError("cannot write " + tmp + ": " + errno_text());
-  try {
-    write_all(fd, text, tmp);
-    if (::fsync(fd) != 0) throw RecordError("cannot sync " + tmp + ": " + errno_text());
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), rec.c_str()) != 0)
-    throw RecordError("cannot replace " + rec + ": " + errno_text());
+  replace_file(rec, tmp, text, 0600);
   // The journal is now folded into the record; replaying it again would be harmless.
   if (::truncate(jour.c_str(), 0) != 0 && errno != ENOENT)
     throw RecordError("cannot empty " + jour + ": " + errno_text());
