@@ -16,16 +16,6 @@ Style Style::detect() {
   return s;
 }
 
-// A message of several lines (a list of conflicts, of failures): each line made printable,
-// the line breaks kept.
-std::string printable_lines(const std::string& text) {
-  std::string out;
-  size_t start = 0;
-  for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
-    out += printable(text.substr(start, nl - start)) + "\n";
-  return out + printable(text.substr(start));
-}
-
 void print_line(const std::string& text) {
   std::fputs((printable(text) + "\n").c_str(), stdout);
 }

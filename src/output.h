@@ -27,6 +27,7 @@ struct Style {
 };
 
 using netlab::printable;  // model/printable.h
+using netlab::printable_lines;
 
 // One line on stdout, made printable.
 void print_line(const std::string& text);

@@ -55,4 +55,12 @@ std::string printable(std::string_view text) {
   return out;
 }
 
+std::string printable_lines(std::string_view text) {
+  std::string out;
+  size_t start = 0;
+  for (size_t nl; (nl = text.find('\n', start)) != std::string_view::npos; start = nl + 1)
+    out += printable(text.substr(start, nl - start)) + "\n";
+  return out + printable(text.substr(start));
+}
+
 }  // namespace netlab

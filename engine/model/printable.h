@@ -9,5 +9,8 @@
 namespace netlab {
 
 std::string printable(std::string_view text);
+// A text of several lines (a list of conflicts, a failure's message): each line printable,
+// the line breaks kept.
+std::string printable_lines(std::string_view text);
 
 }  // namespace netlab
