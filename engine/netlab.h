@@ -92,6 +92,7 @@ class LabGuard {
   std::string key_;
   Options options_;
   Outcome outcome_;
+  bool isolated_ = false;  // up in a host namespace of its own (the file's, or the record's)
   bool up_ = false;
 };
 

@@ -118,21 +118,27 @@ void Engine::check_host_view(const std::string& lab, bool private_host) const {
                     " by another run while this one waited for it; run this again");
 }
 
+Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
+                          const Record& record) const {
+  Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
+  const NsLive* host = live.find(kHost);
+  for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
+    plan.conflicts.push_back(std::move(c));
+  return plan;
+}
+
 Plan Engine::plan(const DesiredState& desired) {
   Record record = store_.load(desired.lab);
   check_host_view(desired.lab, desired.isolated);
-  LiveState live = read(&desired, record);
-  Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
-  for (auto& c : private_host_conflicts(desired, record, live.ns[kHost]))
-    plan.conflicts.push_back(std::move(c));
-  return plan;
+  return plan_against(desired, read(&desired, record), record);
 }
 
 Outcome Engine::up(const DesiredState& desired) {
   auto lock = store_.lock(desired.lab, options_.lock_timeout);
   Record record = store_.load(desired.lab);
-  // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either.
   check_host_view(desired.lab, desired.isolated || record.private_host);
+  // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either,
+  // nor a host of its own that this run made.
   bool made_host = false;
   auto tidy = [&] {
     if (made_host && only_private_host(record))
@@ -142,9 +148,7 @@ Outcome Engine::up(const DesiredState& desired) {
     store_.remove_lock(lock);
   };
   LiveState before = read(&desired, record);
-  Outcome out{make_plan(desired, before, record, held_for(desired.isolated)), {}};
-  for (auto& c : private_host_conflicts(desired, record, before.ns[kHost]))
-    out.plan.conflicts.push_back(std::move(c));
+  Outcome out{plan_against(desired, before, record), {}};
   if (!out.plan.conflicts.empty()) {
     tidy();
     throw ConflictError(out.plan.conflicts);

@@ -66,6 +66,8 @@ class Engine {
  private:
   void check_host_view(const std::string& lab, bool private_host) const;
   HeldSettings held_for(bool isolated) const;
+  // The plan of `desired` against what is live, with what keeps the lab from the host it wants.
+  Plan plan_against(const DesiredState& desired, const LiveState& live, const Record& record) const;
   Kernel& kernel_;
   RecordStore& store_;
   Options options_;

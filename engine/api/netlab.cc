@@ -93,12 +93,12 @@ LabGuard::LabGuard(Topology topology, std::string instance, Options options)
   // down from here.
   outcome_ = netlab::up(topology_, options_, instance_);
   up_ = true;
+  isolated_ = topology_.host.isolated.value || machine_records().load(key_).private_host;
 }
 
 ExecResult LabGuard::exec(const std::string& ns, const std::vector<std::string>& argv,
                           const ExecOptions& options) const {
-  const bool isolated = topology_.host.isolated.value || machine_records().load(key_).private_host;
-  return netlab::exec(lab_namespace(ns, topology_.name.value, instance_, isolated), argv, options);
+  return netlab::exec(lab_namespace(ns, topology_.name.value, instance_, isolated_), argv, options);
 }
 
 LabGuard::LabGuard(LabGuard&& other) noexcept
@@ -107,6 +107,7 @@ LabGuard::LabGuard(LabGuard&& other) noexcept
       key_(std::move(other.key_)),
       options_(std::move(other.options_)),
       outcome_(std::move(other.outcome_)),
+      isolated_(other.isolated_),
       up_(std::exchange(other.up_, false)) {}
 
 void LabGuard::down() {

@@ -59,14 +59,14 @@ std::vector<Conflict> private_host_conflicts(const DesiredState& desired, const 
            ""}};
 }
 
-bool settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStore& store,
+void settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStore& store,
                          Record& record, const NsLive& host, bool& made) {
   made = false;
-  if (!desired.isolated) return false;
+  if (!desired.isolated) return;
   Journal journal = store.journal(record);
   if (record.private_host && host.cookie) {
     if (record.host_cookie != host.cookie) journal.own(host_entry(host.cookie));
-    return false;
+    return;
   }
   // What is at the path without a namespace bound (a run of this lab killed half-way through
   // making or deleting it) is the lab's, and goes first.
@@ -85,7 +85,6 @@ bool settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStor
   LinkChange up;
   up.up = true;
   kernel.change_link(kHost, "lo", up);
-  return true;
 }
 
 void remove_private_host(Kernel& kernel, RecordStore& store, Record& record, const NsLive& host) {
@@ -100,9 +99,8 @@ void remove_private_host(Kernel& kernel, RecordStore& store, Record& record, con
 }
 
 bool only_private_host(const Record& record) {
-  Record rest = record;
-  rest.private_host = false;
-  return record.private_host && rest.empty();
+  return record.private_host && record.namespaces.empty() && record.links.empty() &&
+         record.routes.empty() && record.sysctl_old.empty() && record.nat_namespaces.empty();
 }
 
 }  // namespace netlab

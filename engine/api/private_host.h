@@ -19,9 +19,9 @@ std::vector<Conflict> private_host_conflicts(const DesiredState& desired, const 
 
 // Makes the host of an isolated lab when it is not there, journalled before and after, with
 // its loopback up as a machine's is; records the identity of one a killed run made without
-// recording it. Returns whether it made one; `made` is set as soon as it began to (a failure
-// after that leaves one to take back). Call after private_host_conflicts found none.
-bool settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStore& store,
+// recording it. `made` is set as soon as it began to make one: a failure after that leaves one
+// to take back. Call after private_host_conflicts found none.
+void settle_private_host(const DesiredState& desired, Kernel& kernel, RecordStore& store,
                          Record& record, const NsLive& host, bool& made);
 
 // Deletes it if it is the lab's (the identity recorded, or what a killed run of the lab left at
