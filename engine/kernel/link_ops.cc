@@ -128,7 +128,7 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
   forget_link(link.ns, link.name);
   if (pair) forget_link(peer->ns, peer->name);
   if (index > 0 && from == link.ns) st.ifindex[link.name] = index;  // else: in another one
-  if (!kind->references(link).empty()) upper_ns_.insert(link.ns);  // made on another link
+  if (!kind->references(link).empty()) note_upper(link.ns, link.name);
   if (pair) {
     st.peer[link.name] = {peer->ns, peer->name};
     auto& pst = slot(peer->ns);  // its socket opens when first needed
@@ -168,7 +168,7 @@ void NetlinkKernel::create_by_kind(const LinkKind& kind, const LinkObj& link,
     }
   }
   forget_link(link.ns, link.name);
-  if (!kind.references(link).empty()) upper_ns_.insert(link.ns);
+  if (!kind.references(link).empty()) note_upper(link.ns, link.name);
   // The kernel ignores IFLA_IFALIAS when it creates a link: tag it right after.
   if (!link.alias.empty()) change_link(link.ns, link.name, {.alias = link.alias});
 }
@@ -298,9 +298,21 @@ void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) 
   forget_uppers();
 }
 
+void NetlinkKernel::note_upper(const std::string& ns, const std::string& name) {
+  slot(ns).uppers.insert(name);
+  std::lock_guard lock(ns_mutex_);
+  upper_ns_.insert(ns);
+}
+
 void NetlinkKernel::forget_uppers() {
-  for (const auto& ns : upper_ns_)
-    if (NsState* st = find_slot(ns)) st->ifindex.clear();
+  std::set<std::string> holders;
+  {
+    std::lock_guard lock(ns_mutex_);
+    holders = upper_ns_;
+  }
+  for (const auto& ns : holders)
+    if (NsState* st = find_slot(ns))
+      for (const auto& name : st->uppers) st->ifindex.erase(name);
 }
 
 }  // namespace netlab

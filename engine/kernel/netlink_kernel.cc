@@ -139,7 +139,17 @@ kernel::NlCachePtr NetlinkKernel::dump_links(const std::string& ns, NsState& st,
   st.ifindex.clear();
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
     auto* l = reinterpret_cast<rtnl_link*>(o);
-    if (const char* name = rtnl_link_get_name(l)) st.ifindex[name] = rtnl_link_get_ifindex(l);
+    const char* name = rtnl_link_get_name(l);
+    if (!name) continue;
+    st.ifindex[name] = rtnl_link_get_ifindex(l);
+    // Made on another link (a macvlan, a vxlan; a veth's IFLA_LINK is its peer): it goes with it.
+    const char* type = rtnl_link_get_type(l);
+    const LinkKind* kind = type ? find_link_kind(type) : nullptr;
+    if (kind && !kind->paired() && rtnl_link_get_link(l) > 0) {
+      st.uppers.insert(name);
+      std::lock_guard lock(ns_mutex_);  // reads dump namespaces on two threads
+      upper_ns_.insert(ns);
+    }
   }
   return cache;
 }

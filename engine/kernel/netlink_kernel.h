@@ -80,6 +80,8 @@ class NetlinkKernel final : public Kernel {
     std::unordered_map<std::string, int> ifindex;
     // veths we created: name → (peer namespace, peer name), to forget the peer with it.
     std::unordered_map<std::string, std::pair<std::string, std::string>> peer;
+    // Links made on another link, made by us or dumped: forget_uppers.
+    std::unordered_set<std::string> uppers;
   };
 
   NsState& state(const std::string& ns);  // opens the namespace's socket on first use
@@ -102,10 +104,11 @@ class NetlinkKernel final : public Kernel {
   void create_by_kind(const LinkKind& kind, const LinkObj& link, const std::string& what);
   void forget_link(const std::string& ns, const std::string& name);
   // The kernel deletes a link made on another (a macvlan, a vxlan) with that one, where
-  // forget_link does not see it: after a delete, the indexes known in the namespaces that hold
-  // such links are read afresh when next needed.
+  // forget_link does not see it: after a delete, the indexes of such links are read afresh
+  // when next needed; those of the others stay known.
   void forget_uppers();
-  std::set<std::string> upper_ns_;  // namespaces where a link made on another one was made
+  void note_upper(const std::string& ns, const std::string& name);
+  std::set<std::string> upper_ns_;  // namespaces that hold such links (NsState::uppers); ns_mutex_
   NsLive read_ns(const std::string& ns, const ReadRequest& request);
   std::vector<NatRule> read_nat(const std::string& ns);  // the calling thread in ns
 
