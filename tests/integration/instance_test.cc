@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <functional>
 
+#include "copies.h"
 #include "sandbox.h"
-#include "state_dump.h"
 
 namespace netlab::testing {
 namespace {
@@ -28,31 +28,9 @@ tests:
   - {from: n2, ping: 10.0.0.2}
 )";
 
-// Everything of the machine a lab could leave behind: links, addresses, routes, NAT and
-// ip_forward (dump_state), per-interface settings, and what is under /run but one file.
+// Per-interface settings besides dump_state: conntrack counts move with the copies' traffic.
 std::string machine() {
-  return dump_state() +
-         sh("sysctl -a 2>/dev/null | grep -E '^net\\.ipv[46]\\.conf\\.' | sort").out +
-         // The iptables tools' lock file is shared and stays, as they leave it: removing it
-         // would let two holders lock two different files.
-         sh("find /run ! -path /run/xtables.lock | sort").out;
-}
-
-// Runs `netlab VERB -i N ARGS` for N = 1..count at once; the exit statuses, one a line.
-std::string all_at_once(int count, const std::string& verb_and_args, const std::string& dir) {
-  std::string script;
-  for (int i = 1; i <= count; ++i)
-    script += std::string("(") + NETLAB_BINARY + " " + verb_and_args + " -i " + std::to_string(i) +
-              " >" + dir + "/log." + std::to_string(i) + " 2>&1; echo " + std::to_string(i) +
-              ":$? >" + dir + "/rc." + std::to_string(i) + ") & ";
-  sh(script + "wait");
-  return sh("cat " + dir + "/rc.* | sort -n").out;
-}
-
-std::string all_ok(int count) {
-  std::string s;
-  for (int i = 1; i <= count; ++i) s += std::to_string(i) + ":0\n";
-  return s;
+  return machine_state("^net\\.ipv[46]\\.conf\\.");
 }
 
 double seconds(const std::function<void()>& f) {

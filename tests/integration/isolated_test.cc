@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "copies.h"
 #include "kernel/fd.h"
 #include "sandbox.h"
-#include "state_dump.h"
 
 namespace netlab::testing {
 namespace {
@@ -74,27 +74,9 @@ class Monitor {
   kernel::Fd fd_;
 };
 
-// Runs `netlab ARGS -i N` for N = 1..count at once; the exit statuses, one a line.
-std::string all_at_once(int count, const std::string& args, const std::string& dir) {
-  std::string script;
-  for (int i = 1; i <= count; ++i) {
-    const std::string n = std::to_string(i);
-    script += std::string("(") + NETLAB_BINARY + " " + args + " -i " + n + " >" + dir + "/log." +
-              n + " 2>&1; echo " + n + ":$? >" + dir + "/rc." + n + ") & ";
-  }
-  sh(script + "wait");
-  return sh("cat " + dir + "/rc.* | sort -n").out;
-}
-
-std::string all_ok(int count) {
-  std::string s;
-  for (int i = 1; i <= count; ++i) s += std::to_string(i) + ":0\n";
-  return s;
-}
-
+// Every network setting: an isolated copy's traffic never reaches the machine's namespace.
 std::string machine() {
-  return dump_state() + sh("sysctl -a 2>/dev/null | grep -E '^net\\.' | sort").out +
-         sh("find /run ! -path /run/xtables.lock | sort").out;
+  return machine_state("^net\\.");
 }
 
 class Isolated : public Sandbox {};

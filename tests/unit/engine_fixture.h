@@ -16,14 +16,15 @@
 
 namespace netlab::testing {
 
-inline DesiredState desired(const std::string& yaml) {
+// `instance`: a copy of the lab (engine/model/instance.h), "" for the lab itself.
+inline DesiredState desired(const std::string& yaml, const std::string& instance = "") {
   auto r = load_topology_text(yaml, "lab.yaml");
   std::string diags;
   for (const auto& d : r.diagnostics.sorted()) diags += d.str() + "\n";
   EXPECT_TRUE(r.topology) << diags;
   if (!r.topology) throw std::runtime_error(diags);
   r.topology->file = "lab.yaml";
-  return build_desired(*r.topology);
+  return build_desired(*r.topology, instance);
 }
 
 // The YAML text with its first `from` replaced by `to`: an edit of a lab file.

@@ -29,13 +29,6 @@ host:
   sysctl: {net.ipv4.conf.br0.forwarding: 1}
 )";
 
-DesiredState desired_as(const std::string& yaml, const std::string& instance) {
-  auto r = load_topology_text(yaml, "lab.yaml");
-  EXPECT_TRUE(r.topology);
-  r.topology->file = "lab.yaml";
-  return build_desired(*r.topology, instance);
-}
-
 std::set<std::string> names(const NsLive& n) {
   std::set<std::string> out;
   for (const auto& l : n.links) out.insert(l.name);
@@ -88,8 +81,8 @@ TEST(InstanceName, IdsFollowTheLabNameRule) {
 }
 
 TEST_F(InstanceTest, TwoCopiesOfOneFileLiveSideBySide) {
-  engine_for(one_).up(desired_as(kLab, "1"));
-  engine_for(two_).up(desired_as(kLab, "2"));
+  engine_for(one_).up(testing::desired(kLab, "1"));
+  engine_for(two_).up(testing::desired(kLab, "2"));
 
   EXPECT_TRUE(kernel_.state.ns.count("n1_web_1"));
   EXPECT_TRUE(kernel_.state.ns.count("n2_web_2"));
@@ -101,14 +94,14 @@ TEST_F(InstanceTest, TwoCopiesOfOneFileLiveSideBySide) {
   EXPECT_EQ(kernel_.state.ns.at("host").sysctl.count("net.ipv4.conf.br0_web_2.forwarding"), 1u);
 
   // Each sees itself in the file's names, converged.
-  EXPECT_EQ(lines(engine_for(one_).plan(desired_as(kLab, "1"))), std::vector<std::string>{});
-  EXPECT_EQ(lines(engine_for(two_).plan(desired_as(kLab, "2"))), std::vector<std::string>{});
+  EXPECT_EQ(lines(engine_for(one_).plan(testing::desired(kLab, "1"))), std::vector<std::string>{});
+  EXPECT_EQ(lines(engine_for(two_).plan(testing::desired(kLab, "2"))), std::vector<std::string>{});
 }
 
 // The wait for links to carry traffic names the copy's links: the fake kernel knows no other.
 TEST_F(InstanceTest, ACopyWaitsForItsOwnLinks) {
   kernel_.links_start_late = true;
-  engine_for(one_).up(desired_as(kLab, "1"));
+  engine_for(one_).up(testing::desired(kLab, "1"));
   EXPECT_EQ(kernel_.calls.back(), "wait_ready 5");
   auto live = kernel_.read({.host = true, .namespaces = {"n1_web_1", "n2_web_1"}});
   for (const auto& [ns, name] : std::vector<std::pair<std::string, std::string>>{
@@ -118,13 +111,13 @@ TEST_F(InstanceTest, ACopyWaitsForItsOwnLinks) {
 
 TEST_F(InstanceTest, DownOfOneCopyLeavesTheOther) {
   LiveState before = kernel_.state;
-  engine_for(one_).up(desired_as(kLab, "1"));
-  engine_for(two_).up(desired_as(kLab, "2"));
+  engine_for(one_).up(testing::desired(kLab, "1"));
+  engine_for(two_).up(testing::desired(kLab, "2"));
   engine_for(one_).down("web@1");
 
   EXPECT_FALSE(kernel_.state.ns.count("n1_web_1"));
   EXPECT_EQ(names(ns("host")), (std::set<std::string>{"br0_web_2", "v1_web_2", "v2_web_2"}));
-  EXPECT_EQ(lines(engine_for(two_).plan(desired_as(kLab, "2"))), std::vector<std::string>{});
+  EXPECT_EQ(lines(engine_for(two_).plan(testing::desired(kLab, "2"))), std::vector<std::string>{});
 
   // From the record alone, as after a crash: the same object that up used is not needed.
   InstanceKernel fresh(kernel_, "web", "2");
@@ -136,7 +129,7 @@ TEST_F(InstanceTest, DownOfOneCopyLeavesTheOther) {
 TEST_F(InstanceTest, TheFilesNameInTheHostIsNotTheInstances) {
   // The lab itself, without an instance, holds "br0" in the host: the copy leaves it alone.
   engine().up(testing::desired(kLab));
-  engine_for(one_).up(desired_as(kLab, "1"));
+  engine_for(one_).up(testing::desired(kLab, "1"));
   EXPECT_EQ(lines(engine().plan(testing::desired(kLab))), std::vector<std::string>{});
   engine_for(one_).down("web@1");
   EXPECT_TRUE(link("host", "br0"));
@@ -148,7 +141,7 @@ TEST_F(InstanceTest, AHostAddressCannotBeEveryCopysAndIsRefusedBeforeAnythingCha
   const std::string yaml = testing::edited(kLab, "  br0: {}", "  br0: {addresses: [10.0.0.1/24]}");
   LiveState before = kernel_.state;
   try {
-    engine_for(one_).up(desired_as(yaml, "1"));
+    engine_for(one_).up(testing::desired(yaml, "1"));
     ADD_FAILURE() << "no conflict";
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.conflicts.at(0).str(),

@@ -29,13 +29,6 @@ nat:
   - {type: masquerade, source: 10.0.0.0/24}
 )";
 
-DesiredState desired_as(const std::string& yaml, const std::string& instance) {
-  auto r = load_topology_text(yaml, "lab.yaml");
-  EXPECT_TRUE(r.topology);
-  r.topology->file = "lab.yaml";
-  return build_desired(*r.topology, instance);
-}
-
 // The record store's directory is gone, or empty: a lab down leaves no file.
 bool nothing_in(const std::string& dir) {
   return !std::filesystem::exists(dir) || std::filesystem::is_empty(dir);
@@ -70,7 +63,7 @@ TEST(PrivateHostName, ReadableWhenItFitsHashedElse) {
 
 TEST_F(IsolatedTest, EverythingOfTheHostGoesIntoTheLabsOwnAndDownRemovesIt) {
   const LiveState machine = kernel_.state;
-  engine_for(lab_).up(desired_as(kLab, ""));
+  engine_for(lab_).up(testing::desired(kLab, ""));
 
   EXPECT_EQ(kernel_.state.ns.at("host").links.size(), machine.ns.at("host").links.size());
   EXPECT_TRUE(kernel_.state.ns.at("host").addrs.empty());
@@ -84,7 +77,7 @@ TEST_F(IsolatedTest, EverythingOfTheHostGoesIntoTheLabsOwnAndDownRemovesIt) {
   EXPECT_EQ(own.routes.size(), 1u);
   // Shared with no lab: nothing of it in the machine's host settings.
   EXPECT_FALSE(std::filesystem::exists(dir_ + "/host_settings.json"));
-  EXPECT_EQ(lines(engine_for(lab_).plan(desired_as(kLab, ""))), std::vector<std::string>{});
+  EXPECT_EQ(lines(engine_for(lab_).plan(testing::desired(kLab, ""))), std::vector<std::string>{});
 
   // Down from the record alone, as after a crash.
   InstanceKernel fresh(kernel_, "web", "", private_host_namespace("web", ""));
@@ -97,12 +90,12 @@ TEST_F(IsolatedTest, EverythingOfTheHostGoesIntoTheLabsOwnAndDownRemovesIt) {
 
 TEST_F(IsolatedTest, CopiesWithTheSameHostAddressDoNotMeet) {
   const LiveState machine = kernel_.state;
-  engine_for(one_).up(desired_as(kLab, "1"));
-  engine_for(two_).up(desired_as(kLab, "2"));
+  engine_for(one_).up(testing::desired(kLab, "1"));
+  engine_for(two_).up(testing::desired(kLab, "2"));
   EXPECT_TRUE(link("web.1.host", "br0_web_1"));
   EXPECT_TRUE(link("web.2.host", "br0_web_2"));
   EXPECT_EQ(ns("web.2.host").sysctl.at("net.ipv4.ip_forward"), "1");
-  EXPECT_EQ(lines(engine_for(one_).plan(desired_as(kLab, "1"))), std::vector<std::string>{});
+  EXPECT_EQ(lines(engine_for(one_).plan(testing::desired(kLab, "1"))), std::vector<std::string>{});
   engine_for(one_).down("web@1");
   engine_for(two_).down("web@2");
   EXPECT_EQ(kernel_.state.ns.size(), machine.ns.size());
@@ -113,7 +106,7 @@ TEST_F(IsolatedTest, ANamespaceOfTheHostsNameThatIsNotTheLabsIsAConflict) {
   kernel_.create_namespace("web.host");  // somebody else's
   const auto calls = kernel_.calls.size();
   try {
-    engine_for(lab_).up(desired_as(kLab, ""));
+    engine_for(lab_).up(testing::desired(kLab, ""));
     FAIL() << "up went ahead";
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.conflicts.at(0).str(),
@@ -125,11 +118,11 @@ TEST_F(IsolatedTest, ANamespaceOfTheHostsNameThatIsNotTheLabsIsAConflict) {
 }
 
 TEST_F(IsolatedTest, ALabUpOnTheMachinesNetworkIsNotTurnedIsolatedInPlace) {
-  DesiredState shared = desired_as(kLab, "");
+  DesiredState shared = testing::desired(kLab, "");
   shared.isolated = false;
   engine().up(shared);
   try {
-    engine_for(lab_).up(desired_as(kLab, ""));
+    engine_for(lab_).up(testing::desired(kLab, ""));
     FAIL() << "up went ahead";
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.conflicts.at(0).str(),
@@ -142,7 +135,7 @@ TEST_F(IsolatedTest, ALabUpOnTheMachinesNetworkIsNotTurnedIsolatedInPlace) {
 TEST_F(IsolatedTest, AFailedFirstUpTakesItsHostAway) {
   kernel_.fail_on = "create_link web.host/br0";
   const LiveState machine = kernel_.state;
-  EXPECT_ANY_THROW(engine_for(lab_).up(desired_as(kLab, "")));
+  EXPECT_ANY_THROW(engine_for(lab_).up(testing::desired(kLab, "")));
   EXPECT_FALSE(kernel_.state.ns.count("web.host"));
   EXPECT_EQ(kernel_.state.ns.size(), machine.ns.size());
   EXPECT_TRUE(nothing_in(dir_)) << listing(dir_);
@@ -157,12 +150,12 @@ TEST_F(IsolatedTest, AHostWithNoIdentityRecordedIsAdoptedOnlyUntouched) {
   }
   kernel_.create_namespace("web.host");
   kernel_.user_add_veth("web.host", "a", "b");  // somebody's since
-  EXPECT_THROW(engine_for(lab_).up(desired_as(kLab, "")), ConflictError);
+  EXPECT_THROW(engine_for(lab_).up(testing::desired(kLab, "")), ConflictError);
   EXPECT_TRUE(link("web.host", "a"));
 
   kernel_.delete_namespace("web.host");
   const uint64_t cookie = kernel_.create_namespace("web.host");  // as the killed run left it
-  engine_for(lab_).up(desired_as(kLab, ""));
+  engine_for(lab_).up(testing::desired(kLab, ""));
   EXPECT_EQ(store_.load("web").host_cookie, cookie);
   engine_for(lab_).down("web");
   EXPECT_FALSE(kernel_.state.ns.count("web.host"));
@@ -181,7 +174,7 @@ TEST(PrivateHostRecord, AHostBeingMadeAgainHasNoIdentityUntilItIsMade) {
 // The kernel view is chosen before the lab's lock: a run that finds the lab changed under the
 // lock stops before it reads or changes anything.
 TEST_F(IsolatedTest, ARunThatFindsTheLabChangedWhileItWaitedStops) {
-  engine_for(lab_).up(desired_as(kLab, ""));
+  engine_for(lab_).up(testing::desired(kLab, ""));
   Engine shared_view(kernel_, store_);
   shared_view.set_host_view(false);
   const auto calls = kernel_.calls.size();
