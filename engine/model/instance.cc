@@ -57,7 +57,10 @@ std::string instance_namespace(const std::string& ns, std::string_view lab, std:
 }
 
 std::string private_host_namespace(std::string_view lab, std::string_view id) {
-  std::string plain = std::string(lab) + (id.empty() ? "" : "." + std::string(id)) + ".host";
+  // Appended in place: GCC 12 warns falsely (-Wrestrict) on "." + string in a Release build.
+  std::string plain(lab);
+  if (!id.empty()) plain.append(".").append(id);
+  plain += ".host";
   if (plain.size() <= kMaxNamespaceName) return plain;
   return instance_name("host", lab, id, kMaxNamespaceName);
 }
