@@ -20,6 +20,15 @@ out=$(mktemp)
 mount --make-rprivate /
 mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir /run/netns
+# The names a lab writes in /etc/netns stay in the sandbox (on a machine without the directory,
+# /etc gets a layer in the sandbox's /run).
+if [ -d /etc/netns ]; then
+  mount -t tmpfs -o mode=0755 tmpfs /etc/netns
+else
+  mkdir -p /run/.etc/upper /run/.etc/work
+  mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work /etc
+  mkdir /etc/netns
+fi
 mount -t sysfs sysfs /sys
 ip link set lo up
 

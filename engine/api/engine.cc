@@ -4,6 +4,7 @@
 #include <set>
 #include <string_view>
 
+#include "api/lab_names.h"
 #include "api/private_host.h"
 #include "api/ready_links.h"
 
@@ -124,6 +125,9 @@ Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
   const NsLive* host = live.find(kHost);
   for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
     plan.conflicts.push_back(std::move(c));
+  if (etc_)
+    for (auto& c : LabNames(*etc_, store_.dir(), desired.lab).conflicts(desired))
+      plan.conflicts.push_back(std::move(c));
   return plan;
 }
 
@@ -140,9 +144,12 @@ Outcome Engine::up(const DesiredState& desired) {
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either,
   // nor a host of its own that this run made.
   bool made_host = false;
+  std::optional<LabNames> names;
+  if (etc_) names.emplace(*etc_, store_.dir(), desired.lab);
   auto tidy = [&] {
     if (made_host && only_private_host(record))
       remove_private_host(kernel_, store_, record, kernel_.read({}).ns[kHost]);
+    if (names) names->drop_unrecorded(desired, record);
     if (!record.empty()) return;
     store_.save(record);  // what a run killed before it changed anything left
     store_.remove_lock(lock);
@@ -162,8 +169,11 @@ Outcome Engine::up(const DesiredState& desired) {
   if (out.plan.actions.empty() && out.plan.forget.empty() && out.plan.adopt.empty() &&
       record.file == desired.file) {
     if (made_host) store_.save(record);
-    return out;  // converged: not one write, to the kernel or the record
+    if (names) names->settle(desired);  // writes only what is not in place
+    return out;                         // converged: not one write, to the kernel or the record
   }
+  // A namespace that goes loses its entries first: the record names it until it is gone.
+  if (names) names->drop_undeclared(desired, record);
 
   // Trust, but verify: read the kernel back and plan again; nothing may be left to do. The
   // namespaces this run makes are read as soon as the plan is done with them, while the
@@ -188,6 +198,7 @@ Outcome Engine::up(const DesiredState& desired) {
       throw VerifyError(difference_text(desired.file, again));
     auto late = not_ready(links_to_start(desired, out.plan), now);
     if (!late.empty()) kernel_.wait_ready(late);
+    if (names) names->settle(desired);
   };
   Executor exec(kernel_, store_, record);
   try {
@@ -219,6 +230,8 @@ Outcome Engine::down(const std::string& lab) {
   }
   LiveState live = kernel_.read(request);
   Outcome out{make_down_plan(lab, live, record, settings), {}};
+  // The names go first, while the record still names the namespaces they belong to.
+  if (etc_) LabNames(*etc_, store_.dir(), lab).remove(record);
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});

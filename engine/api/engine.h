@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "apply/executor.h"
+#include "kernel/etc_netns.h"
 #include "plan/planner.h"
 #include "record/store.h"
 #include "state/desired.h"
@@ -62,6 +63,9 @@ class Engine {
   // (engine/api/machine.h). Decided before the lab's lock; each verb checks it under the lock
   // against the record, and refuses to go on when another run changed the lab meanwhile.
   void set_host_view(bool private_host) { host_view_ = private_host; }
+  // Where the lab's namespaces have their /etc/netns entries (engine/api/lab_names.h); without
+  // one, the engine writes none.
+  void set_etc(const EtcNetns* etc) { etc_ = etc; }
 
  private:
   void check_host_view(const std::string& lab, bool private_host) const;
@@ -72,6 +76,7 @@ class Engine {
   RecordStore& store_;
   Options options_;
   std::optional<bool> host_view_;  // unset: the caller vouches for the kernel it gave
+  const EtcNetns* etc_ = nullptr;
 };
 
 }  // namespace netlab

@@ -12,7 +12,8 @@ namespace {
 // A ping's line, as it has always been: "net0 -> 10.0.0.2  reachable  0.041 ms".
 std::string ping_line(const TestResult& r, double timeout_s) {
   char buf[64];
-  std::string s = r.from + " -> " + r.to.str() + "  ";
+  std::string to = r.to_name.empty() ? r.to.str() : r.to_name + " (" + r.to.str() + ")";
+  std::string s = r.from + " -> " + to + "  ";
   std::snprintf(buf, sizeof buf, "%.3f ms", r.rtt_ms);
   const std::string rtt = buf;
   std::snprintf(buf, sizeof buf, "%.1f s", timeout_s);

@@ -15,6 +15,7 @@ struct TestResult {
   std::string name;               // "ping net0 -> 10.0.0.2": stable, the check's name in reports
   std::string from;               // "host" or a namespace
   IpAddr to;                      // ping, tcp
+  std::string to_name;            // ping, tcp: the lab's name for `to`, when the file used one
   uint16_t port = 0;              // tcp
   std::vector<std::string> argv;  // exec
   Pos pos;                        // where the file declares it

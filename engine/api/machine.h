@@ -33,6 +33,7 @@ class Machine {
   bool isolated_;
   std::unique_ptr<Kernel> kernel_;    // a NetlinkKernel; its sockets live as long as the engine
   std::unique_ptr<Kernel> instance_;  // over kernel_, for an instance or an isolated lab
+  EtcNetns etc_;                      // the lab's namespaces' /etc/netns, under their kernel names
   Engine engine_;
 };
 

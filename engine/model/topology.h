@@ -51,6 +51,7 @@ struct Namespace {
   Located<bool> loopback_up{true, {}};
   std::vector<Sysctl> sysctl;
   std::vector<Route> routes;
+  std::vector<Located<IpAddr>> dns;  // name servers for its /etc/netns/NS/resolv.conf
 };
 
 // One network interface the lab creates: a bridge or one end of a veth pair.
@@ -110,9 +111,10 @@ struct Test {
   Pos pos;  // the list item
   CheckKind kind = CheckKind::Ping;
   Located<std::string> from;
-  // ping, tcp: the address as parsed. The seam for naming a target by a lab name: the reader
-  // would keep the name and the runner resolve it here before the check runs.
+  // ping, tcp: the address, as written or as the lab names it (to_name; validation resolves
+  // the name through engine/model/lab_hosts.h).
   Located<IpAddr> to;
+  std::optional<std::string> to_name;
   Located<uint16_t> port;                         // tcp
   Located<std::vector<std::string>> argv;         // exec
   Located<int> status{0, {}};                     // exec: the exit status that passes

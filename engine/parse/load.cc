@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "parse/prescan.h"
+#include "parse/target_names.h"
 #include "parse/route_family.h"
 #include "parse/validate.h"
 #include "parse/yaml_reader.h"
@@ -23,6 +24,7 @@ LoadResult load_topology_text(std::string_view text, const std::string& filename
   ReadGaps gaps;
   Topology t = read_topology(*doc, file, r.diagnostics, gaps);
   infer_default_route_families(t);
+  resolve_target_names(t, gaps, r.diagnostics);
   if (!gaps.aborted) validate_topology(t, gaps, r.diagnostics);
   if (!r.diagnostics.has_errors()) r.topology = std::move(t);
   return r;

@@ -61,7 +61,8 @@ class Validator {
     for (const auto& n : t_.nat) check_nat(n);
     check_nat_duplicates();
     for (const auto& test : t_.tests)
-      if (check_namespace_ref(test.from) && test.kind != CheckKind::Exec) check_target(test);
+      if (check_namespace_ref(test.from) && test.kind != CheckKind::Exec && test.to.value.family)
+        check_target(test);
   }
 
  private:

@@ -34,7 +34,7 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
   static const std::map<std::string, std::vector<std::string>> keys = with_kind_sections({
       {"topology", {"name", "host", "namespaces", "bridges", "veths", "nat", "tests"}},
       {"host", {"isolated", "sysctl", "routes"}},
-      {"namespace", {"loopback", "sysctl", "routes"}},
+      {"namespace", {"loopback", "sysctl", "routes", "dns"}},
       {"route", {"to", "via", "dev", "metric"}},
       {"bridge", {"namespace", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
       {"veth",
@@ -253,6 +253,41 @@ class Reader {
     return std::nullopt;
   }
 
+  // `dns`: a namespace's name servers. The resolver reads no more than three (MAXNS).
+  std::vector<Located<IpAddr>> name_servers(const YEntry& e) {
+    std::vector<Located<IpAddr>> out;
+    auto items = list(e);
+    if (!items) return out;
+    for (const YNode* raw : *items) {
+      const YNode& n = visit(raw);
+      auto a = n.kind == Kind::Scalar ? IpAddr::parse(n.value) : std::nullopt;
+      if (a)
+        out.push_back({*a, raw->pos});
+      else
+        d_.error(raw->pos, "invalid name server " + shown(n) +
+                               " (expected an IPv4 or IPv6 address, like 192.0.2.53)");
+    }
+    if (out.size() > 3)
+      d_.error(out[3].pos, "at most three name servers: the resolver ignores the rest");
+    return out;
+  }
+
+  // A check's target: an address, or a name the lab gives one (validation resolves it).
+  bool target(const Located<std::string>& s, const std::string& host, Test& t) {
+    if (auto a = IpAddr::parse(host)) {
+      t.to = {*a, s.pos};
+      return true;
+    }
+    if (!host.empty() &&
+        host.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == std::string::npos) {
+      t.to.pos = s.pos;
+      t.to_name = host;
+      return true;
+    }
+    return false;
+  }
+
   std::vector<Sysctl> sysctls(const YEntry& e) {
     std::vector<Sysctl> out;
     auto entries = named_entries(e);
@@ -377,6 +412,7 @@ class Reader {
         }
         if (auto* s = f->get("sysctl")) ns.sysctl = sysctls(*s);
         if (auto* r = f->get("routes")) ns.routes = routes(*r);
+        if (auto* d = f->get("dns")) ns.dns = name_servers(*d);
       }
       out.push_back(std::move(ns));
     }
@@ -695,9 +731,16 @@ class Reader {
   bool check_target(const YEntry& kind, Test& t) {
     if (kind.key == "ping") {
       t.kind = CheckKind::Ping;
-      auto a = address(kind);
-      if (a) t.to = *a;
-      return a.has_value();
+      auto s = string(kind);
+      if (!s) return false;
+      if (target(*s, s->value, t)) return true;
+      if (Cidr::parse(s->value))  // an interface's address, as the file writes those
+        d_.error(s->pos, "invalid ping address " + quoted(s->value) +
+                             " (expected an IPv4 or IPv6 address without prefix length)");
+      else
+        d_.error(s->pos, "invalid ping target " + quoted(s->value) +
+                             " (expected an address, or a name the lab gives one, like net0-eth0)");
+      return false;
     }
     if (kind.key == "tcp") {
       t.kind = CheckKind::Tcp;
@@ -712,10 +755,10 @@ class Reader {
     auto s = string(e);
     if (!s) return false;
     HostPort hp = split_host_port(s->value);
-    auto a = IpAddr::parse(hp.addr);
-    if (!a || !hp.port) {
+    if (!hp.port || !target(*s, std::string(hp.addr), t)) {
       d_.error(s->pos, "invalid tcp target " + quoted(s->value) +
-                           " (expected address:port, like 10.0.0.2:80 or [fd00::2]:80)");
+                           " (expected address:port or name:port, like 10.0.0.2:80, [fd00::2]:80 "
+                           "or web:80)");
       return false;
     }
     auto port = parse_port(*hp.port);
@@ -724,7 +767,6 @@ class Reader {
                            " (expected 1..65535)");
       return false;
     }
-    t.to = {*a, s->pos};
     t.port = {std::get<uint16_t>(port), s->pos};
     return true;
   }

@@ -226,10 +226,12 @@ DesiredState build_desired(const Topology& t, const std::string& instance) {
   d.lab = lab_key(t.name.value, instance);
   d.isolated = t.host.isolated.value;
   d.file = t.file;
+  d.hosts = lab_hosts(t);
   Builder b(d, uses_ipv6(t));
 
   for (const auto& ns : t.namespaces) {
     d.namespaces.push_back(ns.name);
+    for (const auto& server : ns.dns) d.dns[ns.name].push_back(server.value);
     b.vertex("ns:" + ns.name, Facet::Namespace, d.namespaces.size() - 1);
   }
   for (const auto& br : t.bridges) b.add_interface(br.iface, "bridge", nullptr, true);

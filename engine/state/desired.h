@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "graph/graph.h"
+#include "model/lab_hosts.h"
 #include "model/topology.h"
 #include "state/objects.h"
 
@@ -47,6 +48,10 @@ struct DesiredState {
   std::vector<RouteObj> routes;
   std::vector<SysctlObj> sysctls;
   std::vector<NatRule> nat;
+  // What each namespace's /etc/netns files hold (engine/api/lab_names.h): the lab's names for
+  // its addresses, and a namespace's name servers.
+  std::vector<HostEntry> hosts;
+  std::map<std::string, std::vector<IpAddr>> dns;
 
   // (ns, name) -> index in `links`, for find_link.
   std::map<std::pair<std::string, std::string>, size_t> link_index;

@@ -68,7 +68,9 @@ TEST_F(RootFiles, RecordFilesArePrivate) {
   EXPECT_NE(files.find("600 root star.json\n"), std::string::npos) << files;
   std::istringstream lines(files);
   for (std::string line; std::getline(lines, line);)
-    EXPECT_TRUE(line.starts_with("600 root ")) << line;
+    EXPECT_TRUE(line.starts_with("600 root ") || line == "700 root star.etc") << line;
+  // The lab's names are readable inside, as /etc/hosts is; the directory keeps others out.
+  EXPECT_EQ(sh("stat -c '%a %U' /run/netlab/star.etc/hosts").out, "644 root\n");
   ASSERT_EQ(netlab("down " + star.name).status, 0);
 }
 

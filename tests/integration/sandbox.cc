@@ -38,12 +38,32 @@ void Sandbox::SetUp() {
   enter_sandbox();
 }
 
+// An /etc/netns of the sandbox's own, so that the names a lab writes there stay in it. On a
+// machine without one, /etc is overlaid with a layer in the sandbox's /run instead of making
+// the directory on the machine.
+static void private_etc_netns() {
+  struct stat st;
+  if (stat("/etc/netns", &st) == 0) {
+    check(mount("tmpfs", "/etc/netns", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"),
+          "tmpfs on /etc/netns");
+    return;
+  }
+  check(mkdir("/run/.etc", 0755), "mkdir /run/.etc");
+  check(mkdir("/run/.etc/upper", 0755), "mkdir /run/.etc/upper");
+  check(mkdir("/run/.etc/work", 0755), "mkdir /run/.etc/work");
+  check(mount("overlay", "/etc", "overlay", 0,
+              "lowerdir=/etc,upperdir=/run/.etc/upper,workdir=/run/.etc/work"),
+        "overlay on /etc");
+  check(mkdir("/etc/netns", 0755), "mkdir /etc/netns");
+}
+
 void enter_sandbox() {
   check(unshare(CLONE_NEWNET | CLONE_NEWNS), "unshare(CLONE_NEWNET|CLONE_NEWNS)");
   // Nothing mounted from here on may propagate back to the machine.
   check(mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make / private");
   check(mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"), "tmpfs on /run");
   check(mkdir("/run/netns", 0755), "mkdir /run/netns");
+  private_etc_netns();
   // A /sys of this network namespace, as `ip netns exec` gives.
   umount2("/sys", MNT_DETACH);
   check(mount("sysfs", "/sys", "sysfs", 0, nullptr), "sysfs on /sys");

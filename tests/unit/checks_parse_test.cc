@@ -90,8 +90,8 @@ TEST(Checks, TargetErrors) {
   EXPECT_EQ(one("  - {from: net0, tcp: 10.0.0.1:70000}\n").size(), 1u);
   EXPECT_EQ(one("  - {from: net0, tcp: 10.0.0.1:http}\n").size(), 1u);
   EXPECT_EQ(one("  - {from: net0, tcp: 10.0.0.1}\n"),
-            Lines{"t.yaml:4:23: error: invalid tcp target \"10.0.0.1\" (expected address:port, "
-                  "like 10.0.0.2:80 or [fd00::2]:80)"});
+            Lines{"t.yaml:4:23: error: invalid tcp target \"10.0.0.1\" (expected address:port "
+                  "or name:port, like 10.0.0.2:80, [fd00::2]:80 or web:80)"});
   EXPECT_EQ(one("  - {from: net0, tcp: 255.255.255.255:80}\n"),
             Lines{"t.yaml:4:23: error: cannot connect to 255.255.255.255 from \"net0\": it is the "
                   "broadcast address"});

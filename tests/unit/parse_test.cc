@@ -292,7 +292,7 @@ veths:
 TEST(Parse, UnknownKeyWithoutNearMatchListsKnownKeys) {
   EXPECT_EQ(messages("name: x\nnamespaces: {a: {zzzzzz: 1}}\n"),
             Lines{"t.yaml:2:18: error: unknown key \"zzzzzz\" in namespace (known keys: loopback, "
-                  "sysctl, routes)"});
+                  "sysctl, routes, dns)"});
   EXPECT_EQ(messages("name: x\nflavour: 1\n"),
             Lines{"t.yaml:2:1: error: unknown key \"flavour\" in topology (known keys: name, host, "
                   "namespaces, bridges, veths, macvlans, vxlans, taps, nat, tests)"});

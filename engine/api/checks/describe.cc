@@ -34,8 +34,14 @@ std::string seconds(double s) {
 
 std::string check_name(const Test& t) {
   std::string head = kind_word(t.kind) + " " + t.from.value;
-  if (t.kind == CheckKind::Ping) return head + " -> " + t.to.value.str();
-  if (t.kind == CheckKind::Tcp) return head + " -> " + host_port(t.to.value, t.port.value);
+  // A target the file names shows the name as written, and the address it stands for.
+  std::string named = t.to_name ? " (" + t.to.value.str() + ")" : "";
+  if (t.kind == CheckKind::Ping)
+    return head + " -> " + t.to_name.value_or(t.to.value.str()) + named;
+  if (t.kind == CheckKind::Tcp) {
+    if (!t.to_name) return head + " -> " + host_port(t.to.value, t.port.value);
+    return head + " -> " + *t.to_name + ":" + std::to_string(t.port.value) + named;
+  }
   std::string cmd;
   for (const auto& a : t.argv.value) cmd += (cmd.empty() ? "" : " ") + a;
   return head + ": " + cmd;

@@ -47,6 +47,7 @@ TestResult result_for(const Test& t, const CheckSetup& s) {
   r.name = check_name(t);
   r.from = t.from.value;
   r.to = s.to;
+  r.to_name = t.to_name.value_or("");
   r.port = t.port.value;
   r.argv = t.argv.value;
   r.pos = t.pos;

@@ -1,0 +1,116 @@
+#include "api/lab_names.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "record/atomic_file.h"
+#include "record/store.h"
+
+namespace netlab {
+
+namespace {
+
+const char* const kHosts = "hosts";
+const char* const kResolv = "resolv.conf";
+
+// The namespaces that have entries: the lab's, and its host when that is its own (the
+// machine's host has none: EtcNetns names it "").
+std::vector<std::string> with_host(std::vector<std::string> namespaces) {
+  namespaces.push_back(kHost);
+  return namespaces;
+}
+
+std::string resolv_text(const std::vector<IpAddr>& servers, const std::string& lab) {
+  std::string s = "# netlab:" + lab + ": written by `netlab up`, removed by `netlab down`\n";
+  for (const auto& a : servers) s += "nameserver " + a.str() + "\n";
+  return s;
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return in ? s.str() : std::string();
+}
+
+}  // namespace
+
+std::vector<Conflict> LabNames::conflicts(const DesiredState& desired) const {
+  std::vector<Conflict> out;
+  auto check = [&](const std::string& ns, const std::string& file, const std::string& target) {
+    if (etc_.look(ns, file, target) == EtcNetns::Found::Other)
+      out.push_back({etc_.path(ns, file),
+                     "exists and was not made by lab " + lab_ +
+                         ": the lab would name its addresses there (remove it, or rename the "
+                         "namespace)",
+                     ns == kHost ? "" : "ns:" + ns});
+  };
+  for (const auto& ns : with_host(desired.namespaces)) {
+    check(ns, kHosts, hosts_file());
+    if (desired.dns.count(ns)) check(ns, kResolv, resolv_file(ns));
+  }
+  return out;
+}
+
+void LabNames::unlink_all(const std::string& ns) const {
+  etc_.remove(ns, kResolv, resolv_file(ns));
+  etc_.remove(ns, kHosts, hosts_file());
+}
+
+void LabNames::drop_undeclared(const DesiredState& desired, const Record& record) const {
+  std::set<std::string> declared(desired.namespaces.begin(), desired.namespaces.end());
+  for (const auto& ns : record.namespaces)
+    if (!declared.count(ns)) unlink_all(ns);
+}
+
+void LabNames::drop_unrecorded(const DesiredState& desired, const Record& record) const {
+  for (const auto& ns : desired.namespaces)
+    if (!record.namespaces.count(ns)) unlink_all(ns);
+  if (!record.private_host) unlink_all(kHost);
+  if (record.empty()) remove(record);
+}
+
+void LabNames::write_if_changed(const std::string& path, const std::string& text) const {
+  if (read_all(path) == text) return;
+  // Private as the records are; the files themselves are readable, as /etc/hosts is to whoever
+  // runs in the namespace it is bound into.
+  if (mkdir(dir_.c_str(), 0700) != 0 && errno != EEXIST)
+    throw RecordError("cannot create " + dir_ + ": " + std::strerror(errno));
+  replace_file(path, path + ".tmp", text, 0644);
+  // Whatever netlab's umask: the programs of the namespace read it as whoever they run as.
+  if (chmod(path.c_str(), 0644) != 0)
+    throw RecordError("cannot make " + path + " readable: " + std::strerror(errno));
+}
+
+void LabNames::settle(const DesiredState& desired) const {
+  write_if_changed(hosts_file(), hosts_text(desired.hosts, lab_));
+  for (const auto& ns : with_host(desired.namespaces)) {
+    auto dns = desired.dns.find(ns);
+    if (dns != desired.dns.end()) {
+      write_if_changed(resolv_file(ns), resolv_text(dns->second, lab_));
+      if (etc_.look(ns, kResolv, resolv_file(ns)) != EtcNetns::Found::Ours)
+        etc_.place(ns, kResolv, resolv_file(ns));
+    } else {
+      etc_.remove(ns, kResolv, resolv_file(ns));
+      std::remove(resolv_file(ns).c_str());
+    }
+    if (etc_.look(ns, kHosts, hosts_file()) != EtcNetns::Found::Ours)
+      etc_.place(ns, kHosts, hosts_file());
+  }
+}
+
+void LabNames::remove(const Record& record) const {
+  for (const auto& ns : record.namespaces) unlink_all(ns);
+  if (record.private_host) unlink_all(kHost);
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+  if (ec) throw RecordError("cannot remove " + dir_ + ": " + ec.message());
+}
+
+}  // namespace netlab
