@@ -10,6 +10,7 @@
 
 #include "kinds/link_syntax.h"
 #include "model/sysctl_key.h"
+#include "parse/link_loops.h"
 #include "parse/names.h"
 #include "parse/net_rules.h"
 #include "parse/validate_routes.h"
@@ -54,6 +55,7 @@ class Validator {
     check_interfaces();
     check_bridge_port_counts();
     check_kinds_together();
+    check_link_loops(t_, d_);
     check_overlaps();
     for (const auto& ns : t_.namespaces) check_sysctl_devices(ns.name, ns.sysctl);
     check_routes(kHost, t_.host.routes);

@@ -74,6 +74,23 @@ TEST(VxlanSyntax, OneVxlanPerVniPortAndFamilyInANamespace) {
 
 class VxlanTest : public testing::EngineFixture {};
 
+// The kernel links a vxlan above its underlay: that underlay cannot also be above it (a
+// bridge it is a port of: EBUSY), and two links on each other cannot be made at all.
+TEST(VxlanSyntax, AnUnderlayItStandsOnInALoopIsRefused) {
+  EXPECT_EQ(messages("name: x\nnamespaces: {n1: {}}\nbridges: {br0: {namespace: n1}}\nvxlans:\n"
+                     "  - {name: vx0, namespace: n1, vni: 42, remote: 192.168.0.2, dev: br0, "
+                     "bridge: br0}\n"),
+            Lines{"t.yaml:5:12: error: vxlan \"vx0\" stands on itself: vx0 -> br0 -> vx0 (a link "
+                  "cannot be the underlay or parent of a link it is under, nor of the bridge it is "
+                  "a port of)"});
+  EXPECT_EQ(messages("name: x\nnamespaces: {n1: {}}\nvxlans:\n"
+                     "  - {name: vx0, namespace: n1, vni: 42, remote: 192.168.0.2, dev: vx1}\n"
+                     "  - {name: vx1, namespace: n1, vni: 43, remote: 192.168.0.3, dev: vx0}\n"),
+            Lines{"t.yaml:4:12: error: vxlan \"vx0\" stands on itself: vx0 -> vx1 -> vx0 (a link "
+                  "cannot be the underlay or parent of a link it is under, nor of the bridge it is "
+                  "a port of)"});
+}
+
 TEST_F(VxlanTest, MadeOnItsUnderlayWithWhatItsHeadersLeaveOfItsMtu) {
   auto plan = lines(engine().plan(desired(kLab)));
   EXPECT_NE(std::find(plan.begin(), plan.end(),
