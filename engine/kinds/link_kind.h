@@ -34,6 +34,12 @@ class LiveLinks {
     const LinkObj* l = live_link(ns, name);
     return l ? l->mtu : std::nullopt;
   }
+  // The live links in `ns` that stand on that link and are not the lab's (a macvlan somebody
+  // else put on a NIC the lab uses too).
+  virtual std::vector<const LinkObj*> others_on(const std::string& /*ns*/,
+                                                const std::string& /*name*/) const {
+    return {};
+  }
 };
 
 // New names for what a link's attributes name: namespaces, and links (by the namespace and

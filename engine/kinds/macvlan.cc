@@ -176,11 +176,28 @@ class MacvlanKind final : public LinkKind {
               (below.empty() ? parent + "'s parent" : below + " in " + below_ns) +
               " as its parent"};
     }
+    if (auto p = beside_others(want, live)) return {*p};
     auto most = live.mtu(ns, parent);
     if (want.mtu && most && *want.mtu > *most)
       return {"mtu " + std::to_string(*want.mtu) + " is more than its parent " + parent + "'s (" +
               std::to_string(*most) + "), which the kernel refuses (EINVAL)"};
     return {};
+  }
+
+  // Somebody else's macvlan on the parent, where this one or that one is passthru: the kernel
+  // refuses this one (EINVAL), and that one is not the lab's to move. Seen where the parent
+  // is; one moved to a namespace the lab does not read stays unseen until `up`.
+  std::optional<std::string> beside_others(const LinkObj& want, const LiveLinks& live) const {
+    auto [ns, parent] = parent_of(want);
+    for (const LinkObj* other : live.others_on(ns, parent)) {
+      if (other->kind != name() || (other->ns == want.ns && other->name == want.name)) continue;
+      if (!passthru(want) && !passthru(*other)) continue;
+      return "its parent " + parent + " already has macvlan " + other->name +
+             (passthru(*other) ? " (passthru)" : "") +
+             ", which is not the lab's, and the kernel puts a passthru macvlan only alone on "
+             "its parent (EINVAL)";
+    }
+    return std::nullopt;
   }
 
   // The kernel keeps a macvlan's parent and, without a request per attribute, its mode.

@@ -135,6 +135,15 @@ class Planner : private LiveLinks {
     asking_mtu_.erase({ns, name});
     return m;
   }
+  std::vector<const LinkObj*> others_on(const std::string& ns,
+                                        const std::string& name) const override {
+    std::vector<const LinkObj*> out;
+    const LinkObj* lower = live_link(ns, name);
+    if (!lower) return out;
+    for (const auto& l : ns_live(ns)->links)
+      if (l.lower_ifindex == lower->ifindex && !owns_link(l)) out.push_back(&l);
+    return out;
+  }
   const NsLive* ns_live(const std::string& ns) const {
     const NsLive* n = live_.find(ns);
     return n && n->exists ? n : nullptr;

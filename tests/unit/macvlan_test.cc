@@ -304,5 +304,32 @@ macvlans:
   }
 }
 
+// Somebody else's macvlan on the NIC: a passthru one of the lab's cannot go beside it, nor can
+// any of the lab's go beside somebody else's passthru one (EINVAL from the kernel at apply
+// before this was seen at plan time). Refused before anything changes; theirs is untouched.
+TEST_F(MacvlanTest, SomebodyElsesMacvlanInAPassthrusWayIsRefusedAtPlanTime) {
+  nic("eth0", 900);
+  LinkObj theirs;
+  theirs.ns = "host";
+  theirs.name = "their-mv";
+  theirs.kind = "macvlan";
+  theirs.attrs["parent"] = "eth0";
+  theirs.attrs["mode"] = "bridge";
+  kernel_.create_link(theirs, nullptr);
+  kernel_.calls.clear();
+  std::string passthru =
+      edited(kLab, "    parent: eth0\n", "    parent: eth0\n    mode: passthru\n");
+  auto plan = engine().plan(desired(passthru));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].str(),
+            "macvlan mv0 (on eth0 in host) in n1: its parent eth0 already has macvlan their-mv, "
+            "which is not the lab's, and the kernel puts a passthru macvlan only alone on its "
+            "parent (EINVAL)");
+  EXPECT_THROW(engine().up(desired(passthru)), ConflictError);
+  EXPECT_TRUE(kernel_.calls.empty());
+  // A bridge-mode one of the lab's beside theirs is fine.
+  EXPECT_TRUE(engine().plan(desired(kLab)).conflicts.empty());
+}
+
 }  // namespace
 }  // namespace netlab
