@@ -6,6 +6,7 @@
 
 #include "api/private_host.h"
 #include "api/ready_links.h"
+#include "api/services.h"
 
 namespace netlab {
 
@@ -124,6 +125,7 @@ Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
   const NsLive* host = live.find(kHost);
   for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
     plan.conflicts.push_back(std::move(c));
+  plan.services = plan_services(desired.services, record, read_services(store_, record));
   return plan;
 }
 
@@ -145,6 +147,7 @@ Outcome Engine::up(const DesiredState& desired) {
       remove_private_host(kernel_, store_, record, kernel_.read({}).ns[kHost]);
     if (!record.empty()) return;
     store_.save(record);  // what a run killed before it changed anything left
+    remove_service_files(store_, desired.lab);
     store_.remove_lock(lock);
   };
   LiveState before = read(&desired, record);
@@ -160,7 +163,7 @@ Outcome Engine::up(const DesiredState& desired) {
     throw;
   }
   if (out.plan.actions.empty() && out.plan.forget.empty() && out.plan.adopt.empty() &&
-      record.file == desired.file) {
+      out.plan.services.empty() && record.file == desired.file) {
     if (made_host) store_.save(record);
     return out;  // converged: not one write, to the kernel or the record
   }
@@ -170,6 +173,7 @@ Outcome Engine::up(const DesiredState& desired) {
   // kernel is still quiet: the last actions (a bridge coming up) start the lab's IPv6
   // start-up traffic, which slows reads after them several times over (bench/README.md).
   const ReadRequest request = request_for(&desired, record);
+  Services services(store_, record, options_.stop);
   LiveState seen;
   // What no step can have changed is verified as it was read: an edit of one namespace of a
   // large lab reads that one back, not the lab.
@@ -188,9 +192,13 @@ Outcome Engine::up(const DesiredState& desired) {
       throw VerifyError(difference_text(desired.file, again));
     auto late = not_ready(links_to_start(desired, out.plan), now);
     if (!late.empty()) kernel_.wait_ready(late);
+    // The services once the network is ready: one that does not start rolls the run back.
+    services.start_for(out.plan.services, desired.services);
   };
   Executor exec(kernel_, store_, record);
   try {
+    // Those going, and those to restart, stop before the network changes under them.
+    services.stop_for(out.plan.services);
     out.counts = exec.apply(out.plan, desired.file,
                             {.progress = options_.progress,
                              .stop = options_.stop,
@@ -217,8 +225,13 @@ Outcome Engine::down(const std::string& lab) {
       if (std::find(h.labs.begin(), h.labs.end(), lab) != h.labs.end())
         request.sysctl_keys[key.first].push_back(key.second);
   }
+  // The services first: a process in a namespace would keep it from being freed.
+  std::vector<Action> stopped = plan_services({}, record, {});
+  for (auto& a : stopped) a.why = "lab down";
+  Services(store_, record, options_.stop).stop_all();
   LiveState live = kernel_.read(request);
   Outcome out{make_down_plan(lab, live, record, settings), {}};
+  out.plan.services = std::move(stopped);
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
@@ -232,6 +245,7 @@ Outcome Engine::down(const std::string& lab) {
     // A run killed before its first change or after its last leaves a record that owns
     // nothing: it goes, so that nothing of the lab is left.
     store_.save(record);
+    remove_service_files(store_, lab);
     store_.remove_lock(lock);
   }
   return out;

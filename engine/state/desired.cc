@@ -228,7 +228,11 @@ DesiredState build_desired(const Topology& t, const std::string& instance) {
   d.file = t.file;
   Builder b(d, uses_ipv6(t));
 
+  const auto key = parse_lab_key(d.lab);
   for (const auto& ns : t.namespaces) {
+    for (const auto& s : ns.services)
+      d.services.push_back(service_spec(
+          s, ns.name, lab_namespace(ns.name, t.name.value, key ? key->instance : "", d.isolated)));
     d.namespaces.push_back(ns.name);
     b.vertex("ns:" + ns.name, Facet::Namespace, d.namespaces.size() - 1);
   }

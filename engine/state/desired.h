@@ -10,6 +10,7 @@
 #include "graph/graph.h"
 #include "model/topology.h"
 #include "state/objects.h"
+#include "state/service_spec.h"
 
 namespace netlab {
 
@@ -47,6 +48,8 @@ struct DesiredState {
   std::vector<RouteObj> routes;
   std::vector<SysctlObj> sysctls;
   std::vector<NatRule> nat;
+  // Started once the network is up (engine/api/services.h); not part of the graph.
+  std::vector<ServiceSpec> services;
 
   // (ns, name) -> index in `links`, for find_link.
   std::map<std::pair<std::string, std::string>, size_t> link_index;
