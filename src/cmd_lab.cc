@@ -52,10 +52,17 @@ Executor::Progress printer(const Context& ctx) {
   };
 }
 
+// The network's actions, then the services'.
+std::vector<Action> all_actions(const Plan& plan) {
+  std::vector<Action> out = plan.actions;
+  out.insert(out.end(), plan.services.begin(), plan.services.end());
+  return out;
+}
+
 json plan_json(const Plan& plan, const std::string& file) {
   json changes = json::array(), conflicts = json::array();
   size_t n[3] = {0, 0, 0};
-  for (const auto& a : plan.actions) {
+  for (const auto& a : all_actions(plan)) {
     if (a.detail) continue;
     const char* op = a.op == Op::Create ? "create" : a.op == Op::Change ? "change" : "delete";
     changes.push_back({{"op", op}, {"object", a.object}, {"namespace", a.ns}, {"why", a.why}});
@@ -84,19 +91,20 @@ int cmd_plan(const Context& ctx, const std::string& file) {
     Plan plan = machine.engine().plan(desired);
     if (ctx.json) {
       print_json(plan_json(plan, file));
-      return !plan.conflicts.empty() ? 1 : plan.actions.empty() ? 0 : 2;
+      return !plan.conflicts.empty() ? 1 : all_actions(plan).empty() ? 0 : 2;
     }
     if (!plan.conflicts.empty()) {
       for (const auto& c : plan.conflicts) print_error(c.str());
       return 1;
     }
     size_t create = 0, change = 0, del = 0;
-    for (const auto& a : plan.actions) {
+    const auto actions = all_actions(plan);
+    for (const auto& a : actions) {
       if (a.detail) continue;
       std::printf("%s\n", colored(ctx.style, a).c_str());
       (a.op == Op::Create ? create : a.op == Op::Change ? change : del)++;
     }
-    if (plan.actions.empty()) {
+    if (actions.empty()) {
       print_line("No changes: lab " + desired.lab + " matches " + file + ".");
       return 0;
     }
@@ -117,7 +125,8 @@ int change_lab(const Context& ctx, const std::string& lab, bool isolated, const 
     Machine machine(Options{.progress = printer(ctx), .stop = &g_stop}, lab, isolated);
     Outcome out = verb(machine);
     for (const auto& left : out.plan.left) print_warning(left.str());
-    if (out.plan.actions.empty())
+    for (const auto& a : out.plan.services) std::printf("%s\n", colored(ctx.style, a).c_str());
+    if (out.plan.actions.empty() && out.plan.services.empty())
       std::printf("lab %s is %s\n", lab.c_str(), nothing);
     else
       std::printf("lab %s is %s: %s in %.2f s\n", lab.c_str(), done, summary(out.counts).c_str(),

@@ -44,6 +44,14 @@ json status_json(const Status& st) {
   }
   for (const auto& c : st.conflicts)
     conflicts.push_back({{"object", c.object}, {"reason", c.reason}});
+  json services = json::array();
+  for (const auto& s : st.services)
+    services.push_back({{"namespace", s.ns},
+                        {"name", s.name},
+                        {"state", s.state},
+                        {"exit_status", s.exit_status ? json(*s.exit_status) : json(nullptr)},
+                        {"pid", s.pid ? json(s.pid) : json(nullptr)},
+                        {"log", s.log}});
   return {
       {"lab", st.lab},
       {"file", st.file},
@@ -51,6 +59,7 @@ json status_json(const Status& st) {
       {"in_sync", st.in_sync()},
       {"objects", objects},
       {"conflicts", conflicts},
+      {"services", services},
       {"summary",
        {{"ok", n[0]}, {"missing", n[1]}, {"changed", n[2]}, {"extra", n[3]}, {"conflict", n[4]}}},
       {"instance", instance_json(st.lab)}};

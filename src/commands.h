@@ -46,5 +46,7 @@ int cmd_exec(const Context& ctx, const std::string& ns, const std::vector<std::s
 int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit);
 int cmd_status(const Context& ctx, const std::string& lab_or_file);
 int cmd_list(const Context& ctx);
+// `which`: "" for every service, NS for those of a namespace, NS:SERVICE for one.
+int cmd_logs(const Context& ctx, const std::string& lab_or_file, const std::string& which);
 
 }  // namespace netlab::cli

@@ -129,6 +129,20 @@ EXAMPLE
   netlab status default
   netlab status --json default | jq '.objects[] | select(.state != "ok")')"};
 
+inline constexpr Help kLogsHelp{
+    "Print the output of a lab's services",
+    "Prints the log (stdout and stderr) of each service of a running lab, or of those of one\n"
+    "namespace (NS), or of one service (NS:SERVICE), oldest line first. The logs are files\n"
+    "under /run/netlab/LAB.services/; `down` removes them with the lab, so a CI job that wants\n"
+    "them keeps a copy before `down`.",
+    R"(
+EXIT STATUS
+  0 printed, 1 no such lab or service (or an error), 64 a usage error.
+
+EXAMPLE
+  netlab logs web
+  netlab logs -i ci-42 web server:http)"};
+
 inline constexpr Help kListHelp{
     "List the labs on this machine",
     "One line a lab with a record in /run/netlab: what it owns (namespaces, links, routes,\n"

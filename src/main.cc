@@ -144,6 +144,12 @@ int main(int argc, char** argv) {
   instance_option(stat);
   stat->callback([&] { status = cmd_status(ctx, file); });
 
+  auto* logs = verb("logs", kLogsHelp);
+  logs->add_option("LAB", file, "lab name, or its topology file")->required();
+  logs->add_option("SERVICE", ns, "NS or NS:SERVICE: only these services");
+  instance_option(logs);
+  logs->callback([&] { status = cmd_logs(ctx, file, ns); });
+
   auto* list = verb("list", kListHelp);
   json_flag(list);
   list->callback([&] { status = cmd_list(ctx); });

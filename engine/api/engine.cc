@@ -7,6 +7,7 @@
 #include "api/lab_names.h"
 #include "api/private_host.h"
 #include "api/ready_links.h"
+#include "api/services.h"
 
 namespace netlab {
 
@@ -128,6 +129,7 @@ Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
   if (etc_)
     for (auto& c : LabNames(*etc_, store_.dir(), desired.lab).conflicts(desired))
       plan.conflicts.push_back(std::move(c));
+  plan.services = plan_services(desired.services, record, read_services(store_, record));
   return plan;
 }
 
@@ -144,14 +146,15 @@ Outcome Engine::up(const DesiredState& desired) {
   // A lab that is not up when this fails (refused, or rolled back) keeps no lock file either,
   // nor a host of its own that this run made.
   bool made_host = false;
-  std::optional<LabNames> names;
-  if (etc_) names.emplace(*etc_, store_.dir(), desired.lab);
+  std::optional<LabNames> lab_names;
+  if (etc_) lab_names.emplace(*etc_, store_.dir(), desired.lab);
   auto tidy = [&] {
     if (made_host && only_private_host(record))
       remove_private_host(kernel_, store_, record, kernel_.read({}).ns[kHost]);
-    if (names) names->drop_unrecorded(desired, record);
+    if (lab_names) lab_names->drop_unrecorded(desired, record);
     if (!record.empty()) return;
     store_.save(record);  // what a run killed before it changed anything left
+    remove_service_files(store_, desired.lab);
     store_.remove_lock(lock);
   };
   LiveState before = read(&desired, record);
@@ -167,19 +170,20 @@ Outcome Engine::up(const DesiredState& desired) {
     throw;
   }
   if (out.plan.actions.empty() && out.plan.forget.empty() && out.plan.adopt.empty() &&
-      record.file == desired.file) {
+      out.plan.services.empty() && record.file == desired.file) {
     if (made_host) store_.save(record);
-    if (names) names->settle(desired);  // writes only what is not in place
+    if (lab_names) lab_names->settle(desired);  // writes only what is not in place
     return out;                         // converged: not one write, to the kernel or the record
   }
   // A namespace that goes loses its entries first: the record names it until it is gone.
-  if (names) names->drop_undeclared(desired, record);
+  if (lab_names) lab_names->drop_undeclared(desired, record);
 
   // Trust, but verify: read the kernel back and plan again; nothing may be left to do. The
   // namespaces this run makes are read as soon as the plan is done with them, while the
   // kernel is still quiet: the last actions (a bridge coming up) start the lab's IPv6
   // start-up traffic, which slows reads after them several times over (bench/README.md).
   const ReadRequest request = request_for(&desired, record);
+  Services services(store_, record, options_.stop);
   LiveState seen;
   // What no step can have changed is verified as it was read: an edit of one namespace of a
   // large lab reads that one back, not the lab.
@@ -198,10 +202,15 @@ Outcome Engine::up(const DesiredState& desired) {
       throw VerifyError(difference_text(desired.file, again));
     auto late = not_ready(links_to_start(desired, out.plan), now);
     if (!late.empty()) kernel_.wait_ready(late);
-    if (names) names->settle(desired);
+    // Names before services: a service may look one up as it starts.
+    if (lab_names) lab_names->settle(desired);
+    // The services once the network is ready: one that does not start rolls the run back.
+    services.start_for(out.plan.services, desired.services);
   };
   Executor exec(kernel_, store_, record);
   try {
+    // Those going, and those to restart, stop before the network changes under them.
+    services.stop_for(out.plan.services);
     out.counts = exec.apply(out.plan, desired.file,
                             {.progress = options_.progress,
                              .stop = options_.stop,
@@ -228,10 +237,15 @@ Outcome Engine::down(const std::string& lab) {
       if (std::find(h.labs.begin(), h.labs.end(), lab) != h.labs.end())
         request.sysctl_keys[key.first].push_back(key.second);
   }
+  // The services first: a process in a namespace would keep it from being freed.
+  std::vector<Action> stopped = plan_services({}, record, {});
+  for (auto& a : stopped) a.why = "lab down";
+  Services(store_, record, options_.stop).stop_all();
   LiveState live = kernel_.read(request);
   Outcome out{make_down_plan(lab, live, record, settings), {}};
   // The names go first, while the record still names the namespaces they belong to.
   if (etc_) LabNames(*etc_, store_.dir(), lab).remove(record);
+  out.plan.services = std::move(stopped);
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
     out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
@@ -245,6 +259,7 @@ Outcome Engine::down(const std::string& lab) {
     // A run killed before its first change or after its last leaves a record that owns
     // nothing: it goes, so that nothing of the lab is left.
     store_.save(record);
+    remove_service_files(store_, lab);
     store_.remove_lock(lock);
   }
   return out;

@@ -1,5 +1,7 @@
 #include "api/status.h"
 
+#include "api/services.h"
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -166,6 +168,52 @@ bool Status::in_sync() const {
                                           [](const auto& e) { return e.state == Drift::Ok; });
 }
 
+namespace {
+
+// The services' entries and states: against the file's services when given, else as recorded.
+void add_services(Status& st, const RecordStore& store, const Record& record,
+                  const std::vector<ServiceSpec>* wanted) {
+  ServicesLive live = read_services(store, record);
+  std::vector<std::pair<std::string, std::string>> keys;
+  if (wanted)
+    for (const auto& s : *wanted) keys.emplace_back(s.ns, s.name);
+  for (const auto& [key, e] : record.services)
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  std::vector<Action> actions;
+  if (wanted) actions = plan_services(*wanted, record, live);
+  for (const auto& [ns, name] : keys) {
+    ServiceStatus ss{ns,           name, "not running",
+                     std::nullopt, 0,    service_log(store, record.lab, ns, name)};
+    auto l = live.find({ns, name});
+    if (l != live.end() && l->second.running) {
+      ss.state = "running";
+      ss.pid = record.services.at({ns, name}).pid;
+    } else if (l != live.end() && l->second.exit_status) {
+      ss.state = "exited";
+      ss.exit_status = l->second.exit_status;
+    }
+    StatusEntry e{Drift::Ok, ns, "service " + name, "",
+                  ss.state == "running"  ? "running, pid " + std::to_string(ss.pid)
+                  : ss.state == "exited" ? "exited " + std::to_string(*ss.exit_status)
+                                         : ss.state};
+    auto a = std::find_if(actions.begin(), actions.end(),
+                          [&](const Action& x) { return x.ns == ns && x.object == e.object; });
+    if (a != actions.end()) {
+      e.state = a->op == Op::Create   ? Drift::Missing
+                : a->op == Op::Change ? Drift::Changed
+                                      : Drift::Extra;
+      e.why = a->why.empty() ? "not started" : a->why;
+    } else if (!wanted && ss.state != "running") {
+      e.state = Drift::Missing;
+      e.why = "recorded but not running";
+    }
+    st.entries.push_back(std::move(e));
+    st.services.push_back(std::move(ss));
+  }
+}
+
+}  // namespace
+
 Status lab_status(Engine& engine, const DesiredState& d) {
   Record record = engine.store().load(d.lab);
   LiveState live = engine.read(&d, record);
@@ -213,13 +261,15 @@ Status lab_status(Engine& engine, const DesiredState& d) {
   }
   // Extras found only by pretending to own a foreign namespace are not the lab's.
   b.drop_extras_in(foreign);
-  return Status{d.lab, d.file, false, b.take(), plan.conflicts};
+  Status st{d.lab, d.file, false, b.take(), plan.conflicts, {}};
+  add_services(st, engine.store(), record, &d.services);
+  return st;
 }
 
 Status lab_status_from_record(Engine& engine, const std::string& lab) {
   Record rec = engine.store().load(lab);
   LiveState live = engine.read(nullptr, rec);
-  Status st{lab, rec.file, true, {}, {}};
+  Status st{lab, rec.file, true, {}, {}, {}};
   auto add = [&](bool here, std::string ns, std::string object, std::string live_text) {
     st.entries.push_back({here ? Drift::Ok : Drift::Missing, std::move(ns), std::move(object),
                           here ? "" : "recorded but gone", std::move(live_text)});
@@ -249,6 +299,7 @@ Status lab_status_from_record(Engine& engine, const std::string& lab) {
                      : 0;
     add(count > 0, ns, "nat rules tagged " + tag, std::to_string(count) + " rule(s)");
   }
+  add_services(st, engine.store(), rec, nullptr);
   return st;
 }
 

@@ -27,12 +27,22 @@ struct StatusEntry {
   std::string live;    // what the kernel has now: "up, mtu 1500", "1", "absent"
 };
 
+// A service of the lab as its process is now (README.md, "Services").
+struct ServiceStatus {
+  std::string ns, name;
+  std::string state;               // "running", "exited", "not running"
+  std::optional<int> exit_status;  // exited: its status
+  int pid = 0;                     // running: its PID 1, as this machine sees it
+  std::string log;                 // its log file
+};
+
 struct Status {
   std::string lab;
   std::string file;          // the topology compared with ("" when from the record only)
   bool from_record = false;  // no topology: the record's objects and whether they exist
   std::vector<StatusEntry> entries;
-  std::vector<Conflict> conflicts;  // all of them, those beside an entry too
+  std::vector<Conflict> conflicts;      // all of them, those beside an entry too
+  std::vector<ServiceStatus> services;  // declared or recorded, in that order
   bool in_sync() const;
 };
 

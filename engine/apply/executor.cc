@@ -44,7 +44,8 @@ class Run {
         actions_(plan.actions),
         hooks_(hooks),
         journal_(store.journal(record)) {
-    if (!file.empty() && !actions_.empty()) journal_.set_file(file);
+    // A run that only starts or stops services changes the lab too: it is of this file now.
+    if (!file.empty() && (!actions_.empty() || !plan.services.empty())) journal_.set_file(file);
     if (hooks_.on_finished) finishing_at_ = finishing(actions_);
   }
 

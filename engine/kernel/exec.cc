@@ -20,6 +20,7 @@
 #include <memory>
 
 #include "kernel/netns.h"
+#include "kernel/netns_child.h"
 #include "model/names.h"
 #include "model/topology.h"
 
@@ -27,63 +28,7 @@ namespace netlab::kernel {
 
 namespace {
 
-// What the child was doing when it failed; sent to the parent through a close-on-exec pipe,
-// which the parent sees close without data once the command runs.
-enum Stage : int {
-  kSetns,
-  kUnshare,
-  kSlave,
-  kSysfs,
-  kProc,
-  kDeathSig,
-  kFork,
-  kDup,
-  kExec,
-  kBind /* + entry index */
-};
-
-struct ChildError {
-  int stage;
-  int err;
-};
-
-struct Pipe {
-  Fd read, write;
-};
-
-Pipe make_pipe() {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0)
-    throw ExecError(std::string("pipe: ") + std::strerror(errno), errno, 125);
-  return {Fd(fds[0]), Fd(fds[1])};
-}
-
-struct Bind {
-  std::string from, to;
-};
-
-// /etc/netns/NAME/* to bind over /etc/*, as iproute2 does (resolv.conf, hosts, ...).
-std::vector<Bind> etc_binds(const std::string& ns) {
-  std::vector<Bind> out;
-  std::string dir = "/etc/netns/" + ns;
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) {
-    if (errno == ENOENT) return out;
-    throw ExecError("read " + dir + ": " + std::strerror(errno), errno, 125);
-  }
-  while (auto* e = readdir(d.get())) {
-    std::string n = e->d_name;
-    if (n != "." && n != "..") out.push_back({dir + "/" + n, "/etc/" + n});
-  }
-  return out;
-}
-
-[[noreturn]] void child_fail(int fd, int stage, int status) {
-  ChildError e{stage, errno};
-  // Nothing more can be done if this write fails: the exit status still tells the parent.
-  [[maybe_unused]] ssize_t n = write(fd, &e, sizeof e);
-  _exit(status);
-}
+using namespace child;
 
 // What the forked child needs, all prepared by the parent: after a fork of a threaded
 // process, the child may make only async-signal-safe calls (no allocation).
@@ -101,39 +46,12 @@ struct ChildArgs {
 // not passed on: they reach the command directly, in the same process group.
 constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-void enter_namespaces(const ChildArgs& a) {
-  if (a.netns_fd >= 0 && setns(a.netns_fd, CLONE_NEWNET) != 0) child_fail(a.err_fd, kSetns, 125);
-  if (unshare(CLONE_NEWNS) != 0) child_fail(a.err_fd, kUnshare, 125);
-  // Our /sys, /proc and /etc mounts must not propagate back to the caller's mount namespace.
-  if (mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) child_fail(a.err_fd, kSlave, 125);
-  if (a.netns_fd >= 0) {
-    unsigned long flags = 0;
-    if (umount2("/sys", MNT_DETACH) != 0) {
-      // Could not unmount it: mount over it. A read-only /sys cannot be shadowed read-write.
-      struct statvfs st;
-      if (statvfs("/sys", &st) == 0 && (st.f_flag & ST_RDONLY)) flags = MS_RDONLY;
-    }
-    if (mount("sysfs", "/sys", "sysfs", flags, nullptr) != 0) child_fail(a.err_fd, kSysfs, 125);
-    const auto& binds = *a.binds;
-    for (size_t i = 0; i < binds.size(); ++i)
-      if (mount(binds[i].from.c_str(), binds[i].to.c_str(), "none", MS_BIND, nullptr) != 0)
-        child_fail(a.err_fd, kBind + static_cast<int>(i), 125);
-  }
-  // A /proc of the new PID namespace, so that ps, pkill and friends see the lab's processes.
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
-    child_fail(a.err_fd, kProc, 125);
-}
-
 [[noreturn]] void run_command(const ChildArgs& a) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
   execvp(a.argv[0], a.argv);
-  child_fail(a.err_fd, kExec, errno == ENOENT ? 127 : 126);
-}
-
-int exit_code(int st) {
-  return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  fail(a.err_fd, kExec, errno == ENOENT ? 127 : 126);
 }
 
 // PID 1 of the new PID namespace: forks the command, passes it the signals sent to the exec,
@@ -141,7 +59,7 @@ int exit_code(int st) {
 // then kills everything left in the namespace; and it kills this process (and so the
 // namespace) when the caller dies, even by SIGKILL.
 [[noreturn]] void init(const ChildArgs& a) {
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(a.err_fd, kDeathSig, 125);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(a.err_fd, kDeathSig, 125);
   // The caller may have died before the line above: then nothing would ever kill us.
   pollfd gone{a.parent_fd, POLLIN, 0};
   if (a.parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
@@ -152,11 +70,11 @@ int exit_code(int st) {
   for (int sig : kForwarded) sigaddset(&wait_for, sig);
   sigaddset(&wait_for, SIGCHLD);
   sigprocmask(SIG_SETMASK, &wait_for, nullptr);
-  if (a.out_fd >= 0 && dup2(a.out_fd, STDOUT_FILENO) < 0) child_fail(a.err_fd, kDup, 125);
-  if (a.errout_fd >= 0 && dup2(a.errout_fd, STDERR_FILENO) < 0) child_fail(a.err_fd, kDup, 125);
-  enter_namespaces(a);
+  if (a.out_fd >= 0 && dup2(a.out_fd, STDOUT_FILENO) < 0) fail(a.err_fd, kDup, 125);
+  if (a.errout_fd >= 0 && dup2(a.errout_fd, STDERR_FILENO) < 0) fail(a.err_fd, kDup, 125);
+  enter_namespaces({a.err_fd, a.netns_fd, a.binds});
   pid_t command = _Fork();
-  if (command < 0) child_fail(a.err_fd, kFork, 125);
+  if (command < 0) fail(a.err_fd, kFork, 125);
   if (command == 0) run_command(a);
   close(a.err_fd);  // the parent reads it to its end: the command's exec, or its failure
   for (;;) {
@@ -175,55 +93,12 @@ int exit_code(int st) {
   }
 }
 
-std::string describe(const ChildError& e, const std::string& ns, const std::vector<Bind>& binds,
-                     const std::string& command) {
-  std::string why = std::strerror(e.err);
-  switch (e.stage) {
-    case kSetns:
-      return "enter namespace " + ns + ": " + why;
-    case kUnshare:
-      return "create a mount namespace for " + ns + ": " + why;
-    case kSlave:
-      return "make / a slave mount: " + why;
-    case kSysfs:
-      return "mount a /sys of namespace " + ns + ": " + why;
-    case kProc:
-      return "mount a /proc of the command's PID namespace: " + why;
-    case kDeathSig:
-      return "tie the command's lifetime to netlab's: " + why;
-    case kFork:
-      return "fork the command: " + why;
-    case kDup:
-      return "redirect the command's output: " + why;
-    case kExec:
-      return e.err == ENOENT ? command + ": command not found" : command + ": " + why;
-  }
-  size_t i = static_cast<size_t>(e.stage - kBind);
-  if (i < binds.size()) return "bind " + binds[i].from + " over " + binds[i].to + ": " + why;
-  return "exec in " + ns + ": " + why;
-}
-
 int wait_status(pid_t pid) {
   int st = 0;
   while (waitpid(pid, &st, 0) < 0)
     if (errno != EINTR)
       throw ExecError(std::string("waitpid: ") + std::strerror(errno), errno, 125);
   return exit_code(st);
-}
-
-// A child that is PID 1 of a new PID namespace. Like fork(), without glibc's fork handlers:
-// the child only makes raw system calls and _Fork()s the command.
-pid_t fork_into_new_pid_namespace() {
-  long pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-  if (pid < 0)
-    throw ExecError(std::string("create a PID namespace for the command: ") + std::strerror(errno),
-                    errno, 125);
-  return static_cast<pid_t>(pid);
-}
-
-// The caller as a pidfd, which becomes readable when it exits; invalid without kernel support.
-Fd self_pidfd() {
-  return Fd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
 }
 
 using Clock = std::chrono::steady_clock;
@@ -321,16 +196,15 @@ ExecResult exec_in_netns(const std::string& ns, const std::vector<std::string>& 
   out.write.reset();
   err.write.reset();
   ChildError ce{};
-  ssize_t n;
-  while ((n = read(status.read.get(), &ce, sizeof ce)) < 0 && errno == EINTR) {
-  }
-  if (n < 0) {
-    int e = errno;
+  bool failed;
+  try {
+    failed = read_child_error(status.read, ce);
+  } catch (...) {
     wait_status(pid);
-    throw ExecError(std::string("read from the child: ") + std::strerror(e), e, 125);
+    throw;
   }
   ExecResult r;
-  if (n == static_cast<ssize_t>(sizeof ce)) {
+  if (failed) {
     int code = wait_status(pid);
     throw ExecError(describe(ce, ns, binds, argv[0]), ce.err, code);
   }

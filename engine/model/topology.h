@@ -45,6 +45,50 @@ struct Host {
   std::vector<Route> routes;
 };
 
+// What `netlab test` checks (README.md, "Tests"). The kind is the key that names the target.
+enum class CheckKind { Ping, Tcp, Exec };
+
+// What a check must see. Reachable: a ping answered, a TCP port open, a command that exits
+// with its status (and output). Unreachable: anything else, for every kind.
+enum class Expect { Reachable, Unreachable, Refused, Filtered };
+
+struct Test {
+  Pos pos;  // the list item
+  CheckKind kind = CheckKind::Ping;
+  Located<std::string> from;
+  // ping, tcp: the address, as written or as the lab names it (to_name; validation resolves
+  // the name through engine/model/lab_hosts.h).
+  Located<IpAddr> to;
+  std::optional<std::string> to_name;
+  Located<uint16_t> port;                         // tcp
+  Located<std::vector<std::string>> argv;         // exec
+  Located<int> status{0, {}};                     // exec: the exit status that passes
+  std::optional<Located<std::string>> output;     // exec: a regex its stdout must contain
+  Located<Expect> expect{Expect::Reachable, {}};  //
+  std::optional<Located<std::chrono::milliseconds>> timeout;  // per attempt
+  std::optional<Located<std::chrono::milliseconds>> wait;     // retry until it passes, this long
+};
+
+// What a service must show before `up` counts it as started (README.md, "Services"): a check
+// of `netlab test` (tcp or exec, from the service's namespace) or a file that exists.
+struct Readiness {
+  Pos pos;
+  std::optional<Test> check;  // tcp or exec; expect reachable
+  std::optional<Located<std::string>> file;
+};
+
+// A long-running program of a namespace: started by `up` once the network is ready, stopped
+// by `down` before the network goes (README.md, "Services").
+struct Service {
+  Pos pos;  // the key
+  std::string name;
+  Located<std::vector<std::string>> argv;  // `run`, no shell
+  std::map<std::string, Located<std::string>> env;
+  std::optional<Located<std::string>> dir;  // working directory, absolute
+  std::optional<Readiness> ready;
+  std::optional<Located<std::chrono::milliseconds>> timeout;  // to become ready
+};
+
 struct Namespace {
   Pos pos;  // the key
   std::string name;
@@ -52,6 +96,7 @@ struct Namespace {
   std::vector<Sysctl> sysctl;
   std::vector<Route> routes;
   std::vector<Located<IpAddr>> dns;  // name servers for its /etc/netns/NS/resolv.conf
+  std::vector<Service> services;  // in file order
 };
 
 // One network interface the lab creates: a bridge or one end of a veth pair.
@@ -98,30 +143,6 @@ struct Nat {
   std::optional<Located<uint16_t>> port;
   std::optional<Located<IpAddr>> to_addr;
   std::optional<uint16_t> to_port;
-};
-
-// What `netlab test` checks (README.md, "Tests"). The kind is the key that names the target.
-enum class CheckKind { Ping, Tcp, Exec };
-
-// What a check must see. Reachable: a ping answered, a TCP port open, a command that exits
-// with its status (and output). Unreachable: anything else, for every kind.
-enum class Expect { Reachable, Unreachable, Refused, Filtered };
-
-struct Test {
-  Pos pos;  // the list item
-  CheckKind kind = CheckKind::Ping;
-  Located<std::string> from;
-  // ping, tcp: the address, as written or as the lab names it (to_name; validation resolves
-  // the name through engine/model/lab_hosts.h).
-  Located<IpAddr> to;
-  std::optional<std::string> to_name;
-  Located<uint16_t> port;                         // tcp
-  Located<std::vector<std::string>> argv;         // exec
-  Located<int> status{0, {}};                     // exec: the exit status that passes
-  std::optional<Located<std::string>> output;     // exec: a regex its stdout must contain
-  Located<Expect> expect{Expect::Reachable, {}};  //
-  std::optional<Located<std::chrono::milliseconds>> timeout;  // per attempt
-  std::optional<Located<std::chrono::milliseconds>> wait;     // retry until it passes, this long
 };
 
 struct Topology {

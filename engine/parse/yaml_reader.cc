@@ -34,7 +34,9 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
   static const std::map<std::string, std::vector<std::string>> keys = with_kind_sections({
       {"topology", {"name", "host", "namespaces", "bridges", "veths", "nat", "tests"}},
       {"host", {"isolated", "sysctl", "routes"}},
-      {"namespace", {"loopback", "sysctl", "routes", "dns"}},
+      {"namespace", {"loopback", "sysctl", "routes", "dns", "services"}},
+      {"service", {"run", "env", "dir", "ready", "timeout"}},
+      {"ready", {"tcp", "exec", "file"}},
       {"route", {"to", "via", "dev", "metric"}},
       {"bridge", {"namespace", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
       {"veth",
@@ -413,6 +415,7 @@ class Reader {
         if (auto* s = f->get("sysctl")) ns.sysctl = sysctls(*s);
         if (auto* r = f->get("routes")) ns.routes = routes(*r);
         if (auto* d = f->get("dns")) ns.dns = name_servers(*d);
+        if (auto* v = f->get("services")) ns.services = services(*v, ns.name);
       }
       out.push_back(std::move(ns));
     }
@@ -845,6 +848,105 @@ class Reader {
       }
       t.output = s;
     }
+    return true;
+  }
+
+  // `services:` of namespace `ns`: name -> {run, env, dir, ready, timeout}.
+  std::vector<Service> services(const YEntry& e, const std::string& ns) {
+    std::vector<Service> out;
+    auto entries = named_entries(e);
+    if (!entries) return out;
+    for (const auto& n : *entries) {
+      if (auto problem = label_problem("service name", n.key)) {
+        d_.error(n.key_pos, *problem);
+        continue;
+      }
+      auto f = fields(*n.value, "service", "service " + quoted(n.key));
+      if (!f) continue;
+      Service s;
+      s.pos = n.key_pos;
+      s.name = n.key;
+      Test run;
+      bool ok = false;
+      if (auto* x = required(*f, "run")) ok = exec_argv(*x, run);
+      s.argv = run.argv;
+      if (auto* x = f->get("env")) ok = service_env(*x, s) && ok;
+      if (auto* x = f->get("dir")) ok = service_dir(*x, s) && ok;
+      if (auto* x = f->get("ready")) ok = readiness(*x, ns, s) && ok;
+      if (auto* x = f->get("timeout")) {
+        Test t;
+        ok = durations(*f, t) && ok;
+        if (t.timeout) s.timeout = t.timeout;
+        if (!s.ready) d_.error(x->key_pos, "\"timeout\" is how long \"ready\" may take: give both");
+        ok = ok && s.ready;
+      }
+      if (ok) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  bool service_env(const YEntry& e, Service& s) {
+    auto entries = named_entries(e);
+    if (!entries) return false;
+    bool ok = true;
+    for (const auto& v : *entries) {
+      if (v.key.empty() || v.key.find_first_of(std::string("=\0", 2)) != std::string::npos) {
+        d_.error(v.key_pos, "environment variable " + quoted(v.key) +
+                                " must be a non-empty name without '=' or NUL");
+        ok = false;
+      } else if (auto x = string(v); x && x->value.find('\0') == std::string::npos) {
+        s.env[v.key] = *x;
+      } else {
+        if (x) d_.error(x->pos, "an environment value must not hold NUL bytes");
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  bool service_dir(const YEntry& e, Service& s) {
+    auto d = string(e);
+    if (!d) return false;
+    if (d->value.empty() || d->value[0] != '/' || d->value.find('\0') != std::string::npos) {
+      d_.error(d->pos, "dir must be an absolute path, not " + quoted(d->value));
+      return false;
+    }
+    s.dir = d;
+    return true;
+  }
+
+  // `ready`: one of tcp (address:port), exec (a command from the namespace) or file (a path).
+  bool readiness(const YEntry& e, const std::string& ns, Service& s) {
+    auto f = fields(*e.value, "ready");
+    if (!f) return false;
+    std::vector<const YEntry*> given;
+    for (const char* key : {"tcp", "exec", "file"})
+      if (auto* x = f->get(key)) given.push_back(x);
+    if (given.size() != 1) {
+      if (given.size() > 1 || !f->unknown)
+        d_.error(given.size() > 1 ? given[1]->key_pos : f->pos,
+                 "ready needs exactly one of \"tcp\", \"exec\" or \"file\"");
+      return false;
+    }
+    Readiness r;
+    r.pos = e.key_pos;
+    if (given[0]->key == "file") {
+      auto p = string(*given[0]);
+      if (!p) return false;
+      if (p->value.empty() || p->value[0] != '/' || p->value.find('\0') != std::string::npos) {
+        d_.error(p->pos, "ready file must be an absolute path, not " + quoted(p->value));
+        return false;
+      }
+      r.file = p;
+    } else {
+      Test t;
+      t.pos = e.key_pos;
+      t.from = {ns, e.key_pos};
+      t.expect = {Expect::Reachable, e.key_pos};
+      if (!check_target(*given[0], t)) return false;
+      r.check = std::move(t);
+    }
+    s.ready = std::move(r);
     return true;
   }
 

@@ -133,6 +133,9 @@ struct Plan {
   // rollback adds them again once it has put those back.
   std::vector<RouteObj> flushed_routes;
   bool keep_going = false;  // `down`: go on past a failed action, report all at the end
+  // The lab's services to start, restart or stop (plan/services.h); no Step of theirs is run
+  // by the executor.
+  std::vector<Action> services;
   bool empty() const { return actions.empty(); }
 };
 

@@ -22,6 +22,8 @@ const char* kind_name(OwnedEntry::Kind k) {
       return "nat";
     case OwnedEntry::Kind::Host:
       return "host";
+    case OwnedEntry::Kind::Service:
+      return "service";
   }
   return "?";
 }
@@ -125,6 +127,11 @@ void append_entry(std::string& out, const OwnedEntry& e) {
     append_bytes_field(out, "old", e.old_value);
   }
   if (e.cookie) out += ",\"cookie\":" + std::to_string(e.cookie);
+  if (e.kind == OwnedEntry::Kind::Service) {
+    field(out, "token", e.token);
+    field(out, "digest", e.digest);
+    out += ",\"pid\":" + std::to_string(e.pid) + ",\"start_time\":" + std::to_string(e.start_time);
+  }
   out += '}';
 }
 
@@ -143,6 +150,8 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.kind = OwnedEntry::Kind::Nat;
   else if (kind == "host")
     e.kind = OwnedEntry::Kind::Host;
+  else if (kind == "service")
+    e.kind = OwnedEntry::Kind::Service;
   else
     throw RecordError("unknown entry kind " + kind);
   e.ns = j.value("ns", "");
@@ -160,6 +169,10 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
   }
   e.old_value = bytes_field(j, "old");
   e.cookie = j.value("cookie", uint64_t{0});
+  e.token = j.value("token", "");
+  e.digest = j.value("digest", "");
+  e.pid = j.value("pid", 0);
+  e.start_time = j.value("start_time", uint64_t{0});
   return e;
 }
 

@@ -18,13 +18,15 @@ std::string OwnedEntry::str() const {
       return "nat rules in " + ns;
     case Kind::Host:
       return "the lab's own host namespace";
+    case Kind::Service:
+      return "service " + name + " in " + ns;
   }
   return "?";
 }
 
 bool Record::empty() const {
   return namespaces.empty() && links.empty() && routes.empty() && sysctl_old.empty() &&
-         nat_namespaces.empty() && !private_host;
+         nat_namespaces.empty() && !private_host && services.empty();
 }
 
 const RouteObj* Record::route(const RouteObj& r) const {
@@ -53,6 +55,9 @@ void Record::own(const OwnedEntry& e) {
     case OwnedEntry::Kind::Nat:
       nat_namespaces.insert(e.ns);
       break;
+    case OwnedEntry::Kind::Service:
+      services[{e.ns, e.name}] = e;
+      break;
     case OwnedEntry::Kind::Host:
       private_host = true;
       host_cookie = e.cookie;  // 0: being made, its identity not known yet
@@ -79,6 +84,9 @@ void Record::disown(const OwnedEntry& e) {
       break;
     case OwnedEntry::Kind::Nat:
       nat_namespaces.erase(e.ns);
+      break;
+    case OwnedEntry::Kind::Service:
+      services.erase({e.ns, e.name});
       break;
     case OwnedEntry::Kind::Host: {
       private_host = false;

@@ -16,7 +16,9 @@ namespace netlab {
 // One thing a lab owns, as journalled.
 struct OwnedEntry {
   // Host: the namespace an isolated lab has for its host (its name is the lab's, Machine's).
-  enum class Kind { Namespace, Link, Route, Sysctl, Nat, Host };
+  // Service: a program the lab started (engine/api/services.h), journalled with its token
+  // before the fork and again with its process's identity (pid, start time) once known.
+  enum class Kind { Namespace, Link, Route, Sysctl, Nat, Host, Service };
   Kind kind = Kind::Namespace;
   std::string ns;
   std::string name;     // namespace name, link name, sysctl key
@@ -25,6 +27,10 @@ struct OwnedEntry {
   RouteObj route;           // route
   std::string old_value;    // sysctl: the value before the lab changed it (host only)
   uint64_t cookie = 0;      // namespace: its identity once made (NsLive::cookie), 0 before
+  std::string token;        // service: random, given to the service's environment
+  std::string digest;       // service: of its definition (ServiceSpec::digest)
+  int pid = 0;              // service: its PID 1, as the machine's /proc sees it; 0 before
+  uint64_t start_time = 0;  // service: that process's start time (/proc/PID/stat, field 22)
   std::string str() const;  // for messages
 };
 
@@ -46,6 +52,7 @@ struct Record {
   // once made). Its objects in "host" are in there.
   bool private_host = false;
   uint64_t host_cookie = 0;
+  std::map<std::pair<std::string, std::string>, OwnedEntry> services;  // (ns, name)
 
   bool empty() const;
   bool owns_link(const std::string& ns, const std::string& name) const {

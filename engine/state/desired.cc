@@ -229,7 +229,11 @@ DesiredState build_desired(const Topology& t, const std::string& instance) {
   d.hosts = lab_hosts(t);
   Builder b(d, uses_ipv6(t));
 
+  const auto key = parse_lab_key(d.lab);
   for (const auto& ns : t.namespaces) {
+    for (const auto& s : ns.services)
+      d.services.push_back(service_spec(
+          s, ns.name, lab_namespace(ns.name, t.name.value, key ? key->instance : "", d.isolated)));
     d.namespaces.push_back(ns.name);
     for (const auto& server : ns.dns) d.dns[ns.name].push_back(server.value);
     b.vertex("ns:" + ns.name, Facet::Namespace, d.namespaces.size() - 1);

@@ -11,6 +11,7 @@
 #include "model/lab_hosts.h"
 #include "model/topology.h"
 #include "state/objects.h"
+#include "state/service_spec.h"
 
 namespace netlab {
 
@@ -52,6 +53,8 @@ struct DesiredState {
   // its addresses, and a namespace's name servers.
   std::vector<HostEntry> hosts;
   std::map<std::string, std::vector<IpAddr>> dns;
+  // Started once the network is up (engine/api/services.h); not part of the graph.
+  std::vector<ServiceSpec> services;
 
   // (ns, name) -> index in `links`, for find_link.
   std::map<std::pair<std::string, std::string>, size_t> link_index;

@@ -76,6 +76,16 @@ TEST(LabHosts, ChecksNameTheirTargetsAsTheLabDoes) {
   EXPECT_EQ(tests[1].port.value, 22);
 }
 
+TEST(LabHosts, AServiceWaitsForATargetTheLabNames) {
+  auto r = load_topology_text(
+      edited(kLab, "  web: {}\n",
+             "  web:\n    services:\n      www: {run: [sleep, '9'], ready: {tcp: \"web:80\"}}\n"),
+      "t.yaml");
+  ASSERT_TRUE(r.topology);
+  const netlab::Test& ready = *r.topology->namespaces[1].services[0].ready->check;
+  EXPECT_EQ(ready.to.value.str(), "10.1.0.3");
+}
+
 TEST(LabHosts, ANameTheLabDoesNotGiveIsAnErrorAtItsPlace) {
   EXPECT_EQ(messages(edited(kLab, "ping: web}", "ping: webb}")),
             Lines{"t.yaml:15:26: error: no address of the lab is named \"webb\" (did you mean "

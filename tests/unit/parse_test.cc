@@ -292,7 +292,7 @@ veths:
 TEST(Parse, UnknownKeyWithoutNearMatchListsKnownKeys) {
   EXPECT_EQ(messages("name: x\nnamespaces: {a: {zzzzzz: 1}}\n"),
             Lines{"t.yaml:2:18: error: unknown key \"zzzzzz\" in namespace (known keys: loopback, "
-                  "sysctl, routes, dns)"});
+                  "sysctl, routes, dns, services)"});
   EXPECT_EQ(messages("name: x\nflavour: 1\n"),
             Lines{"t.yaml:2:1: error: unknown key \"flavour\" in topology (known keys: name, host, "
                   "namespaces, bridges, veths, macvlans, vxlans, taps, nat, tests)"});
@@ -301,9 +301,9 @@ TEST(Parse, UnknownKeyWithoutNearMatchListsKnownKeys) {
 TEST(Parse, EveryKeyOfEverySectionIsAccepted) {
   const auto& keys = topology_keys();
   for (const char* section : {"topology", "host", "namespace", "route", "bridge", "veth", "peer",
-                              "macvlan", "vxlan", "tun", "nat", "test"})
+                              "macvlan", "vxlan", "tun", "nat", "test", "service", "ready"})
     EXPECT_TRUE(keys.contains(section)) << section;
-  EXPECT_EQ(keys.size(), 12u);
+  EXPECT_EQ(keys.size(), 14u);
   EXPECT_EQ(keys.at("route"), (std::vector<std::string>{"to", "via", "dev", "metric"}));
   EXPECT_EQ(keys.at("test"), (std::vector<std::string>{"from", "ping", "tcp", "exec", "expect",
                                                        "status", "output", "timeout", "wait"}));

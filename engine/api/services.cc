@@ -1,0 +1,193 @@
+#include "api/services.h"
+
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "api/checks/attempt.h"
+#include "api/checks/describe.h"
+#include "kernel/exec.h"
+#include "kernel/service_process.h"
+
+namespace netlab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::milliseconds kGrace{5000};  // from SIGTERM to SIGKILL
+constexpr std::chrono::milliseconds kPoll{50};     // between readiness checks
+constexpr size_t kTailLines = 20;
+
+std::string status_file(const RecordStore& store, const std::string& lab, const std::string& ns,
+                        const std::string& name) {
+  return services_dir(store, lab) + "/" + ns + "/" + name + ".status";
+}
+
+std::string random_token() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint64_t> any;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(any(rd)));
+  return buf;
+}
+
+std::string log_tail(const std::string& path) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > kTailLines) lines.pop_front();
+  }
+  if (lines.empty()) return "; its log " + path + " is empty";
+  std::string out = "; the end of its log " + path + ":";
+  for (const auto& l : lines) out += "\n  | " + l;
+  return out;
+}
+
+std::string ready_text(const ServiceSpec& s) {
+  if (!s.ready_file.empty()) return "file " + s.ready_file;
+  return checks::check_name(*s.ready_check);
+}
+
+bool is_ready(const ServiceSpec& s, std::chrono::milliseconds left) {
+  if (!s.ready_file.empty()) return ::access(s.ready_file.c_str(), F_OK) == 0;
+  if (!s.ready_check) return true;
+  checks::CheckSetup setup;
+  setup.test = &*s.ready_check;
+  setup.ns = s.kernel_ns;
+  setup.to = s.ready_check->to.value;
+  setup.timeout = std::clamp(left, std::chrono::milliseconds(1), std::chrono::milliseconds(1000));
+  return checks::run_attempt(setup).passed;
+}
+
+std::optional<int> exit_status(const std::string& path) {
+  std::ifstream in(path);
+  int code;
+  if (in >> code) return code;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string services_dir(const RecordStore& store, const std::string& lab) {
+  return store.dir() + "/" + lab + ".services";
+}
+
+std::string service_log(const RecordStore& store, const std::string& lab, const std::string& ns,
+                        const std::string& name) {
+  return services_dir(store, lab) + "/" + ns + "/" + name + ".log";
+}
+
+void remove_service_files(const RecordStore& store, const std::string& lab) {
+  std::error_code ec;
+  std::filesystem::remove_all(services_dir(store, lab), ec);
+  if (ec) throw RecordError("cannot remove " + services_dir(store, lab) + ": " + ec.message());
+}
+
+ServicesLive read_services(const RecordStore& store, const Record& record) {
+  ServicesLive out;
+  for (const auto& [key, e] : record.services) {
+    ServiceLive& s = out[key];
+    auto fd = kernel::open_service(e.pid, e.start_time);
+    s.running = fd && !kernel::has_exited(fd);
+    if (!s.running)
+      s.exit_status = exit_status(status_file(store, record.lab, key.first, key.second));
+  }
+  return out;
+}
+
+void Services::stop(const OwnedEntry& e) {
+  // A service journalled without its process never ran (kernel/service_process.h); one whose
+  // process does not prove to be the recorded one is somebody else's now.
+  if (auto fd = kernel::open_service(e.pid, e.start_time)) kernel::stop_service(fd, e.pid, kGrace);
+  store_.journal(record_).disown(e);
+}
+
+void Services::stop_for(const std::vector<Action>& actions) {
+  for (const auto& a : actions) {
+    if (a.op == Op::Create) continue;
+    auto it = record_.services.find({a.ns, a.object.substr(std::string("service ").size())});
+    if (it != record_.services.end()) stop(OwnedEntry(it->second));
+  }
+}
+
+void Services::stop_all() {
+  while (!record_.services.empty()) stop(OwnedEntry(record_.services.begin()->second));
+}
+
+OwnedEntry Services::start(const ServiceSpec& s) {
+  OwnedEntry e{OwnedEntry::Kind::Service, s.ns, s.name};
+  e.token = random_token();
+  e.digest = s.digest();
+  Journal journal = store_.journal(record_);
+  journal.own(e);  // the intent, before the fork
+  kernel::ServiceLaunch launch{s.kernel_ns,
+                               s.argv,
+                               s.env,
+                               s.dir,
+                               service_log(store_, record_.lab, s.ns, s.name),
+                               status_file(store_, record_.lab, s.ns, s.name)};
+  launch.env.push_back("NETLAB_SERVICE=" + record_.lab + "/" + s.ns + "/" + s.name + "/" + e.token);
+  const std::string what = "service " + s.name + " in " + s.ns;
+  try {
+    std::filesystem::create_directories(services_dir(store_, record_.lab) + "/" + s.ns);
+    auto pending = kernel::spawn_service(launch);
+    e.pid = pending.pid();
+    e.start_time = pending.start_time();
+    journal.own(e);  // its identity, before the command runs
+    pending.release();
+  } catch (const std::exception& err) {
+    journal.disown(e);
+    throw ServiceError(what + " could not start: " + err.what() + log_tail(launch.log_path));
+  }
+  return e;
+}
+
+void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e) {
+  const auto deadline = Clock::now() + s.timeout;
+  const std::string what = "service " + s.name + " in " + s.ns;
+  const std::string log = service_log(store_, record_.lab, s.ns, s.name);
+  auto fd = kernel::open_service(e.pid, e.start_time);
+  for (;;) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    if (is_ready(s, left)) return;
+    if (!fd || kernel::has_exited(fd)) {
+      auto code = exit_status(status_file(store_, record_.lab, s.ns, s.name));
+      throw ServiceError(what + " exited" + (code ? " with status " + std::to_string(*code) : "") +
+                         " before it was ready (" + ready_text(s) + ")" + log_tail(log));
+    }
+    if (stop_ && stop_->load()) throw ServiceError("interrupted while " + what + " started");
+    if (Clock::now() >= deadline)
+      throw ServiceError(what + " was not ready (" + ready_text(s) + ") within " +
+                         std::to_string(s.timeout.count()) + " ms" + log_tail(log));
+    // Waits on the process: its end is seen at once, readiness at the next check.
+    pollfd p{fd.get(), POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(std::min(kPoll, left).count()));
+  }
+}
+
+void Services::start_for(const std::vector<Action>& actions,
+                         const std::vector<ServiceSpec>& specs) {
+  std::vector<std::pair<const ServiceSpec*, OwnedEntry>> started;
+  try {
+    for (const auto& a : actions) {
+      if (a.op == Op::Delete) continue;
+      auto it = std::find_if(specs.begin(), specs.end(), [&](const ServiceSpec& s) {
+        return s.ns == a.ns && a.object == "service " + s.name;
+      });
+      if (it != specs.end()) started.emplace_back(&*it, start(*it));
+    }
+    for (const auto& [spec, e] : started) await_ready(*spec, e);
+  } catch (...) {
+    for (const auto& [spec, e] : started) stop(OwnedEntry(record_.services.at({e.ns, e.name})));
+    throw;
+  }
+}
+
+}  // namespace netlab

@@ -1,0 +1,294 @@
+#include "kernel/service_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "kernel/exec.h"
+#include "kernel/netns.h"
+#include "model/names.h"
+
+extern char** environ;
+
+namespace netlab::kernel {
+
+namespace {
+
+using namespace child;
+
+constexpr char kName[] = "netlab-service";  // the PID 1's name, part of its proof
+
+// What the forked PID 1 needs, all prepared by the parent (no allocation after the fork).
+struct InitArgs {
+  int err_fd, go_fd, parent_fd, null_fd, log_fd, status_fd;
+  Mounts mounts;
+  const char* dir;
+  char* const* argv;
+  char* const* envp;
+};
+
+constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+[[noreturn]] void run_command(const InitArgs& a) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (chdir(a.dir) != 0) fail(a.err_fd, kChdir, 126);
+  execvpe(a.argv[0], a.argv, a.envp);
+  fail(a.err_fd, kExec, errno == ENOENT ? 127 : 126);
+}
+
+// The status as text, without allocation.
+void write_status(int fd, int code) {
+  char buf[16];
+  int n = sizeof buf;
+  buf[--n] = '\n';
+  do {
+    buf[--n] = static_cast<char>('0' + code % 10);
+    code /= 10;
+  } while (code && n > 0);
+  [[maybe_unused]] ssize_t w = write(fd, buf + n, sizeof buf - n);
+}
+
+void detach(const InitArgs& a) {
+  prctl(PR_SET_NAME, kName);
+  if (setsid() < 0) fail(a.err_fd, kSession, 125);
+  if (dup2(a.null_fd, STDIN_FILENO) < 0 || dup2(a.log_fd, STDOUT_FILENO) < 0 ||
+      dup2(a.log_fd, STDERR_FILENO) < 0)
+    fail(a.err_fd, kDup, 125);
+}
+
+// Closes every fd but stdio and `keep`: a service must not hold netlab's (the lab's lock, its
+// netlink sockets) for the rest of its life. close_range, as no allocation is allowed here.
+void close_others(std::array<int, 3> keep) {
+  std::sort(keep.begin(), keep.end());
+  unsigned lo = 3;
+  for (int fd : keep) {
+    if (fd >= static_cast<int>(lo)) syscall(SYS_close_range, lo, fd - 1, 0);
+    lo = std::max(lo, static_cast<unsigned>(fd) + 1);
+  }
+  syscall(SYS_close_range, lo, ~0U, 0);
+}
+
+// Held until the parent journalled this process: tied to the forking thread's life until then.
+void await_release(const InitArgs& a) {
+  char go = 0;
+  ssize_t n;
+  while ((n = read(a.go_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1) _exit(125);  // the parent gave up on this service, or died
+  prctl(PR_SET_PDEATHSIG, 0);
+  close(a.go_fd);
+}
+
+[[noreturn]] void init(const InitArgs& a) {
+  // First: a netlab killed from here on takes this process along, until it is released.
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(a.err_fd, kDeathSig, 125);
+  pollfd gone{a.parent_fd, POLLIN, 0};
+  if (a.parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
+  for (int sig : kForwarded) signal(sig, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t wait_for;
+  sigemptyset(&wait_for);
+  for (int sig : kForwarded) sigaddset(&wait_for, sig);
+  sigaddset(&wait_for, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &wait_for, nullptr);
+  detach(a);
+  enter_namespaces(a.mounts);
+  close_others({a.err_fd, a.go_fd, a.status_fd});
+  await_release(a);
+  pid_t command = _Fork();
+  if (command < 0) fail(a.err_fd, kFork, 125);
+  if (command == 0) run_command(a);
+  close(a.err_fd);
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&wait_for, &info);
+    if (sig == SIGCHLD) {
+      int st;
+      pid_t pid;
+      while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+        if (pid == command) {
+          write_status(a.status_fd, exit_code(st));
+          _exit(exit_code(st));
+        }
+    } else if (sig > 0 && info.si_code <= 0) {
+      kill(-1, sig);  // sent by a process (`down`): to every process of the service
+    }
+  }
+}
+
+Fd open_file(const std::string& path, int flags) {
+  Fd fd(::open(path.c_str(), flags | O_CLOEXEC, 0600));
+  if (!fd) throw ExecError("open " + path + ": " + std::strerror(errno), errno, 125);
+  return fd;
+}
+
+// netlab's environment with `env` over it.
+std::vector<std::string> environment(const std::vector<std::string>& env) {
+  std::vector<std::string> out;
+  auto name = [](const std::string& kv) { return kv.substr(0, kv.find('=')); };
+  for (char** e = environ; e && *e; ++e) {
+    std::string kv = *e;
+    bool replaced = false;
+    for (const auto& mine : env) replaced = replaced || name(mine) == name(kv);
+    if (!replaced) out.push_back(std::move(kv));
+  }
+  out.insert(out.end(), env.begin(), env.end());
+  return out;
+}
+
+std::vector<char*> pointers(const std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (const auto& s : v) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
+PendingService spawn_service(const ServiceLaunch& l) {
+  if (l.argv.empty()) throw ExecError("no command to run", EINVAL, 125);
+  if (auto problem = namespace_name_problem(l.ns)) throw ExecError(*problem, EINVAL, 125);
+  if (!netns_exists(l.ns))
+    throw ExecError("namespace " + l.ns + " does not exist (no " + netns_path(l.ns) + ")", ENOENT,
+                    125);
+  PendingService p;
+  p.ns_ = l.ns;
+  p.command_ = l.argv[0];
+  p.binds_ = etc_binds(l.ns);
+  Fd netns = open_netns(l.ns);
+  Fd null = open_file("/dev/null", O_RDONLY);
+  Fd log = open_file(l.log_path, O_WRONLY | O_CREAT | O_APPEND);
+  Fd status = open_file(l.status_path, O_WRONLY | O_CREAT | O_TRUNC);
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+    throw ExecError(std::string("socketpair: ") + std::strerror(errno), errno, 125);
+  p.go_.reset(sv[0]);
+  Fd go_child(sv[1]);
+  Pipe report = make_pipe();
+  Fd self = self_pidfd();
+  auto env = environment(l.env);
+  auto argv = pointers(l.argv), envp = pointers(env);
+  const std::string dir = l.dir.empty() ? "/" : l.dir;
+  const InitArgs args{report.write.get(),
+                      go_child.get(),
+                      self.get(),
+                      null.get(),
+                      log.get(),
+                      status.get(),
+                      {report.write.get(), netns.get(), &p.binds_},
+                      dir.c_str(),
+                      argv.data(),
+                      envp.data()};
+  p.pid_ = fork_into_new_pid_namespace();
+  if (p.pid_ == 0) init(args);
+  p.status_ = std::move(report.read);
+  if (auto t = process_start_time(p.pid_)) p.start_time_ = *t;
+  return p;
+}
+
+void PendingService::release() {
+  char go = 1;
+  if (::send(go_.get(), &go, 1, MSG_NOSIGNAL) != 1) {
+    // It failed before it could wait for this: its report says why.
+  }
+  go_.reset();
+  ChildError e{};
+  if (read_child_error(status_, e)) {
+    status_.reset();
+    throw ExecError(describe(e, ns_, binds_, command_), e.err, 125);
+  }
+  status_.reset();
+  pid_ = -1;  // running: no longer this object's to kill
+}
+
+PendingService::~PendingService() {
+  if (pid_ <= 0) return;
+  // Closing the socket makes it exit before it runs anything; its end is reaped here.
+  go_.reset();
+  int st;
+  while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+  }
+}
+
+std::optional<uint64_t> process_start_time(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  // After "pid (comm)": field 3 (state) onwards; the start time is field 22.
+  std::istringstream rest(text.substr(close + 2));
+  std::string field;
+  for (int i = 3; i < 22; ++i) rest >> field;
+  uint64_t t = 0;
+  if (!(rest >> t)) return std::nullopt;
+  return t;
+}
+
+Fd open_service(pid_t pid, uint64_t start_time) {
+  if (pid <= 0) return Fd();
+  Fd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (!fd) return fd;
+  // Read after the pidfd is open: the pidfd then refers to the process proved here.
+  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  if (process_start_time(pid) != start_time || name != kName) return Fd();
+  return fd;
+}
+
+bool has_exited(const Fd& pidfd) {
+  pollfd p{pidfd.get(), POLLIN, 0};
+  return poll(&p, 1, 0) > 0;
+}
+
+namespace {
+
+bool wait_exit(const Fd& pidfd, std::chrono::milliseconds limit) {
+  pollfd p{pidfd.get(), POLLIN, 0};
+  auto end = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+    int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (n > 0) return true;
+    if (n == 0) return false;
+    if (errno != EINTR) throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
+  }
+}
+
+void send(const Fd& pidfd, int sig) {
+  if (syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) != 0 && errno != ESRCH)
+    throw KernelError(std::string("signal a service: ") + std::strerror(errno), errno);
+}
+
+}  // namespace
+
+void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace) {
+  if (!has_exited(pidfd)) {
+    send(pidfd, SIGTERM);
+    if (!wait_exit(pidfd, grace)) {
+      send(pidfd, SIGKILL);
+      if (!wait_exit(pidfd, std::chrono::seconds(30)))
+        throw KernelError("service process " + std::to_string(pid) + " outlived SIGKILL", ETIME);
+    }
+  }
+  int st;
+  while (waitpid(pid, &st, WNOHANG) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace netlab::kernel

@@ -1,0 +1,252 @@
+// Services (README.md, "Services"): a web server started by `up`, reached by `netlab test`,
+// stopped by `down`; a service that never becomes ready fails `up` and leaves nothing; a
+// `kill -9` of `up` while services start leaves nothing `down` cannot stop; instances and
+// isolated labs have services of their own; an edit restarts only the edited service.
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "robustness_util.h"
+
+namespace netlab::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const char* kWeb = R"yaml(name: svc
+namespaces:
+  server:
+    services:
+      web:
+        run: [python3, -m, http.server, "8000", --bind, 10.31.0.2]
+        dir: /tmp
+        env: {PYTHONUNBUFFERED: "1"}
+        ready: {tcp: "10.31.0.2:8000"}
+        timeout: 20s
+      idle:
+        run: [sleep, infinity]
+        ready: {exec: [test, -d, /proc/1]}
+  client: {}
+veths:
+  - name: c0
+    namespace: client
+    addresses: [10.31.0.1/24]
+    peer: {name: s0, namespace: server, addresses: [10.31.0.2/24]}
+tests:
+  - from: client
+    tcp: 10.31.0.2:8000
+  - from: client
+    exec: [python3, -c, "import urllib.request as u; print(u.urlopen('http://10.31.0.2:8000/').status)"]
+    output: "^200$"
+)yaml";
+
+// The processes whose environment names a service of `lab` (NETLAB_SERVICE=<lab>/...).
+std::set<std::string> service_processes(const std::string& lab) {
+  std::set<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string env = read_file("/proc/" + pid + "/environ");
+    if (env.find("NETLAB_SERVICE=" + lab + "/") != std::string::npos) found.insert(pid);
+  }
+  return found;
+}
+
+// The pids of the processes in the lab namespace `ns` (by the namespace's identity).
+std::set<std::string> processes_in(const std::string& ns) {
+  struct stat want;
+  std::set<std::string> found;
+  if (stat(("/run/netns/" + ns).c_str(), &want) != 0) return found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    struct stat st;
+    if (stat(("/proc/" + pid + "/ns/net").c_str(), &st) == 0 && st.st_ino == want.st_ino &&
+        st.st_dev == want.st_dev)
+      found.insert(pid);
+  }
+  return found;
+}
+
+// Waits until none of `pids` is alive (a zombie counts as gone), up to `limit`.
+bool all_gone(const std::set<std::string>& pids, std::chrono::seconds limit = 10s) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    bool any = false;
+    for (const auto& p : pids) {
+      std::string stat = read_file("/proc/" + p + "/stat");
+      auto close = stat.rfind(')');
+      if (close != std::string::npos && stat[close + 2] != 'Z') any = true;
+    }
+    if (!any) return true;
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+}
+
+class Services : public Sandbox {};
+
+TEST_F(Services, WebServerIsUpReachedByTestsShownAndStoppedByDown) {
+  auto file = write_temp("svc.yaml", kWeb);
+  auto plan = netlab("plan " + file);
+  EXPECT_NE(plan.out.find("+ service web in server"), std::string::npos) << plan.out;
+  auto up = netlab("up " + file);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  auto test = netlab("test svc");
+  EXPECT_EQ(test.status, 0) << test.out << test.err;
+  auto st = netlab("status svc");
+  EXPECT_EQ(st.status, 0) << st.out;
+  EXPECT_NE(st.out.find("service web in server"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("running, pid"), std::string::npos) << st.out;
+  auto js = netlab("status --json svc");
+  EXPECT_NE(js.out.find("\"state\": \"running\""), std::string::npos) << js.out;
+  EXPECT_NE(netlab("logs svc server:web").out.find("GET / HTTP"), std::string::npos);
+  EXPECT_EQ(netlab("plan " + file).status, 0) << "a running service plans nothing";
+  auto server = processes_in("server");
+  EXPECT_GE(server.size(), 2u);
+  auto down = netlab("down svc");
+  EXPECT_EQ(down.status, 0) << down.err;
+  EXPECT_TRUE(all_gone(server));
+  EXPECT_TRUE(service_processes("svc").empty());
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+TEST_F(Services, AnEditRestartsOnlyThatServiceAndAnExitedOneIsShown) {
+  std::string yaml = kWeb;
+  auto file = write_temp("svc.yaml", yaml);
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  auto pids = [] { return service_processes("svc"); };
+  auto before = pids();
+  yaml.replace(yaml.find("run: [sleep, infinity]"), 22, "run: [sleep, \"1000\"]");
+  auto edited = write_temp("svc.yaml", yaml);
+  auto plan = netlab("plan " + edited);
+  EXPECT_NE(plan.out.find("~ service idle in server  (restarted: run changed)"), std::string::npos)
+      << plan.out;
+  EXPECT_EQ(plan.out.find("service web"), std::string::npos) << plan.out;
+  ASSERT_EQ(netlab("up " + edited).status, 0);
+  auto after = pids();
+  size_t kept = 0;
+  for (const auto& p : before) kept += after.count(p);
+  EXPECT_GE(kept, 1u) << "the web server kept running";
+  EXPECT_EQ(after.size(), before.size());
+  // A service that ended is shown with its status, and `up` starts it again.
+  for (const auto& p : after)
+    if (read_file("/proc/" + p + "/cmdline").rfind("sleep", 0) == 0) kill(std::stoi(p), SIGTERM);
+  bool exited = false;
+  for (auto end = std::chrono::steady_clock::now() + 10s;
+       !exited && std::chrono::steady_clock::now() < end;)
+    exited = netlab("status svc").out.find("exited 143") != std::string::npos;
+  EXPECT_TRUE(exited);
+  EXPECT_EQ(netlab("status svc").status, 2);
+  EXPECT_EQ(netlab("up " + edited).status, 0);
+  auto again = netlab("status svc");
+  EXPECT_EQ(again.status, 0) << again.out;
+  EXPECT_EQ(netlab("down svc").status, 0);
+  EXPECT_TRUE(service_processes("svc").empty());
+}
+
+TEST_F(Services, OneThatNeverGetsReadyFailsUpWithItsLogAndLeavesNothing) {
+  auto file = write_temp("bad.yaml", R"(name: bad
+namespaces:
+  n1:
+    services:
+      never:
+        run: [sh, -c, "echo listening soon; exec sleep 1000"]
+        ready: {tcp: "127.0.0.1:9"}
+        timeout: 300ms
+)");
+  auto up = netlab("up " + file);
+  EXPECT_EQ(up.status, 1);
+  EXPECT_NE(up.err.find("service never in n1 was not ready (tcp n1 -> 127.0.0.1:9)"),
+            std::string::npos)
+      << up.err;
+  EXPECT_NE(up.err.find("| listening soon"), std::string::npos) << up.err;
+  EXPECT_TRUE(service_processes("bad").empty());
+  EXPECT_EQ(sh("ip netns list").out, "");
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+TEST_F(Services, OneThatCannotStartFailsUpAndLeavesNothing) {
+  auto file = write_temp("bad.yaml", R"(name: bad
+namespaces:
+  n1:
+    services:
+      missing: {run: [no-such-command-here]}
+)");
+  auto up = netlab("up " + file);
+  EXPECT_EQ(up.status, 1);
+  EXPECT_NE(up.err.find("no-such-command-here: command not found"), std::string::npos) << up.err;
+  EXPECT_EQ(sh("ip netns list").out, "");
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+// Killed at the first service's intent, at its identity, and while it waits for readiness.
+TEST_F(Services, KillNineOfUpWhileServicesStartThenDownLeavesNoProcess) {
+  auto file = write_temp("slow.yaml", R"(name: slow
+namespaces:
+  n1:
+    services:
+      a: {run: [sleep, infinity]}
+      b: {run: [sleep, infinity]}
+      c:
+        run: [sleep, infinity]
+        ready: {file: /nonexistent/never}
+        timeout: 60s
+)");
+  for (const char* at : {"\"kind\":\"service\"", "\"pid\":", "\"name\":\"c\""}) {
+    SCOPED_TRACE(at);
+    Running up({"up", file});
+    bool seen = false;
+    for (auto end = std::chrono::steady_clock::now() + 20s;
+         !seen && std::chrono::steady_clock::now() < end;) {
+      std::string journal =
+          read_file("/run/netlab/slow.journal") + read_file("/run/netlab/slow.json");
+      seen = journal.find(at) != std::string::npos;
+      if (!seen) std::this_thread::sleep_for(1ms);  // polling the journal, not waiting
+    }
+    ASSERT_TRUE(seen);
+    up.signal(SIGKILL);
+    up.wait();
+    auto lab = processes_in("n1");
+    auto down = netlab("down slow");
+    EXPECT_EQ(down.status, 0) << down.err;
+    EXPECT_TRUE(all_gone(lab));
+    EXPECT_TRUE(all_gone(service_processes("slow")));
+    EXPECT_EQ(sh("ip netns list").out, "");
+    EXPECT_EQ(netlab_run_files(), "");
+  }
+}
+
+TEST_F(Services, InstancesAndIsolatedLabsHaveServicesOfTheirOwn) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  server:
+    services:
+      web:
+        run: [sh, -c, "echo serving; exec sleep infinity"]
+        ready: {exec: [test, -d, /proc/1]}
+      idle: {run: [sleep, infinity]}
+tests:
+  - from: server
+    exec: [true]
+)");
+  ASSERT_EQ(netlab("up -i 1 " + file).status, 0);
+  ASSERT_EQ(netlab("up -i 2 --isolated " + file).status, 0);
+  EXPECT_EQ(netlab("test -i 1 svc").status, 0);
+  EXPECT_EQ(netlab("test -i 2 svc").status, 0);
+  EXPECT_NE(netlab("logs -i 2 svc server").out.find("==> server:web <=="), std::string::npos);
+  EXPECT_EQ(service_processes("svc@1").size(), 2u);
+  EXPECT_EQ(netlab("down -i 1 svc").status, 0);
+  EXPECT_TRUE(all_gone(service_processes("svc@1")));
+  EXPECT_EQ(service_processes("svc@2").size(), 2u) << "the other copy's services keep running";
+  EXPECT_EQ(netlab("down svc@2").status, 0);
+  EXPECT_TRUE(all_gone(service_processes("svc@2")));
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+}  // namespace
+}  // namespace netlab::testing
