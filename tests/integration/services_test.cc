@@ -4,6 +4,7 @@
 // isolated labs have services of their own; an edit restarts only the edited service.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -45,11 +46,23 @@ tests:
 )yaml";
 
 // The processes whose environment names a service of `lab` (NETLAB_SERVICE=<lab>/...).
+// A file in this test's own /run (every sandbox mounts one of its own), which processes
+// started from the sandbox see through /proc/PID/root: tests running at once each count
+// their own services, and never signal another's.
+std::string sandbox_mark() {
+  return "/run/.services-test-" + std::to_string(getpid());
+}
+
+bool of_this_sandbox(const std::string& pid) {
+  return access(("/proc/" + pid + "/root" + sandbox_mark()).c_str(), F_OK) == 0;
+}
+
 std::set<std::string> service_processes(const std::string& lab) {
   std::set<std::string> found;
   for (const auto& e : std::filesystem::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (!of_this_sandbox(pid)) continue;
     std::string env = read_file("/proc/" + pid + "/environ");
     if (env.find("NETLAB_SERVICE=" + lab + "/") != std::string::npos) found.insert(pid);
   }
@@ -88,7 +101,14 @@ bool all_gone(const std::set<std::string>& pids, std::chrono::seconds limit = 10
   }
 }
 
-class Services : public Sandbox {};
+class Services : public Sandbox {
+ protected:
+  void SetUp() override {
+    Sandbox::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    ASSERT_EQ(sh("touch " + sandbox_mark()).status, 0);
+  }
+};
 
 TEST_F(Services, WebServerIsUpReachedByTestsShownAndStoppedByDown) {
   auto file = write_temp("svc.yaml", kWeb);
