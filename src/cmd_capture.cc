@@ -12,8 +12,6 @@
 #include "api/machine.h"
 #include "commands.h"
 #include "guarded.h"
-#include "kernel/capture.h"
-#include "kernel/fd.h"
 
 namespace netlab::cli {
 
@@ -35,11 +33,8 @@ extern "C" void on_stop(int) {
 class StopSignals {
  public:
   StopSignals() {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("pipe");
-    read_.reset(fds[0]);
-    write_.reset(fds[1]);
-    g_stop_fd = write_.get();
+    if (pipe2(fds_.data(), O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("pipe");
+    g_stop_fd = fds_[1];
     struct sigaction sa = {};
     sa.sa_handler = on_stop;
     sigemptyset(&sa.sa_mask);
@@ -52,13 +47,14 @@ class StopSignals {
     for (size_t i = 0; i < kStops.size(); ++i) sigaction(kStops[i], &old_[i], nullptr);
     sigaction(SIGPIPE, &old_pipe_, nullptr);
     g_stop_fd = -1;
+    for (int fd : fds_) close(fd);
   }
   StopSignals(const StopSignals&) = delete;
   StopSignals& operator=(const StopSignals&) = delete;
-  int read_fd() const { return read_.get(); }
+  int read_fd() const { return fds_[0]; }
 
  private:
-  kernel::Fd read_, write_;
+  std::array<int, 2> fds_{-1, -1};  // the self-pipe: read, write
   std::array<struct sigaction, kStops.size()> old_{};
   struct sigaction old_pipe_ = {};
 };
@@ -85,8 +81,8 @@ std::optional<Request> read_request(const std::vector<std::string>& args) {
   if (r.points.empty())
     return print_error("name at least one interface as NAMESPACE:INTERFACE"), std::nullopt;
   for (; i < args.size(); ++i) r.filter += (r.filter.empty() ? "" : " ") + args[i];
-  if (auto problem = kernel::capture_filter_problem(r.filter); problem && !r.filter.empty())
-    return print_error(*problem), std::nullopt;
+  if (r.filter.empty()) return r;
+  if (auto problem = capture_filter_problem(r.filter)) return print_error(*problem), std::nullopt;
   return r;
 }
 
@@ -97,7 +93,7 @@ bool is_directory(const std::string& path) {
 }
 
 // One stream (a file, or "-"), or in a folder a file per interface: DIR/NS:IF.pcap.
-std::vector<std::string> outputs(kernel::PacketCapture& capture, const std::string& out) {
+std::vector<std::string> outputs(PacketCapture& capture, const std::string& out) {
   if (!is_directory(out)) return {out};
   mkdir(out.c_str(), 0755);  // the folder may be new; a failure shows at the first file
   std::vector<std::string> paths;
@@ -109,7 +105,7 @@ std::vector<std::string> outputs(kernel::PacketCapture& capture, const std::stri
 }
 
 // One stream holds one link type: which two differ, or "".
-std::string mixed_link_types(const kernel::PacketCapture& capture) {
+std::string mixed_link_types(const PacketCapture& capture) {
   for (size_t i = 1; i < capture.size(); ++i)
     if (capture.link_type(i) != capture.link_type(0))
       return capture.source(0).label + " is " + capture.link_type_name(0) + ", " +
@@ -124,12 +120,12 @@ std::string labels(const std::vector<CapturePoint>& points) {
 }
 
 int capture(const Request& req, const std::string& lab, bool isolated, const std::string& out) {
-  std::vector<kernel::CaptureSource> sources;
+  std::vector<CaptureSource> sources;
   for (const auto& p : req.points) sources.push_back(capture_source(p, lab, isolated));
   StopSignals stops;
-  kernel::CaptureOptions options;
+  CaptureOptions options;
   options.filter = req.filter;
-  kernel::PacketCapture capture(std::move(sources), options);
+  PacketCapture capture(std::move(sources), options);
   auto paths = outputs(capture, out);
   if (paths.size() == 1 && capture.size() > 1) {
     if (auto mixed = mixed_link_types(capture); !mixed.empty()) {

@@ -85,10 +85,19 @@ int print_text(const Context& ctx, const std::string& lab, const std::vector<Tes
   return failed ? 1 : 0;
 }
 
-// The failing checks' captures kept; said on stderr, so stdout stays one line per check.
-void keep_captures(TestCapture& capture, std::vector<TestResult>& results) {
-  if (auto error = capture.keep_failures(results); !error.empty())
-    print_warning("capture: " + error);
+// A capture that cannot start (an interface gone, a folder that cannot be made) is said, and the
+// checks run all the same: they are what the run is for.
+void start_capture(std::optional<TestCapture>& capture, const Topology& t, const std::string& lab,
+                   bool isolated, const std::string& dir) {
+  try {
+    capture.emplace(t, lab, isolated, dir);
+  } catch (const std::exception& e) {
+    print_warning(std::string("capture: ") + e.what() + "; the checks run without it");
+  }
+}
+
+// After the results, on stderr (stdout stays one line per check): which captures were kept.
+void say_kept(const std::vector<TestResult>& results) {
   std::set<std::string> said;
   for (const auto& r : results)
     if (!r.capture.empty() && said.insert(r.capture).second)
@@ -109,16 +118,22 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::stri
     const std::string started = utc_now();
     const bool isolated = machine_records().load(ref->lab).private_host;
     std::optional<TestCapture> capture;
-    if (!capture_dir.empty()) capture.emplace(*topology, ref->lab, isolated, capture_dir);
+    if (!capture_dir.empty()) start_capture(capture, *topology, ref->lab, isolated, capture_dir);
     auto results = run_lab_tests(topology->tests, options, ref->lab, isolated);
-    if (capture) keep_captures(*capture, results);
+    if (capture)
+      if (auto error = capture->keep_failures(results); !error.empty())
+        print_warning("capture: " + error);
     if (!junit.empty())
       write_file_atomically(junit, junit_xml({{ref->lab, topology->file, started, results}}));
     size_t failed = 0;
     for (const auto& r : results) failed += !r.passed;
-    if (!ctx.json) return print_text(ctx, ref->lab, results, timeout_s);
-    print_json(results_json(ref->lab, *topology, results, timeout_s));
-    return failed ? 1 : 0;
+    int status = failed ? 1 : 0;
+    if (!ctx.json)
+      status = print_text(ctx, ref->lab, results, timeout_s);
+    else
+      print_json(results_json(ref->lab, *topology, results, timeout_s));
+    say_kept(results);
+    return status;
   });
 }
 

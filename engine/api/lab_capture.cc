@@ -7,19 +7,34 @@ namespace netlab {
 
 namespace {
 
-void add_declared(const Interface& i, std::vector<CapturePoint>& out) {
-  out.push_back({i.ns.value, i.name.value});
+void add_namespace(const std::vector<CapturePoint>& all, const std::string& ns, bool lo,
+                   std::vector<CapturePoint>& out) {
+  if (lo) out.push_back({ns, "lo"});
+  for (const auto& p : all)
+    if (p.ns == ns) out.push_back(p);
 }
 
-// The file's interfaces, in the order its sections have them.
-std::vector<CapturePoint> declared(const Topology& t) {
+// The file's interfaces, in the order its sections have them; with `only_up`, not those it
+// keeps down, which libpcap refuses to capture.
+std::vector<CapturePoint> declared(const Topology& t, bool only_up) {
   std::vector<CapturePoint> out;
-  for (const auto& b : t.bridges) add_declared(b.iface, out);
+  auto add = [&](const Interface& i) {
+    if (i.up.value || !only_up) out.push_back({i.ns.value, i.name.value});
+  };
+  for (const auto& b : t.bridges) add(b.iface);
   for (const auto& v : t.veths) {
-    add_declared(v.end, out);
-    add_declared(v.peer, out);
+    add(v.end);
+    add(v.peer);
   }
-  for (const auto& l : t.links) add_declared(l.iface, out);
+  for (const auto& l : t.links) add(l.iface);
+  return out;
+}
+
+std::vector<CapturePoint> interfaces(const Topology& t, bool isolated, bool only_up) {
+  const auto all = declared(t, only_up);
+  std::vector<CapturePoint> out;
+  add_namespace(all, kHost, isolated, out);
+  for (const auto& n : t.namespaces) add_namespace(all, n.name, true, out);
   return out;
 }
 
@@ -28,13 +43,6 @@ bool own_namespace(const Topology& t, const std::string& ns, bool isolated) {
   for (const auto& n : t.namespaces)
     if (n.name == ns) return true;
   return false;
-}
-
-void add_namespace(const std::vector<CapturePoint>& all, const std::string& ns, bool lo,
-                   std::vector<CapturePoint>& out) {
-  if (lo) out.push_back({ns, "lo"});
-  for (const auto& p : all)
-    if (p.ns == ns) out.push_back(p);
 }
 
 }  // namespace
@@ -56,11 +64,7 @@ std::optional<CapturePoint> parse_capture_point(const std::string& text, std::st
 }
 
 std::vector<CapturePoint> lab_interfaces(const Topology& t, bool isolated) {
-  const auto all = declared(t);
-  std::vector<CapturePoint> out;
-  add_namespace(all, kHost, isolated, out);
-  for (const auto& n : t.namespaces) add_namespace(all, n.name, true, out);
-  return out;
+  return interfaces(t, isolated, true);
 }
 
 std::optional<std::string> capture_point_problem(const Topology& t, const CapturePoint& p,
@@ -68,7 +72,7 @@ std::optional<std::string> capture_point_problem(const Topology& t, const Captur
   if (p.ns != kHost && !own_namespace(t, p.ns, isolated))
     return "lab " + t.name.value + " has no namespace " + p.ns;
   std::string names;
-  for (const auto& q : lab_interfaces(t, isolated)) {
+  for (const auto& q : interfaces(t, isolated, false)) {
     if (q.ns != p.ns) continue;
     if (q.iface == p.iface) return std::nullopt;
     names += (names.empty() ? "" : ", ") + q.iface;

@@ -12,6 +12,14 @@
 
 namespace netlab {
 
+// What the CLI needs of the kernel's capture, through this layer.
+using kernel::capture_filter_problem;
+using kernel::CaptureCounts;
+using kernel::CaptureError;
+using kernel::CaptureOptions;
+using kernel::CaptureSource;
+using kernel::PacketCapture;
+
 struct CapturePoint {
   std::string ns;     // a namespace of the file, or "host"
   std::string iface;  // an interface of the file in it, or "lo"
@@ -22,7 +30,7 @@ struct CapturePoint {
 std::optional<CapturePoint> parse_capture_point(const std::string& text, std::string& problem);
 
 // Every interface of the lab, namespace by namespace (the host first, then the file's order):
-// the file's bridges, veth ends and links, and the loopback of each namespace that is the
+// the file's bridges, veth ends and links that are up, and the loopback of each namespace that is the
 // lab's own (an isolated lab's host too, not the machine's).
 std::vector<CapturePoint> lab_interfaces(const Topology& t, bool isolated);
 

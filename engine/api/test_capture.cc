@@ -103,7 +103,7 @@ TestCapture::TestCapture(const Topology& t, const std::string& lab, bool isolate
   std::vector<kernel::CaptureSource> sources;
   for (const auto& p : points) sources.push_back(capture_source(p, lab, isolated));
   kernel::CaptureOptions options;
-  options.buffer_bytes = 1 << 20;  // a check's few packets, on every interface of a lab
+  options.buffer_bytes = 2 << 20;  // a check's few packets, on every interface of a lab
   impl_->capture = std::make_unique<kernel::PacketCapture>(std::move(sources), options);
   impl_->route(points);
   impl_->start();

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <set>
 
+#include "kernel/fd.h"
 #include "kernel/netns.h"
 
 namespace netlab::kernel {
@@ -60,8 +61,9 @@ extern "C" void collect(u_char* user, const pcap_pkthdr* h, const u_char* bytes)
 std::string activate_error(int rc, pcap_t* p, const CaptureSource& s) {
   if (rc == PCAP_ERROR_NO_SUCH_DEVICE) return "no interface " + s.iface + " in its namespace";
   if (rc == PCAP_ERROR_PERM_DENIED) return "permission denied (capture needs CAP_NET_RAW)";
-  std::string detail = pcap_geterr(p);
-  return std::string(pcap_statustostr(rc)) + (detail.empty() ? "" : ": " + detail);
+  if (rc == PCAP_ERROR_IFACE_NOT_UP) return "the interface is down";
+  std::string status = pcap_statustostr(rc), detail = pcap_geterr(p);
+  return detail.empty() || detail == status ? status : status + ": " + detail;
 }
 
 void set_filter(pcap_t* p, const std::string& filter) {
@@ -83,7 +85,7 @@ Pcap activate_in(const CaptureSource& s, const CaptureOptions& o) {
     if (!p) throw CaptureError(err);
     pcap_set_snaplen(p.get(), o.snaplen);
     pcap_set_immediate_mode(p.get(), 1);  // each packet as it comes, not a block at a time
-    if (o.buffer_bytes > 0) pcap_set_buffer_size(p.get(), o.buffer_bytes);
+    pcap_set_buffer_size(p.get(), o.buffer_bytes);
     if (int rc = pcap_activate(p.get()); rc < 0) throw CaptureError(activate_error(rc, p.get(), s));
   });
   set_filter(p.get(), o.filter);
@@ -112,8 +114,8 @@ bool earlier(const Packet& a, const Packet& b) {
 
 }  // namespace
 
-std::optional<std::string> capture_filter_problem(const std::string& filter, int snaplen) {
-  Pcap dead(pcap_open_dead(DLT_EN10MB, snaplen));
+std::optional<std::string> capture_filter_problem(const std::string& filter) {
+  Pcap dead(pcap_open_dead(DLT_EN10MB, CaptureOptions{}.snaplen));
   if (!dead) return "cannot compile filters (libpcap)";
   Program code;
   if (pcap_compile(dead.get(), &code.prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0)
@@ -163,6 +165,7 @@ struct PacketCapture::Impl {
 
 PacketCapture::PacketCapture(std::vector<CaptureSource> sources, const CaptureOptions& options)
     : impl_(std::make_unique<Impl>()) {
+  raise_fd_limit();  // a descriptor per interface: `test --capture` of a large lab
   for (auto& s : sources) impl_->handles.push_back(open_source(std::move(s), options));
 }
 

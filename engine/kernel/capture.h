@@ -21,9 +21,12 @@ struct CaptureSource {
 };
 
 struct CaptureOptions {
-  std::string filter;    // BPF in tcpdump's syntax; "" takes every packet
-  int snaplen = 262144;  // tcpdump's default: whole packets
-  int buffer_bytes = 0;  // the kernel's ring of each handle; 0 for libpcap's default
+  std::string filter;  // BPF in tcpdump's syntax; "" takes every packet
+  // Whole packets: a veth hands over segments of up to 64 KiB (GSO). Each slot of the ring is
+  // that large (packets are read as they come, one slot each), so the ring holds
+  // buffer_bytes / snaplen packets between two reads; more are dropped and counted.
+  int snaplen = 65535;
+  int buffer_bytes = 8 << 20;
 };
 
 class CaptureError : public std::runtime_error {
@@ -32,7 +35,7 @@ class CaptureError : public std::runtime_error {
 };
 
 // Why `filter` is not a filter libpcap can compile (for Ethernet), or nullopt.
-std::optional<std::string> capture_filter_problem(const std::string& filter, int snaplen = 262144);
+std::optional<std::string> capture_filter_problem(const std::string& filter);
 
 struct CaptureCounts {
   uint64_t packets = 0;                      // written, all outputs together

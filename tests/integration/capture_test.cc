@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "robustness_util.h"
@@ -61,6 +62,19 @@ Counts read_capture(const std::string& path) {
   return c;
 }
 
+// `netlab capture ARGS`, stopped by SIGINT once it said it captures on `on` and `traffic` ran.
+Output capture_during(const std::vector<std::string>& args, const std::string& on,
+                      const std::function<void()>& traffic) {
+  Running capture(args);
+  if (!capture.wait_for_stderr("netlab: capturing on " + on + "\n", 10s)) {
+    ADD_FAILURE() << "it never said it captures on " << on;
+    return capture.wait();
+  }
+  traffic();
+  capture.signal(SIGINT);
+  return capture.wait();
+}
+
 std::vector<std::string> files_in(const std::string& dir) {
   std::vector<std::string> names;
   if (!std::filesystem::exists(dir)) return names;
@@ -90,12 +104,8 @@ class Capture : public Sandbox {
 
 TEST_F(Capture, PingsOnBothEndsInOneFile) {
   std::string pcap = dir + "/both.pcap";
-  Running capture({"capture", "cap", "a:eth0", "b:eth0", "-w", pcap});
-  ASSERT_TRUE(capture.wait_for_stderr("netlab: capturing on a:eth0, b:eth0\n", 10s))
-      << capture.wait().err;
-  ping();
-  capture.signal(SIGINT);
-  auto o = capture.wait();
+  auto o = capture_during({"capture", "cap", "a:eth0", "b:eth0", "-w", pcap}, "a:eth0, b:eth0",
+                          [&] { ping(); });
   ASSERT_EQ(o.status, 0) << o.err;
   auto c = read_capture(pcap);
   ASSERT_TRUE(c.opened) << c.error;
@@ -109,11 +119,8 @@ TEST_F(Capture, PingsOnBothEndsInOneFile) {
 
 TEST_F(Capture, FilterHonouredOnStdout) {
   sh("ip netns exec a ip neigh flush dev eth0");  // the first echo asks ARP for b
-  Running capture({"capture", "cap", "a:eth0", "icmp", "and", "src", "10.0.0.1"});
-  ASSERT_TRUE(capture.wait_for_stderr("netlab: capturing on a:eth0\n", 10s)) << capture.wait().err;
-  ping();
-  capture.signal(SIGINT);
-  auto o = capture.wait();
+  auto o = capture_during({"capture", "cap", "a:eth0", "icmp", "and", "src", "10.0.0.1"}, "a:eth0",
+                          [&] { ping(); });
   ASSERT_EQ(o.status, 0) << o.err;
   std::string pcap = write_temp("stdout.pcap", o.out);
   auto c = read_capture(pcap);
@@ -146,6 +153,29 @@ INSTANTIATE_TEST_SUITE_P(Signals, CaptureStop, ::testing::Values(SIGINT, SIGTERM
                            return info.param == SIGINT ? "SIGINT" : "SIGTERM";
                          });
 
+// An isolated instance: its host is a namespace of its own, its host link renamed; the user
+// still says host:v0.
+TEST_F(Capture, AnIsolatedInstancesHostLinkByTheFilesName) {
+  std::string host_lab = write_temp("host.yaml", R"(name: caph
+namespaces: {a: {}}
+veths:
+  - {name: v0, addresses: [10.1.0.1/24], peer: {name: eth0, namespace: a, addresses: [10.1.0.2/24]}}
+)");
+  auto up = netlab("up --isolated -i t1 " + host_lab);
+  ASSERT_EQ(up.status, 0) << up.out << up.err;
+  std::string pcap = dir + "/host.pcap";
+  auto o = capture_during({"capture", "-i", "t1", "-w", pcap, "caph", "host:v0"}, "host:v0", [&] {
+    auto p = netlab("exec -i t1 a -- ping -c 3 -i 0.2 -W 2 10.1.0.1");
+    EXPECT_EQ(p.status, 0) << p.out << p.err;
+  });
+  ASSERT_EQ(o.status, 0) << o.err;
+  auto c = read_capture(pcap);
+  ASSERT_TRUE(c.opened) << c.error;
+  EXPECT_EQ(c.requests, 3);
+  EXPECT_EQ(c.replies, 3);
+  EXPECT_EQ(netlab("down caph@t1").status, 0);
+}
+
 TEST_F(Capture, NamesTheLabDoesNotHaveAreUsageErrors) {
   std::string pcap = dir + "/never.pcap";
   for (std::string point : {"a:eth9", "c:eth0", "host:eth0", "host:lo", "a:"}) {
@@ -164,7 +194,8 @@ TEST_F(Capture, NamesTheLabDoesNotHaveAreUsageErrors) {
 TEST_F(Capture, TestKeepsOnlyTheFailingChecksNamespace) {
   std::string failing = write_temp("lab.yaml", std::string(kLab) + kFailingCheck);
   std::string kept = dir + "/kept";
-  auto run = netlab("test --json --capture " + kept + " " + failing);
+  std::string report = dir + "/report.xml";
+  auto run = netlab("test --json --junit " + report + " --capture " + kept + " " + failing);
   EXPECT_EQ(run.status, 1) << run.out << run.err;
   EXPECT_EQ(files_in(kept), std::vector<std::string>{"b.pcap"});
   auto c = read_capture(kept + "/b.pcap");
@@ -174,6 +205,9 @@ TEST_F(Capture, TestKeepsOnlyTheFailingChecksNamespace) {
   auto doc = nlohmann::json::parse(run.out);
   EXPECT_EQ(doc["results"][0]["capture"], nullptr);
   EXPECT_EQ(doc["results"][1]["capture"], kept + "/b.pcap");
+  EXPECT_NE(read_file(report).find("<system-out>[[ATTACHMENT|" + kept + "/b.pcap]]</system-out>"),
+            std::string::npos)
+      << read_file(report);
   EXPECT_NE(run.err.find("netlab: capture of b kept: " + kept + "/b.pcap"), std::string::npos)
       << run.err;
 
