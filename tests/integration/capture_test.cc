@@ -117,6 +117,20 @@ TEST_F(Capture, PingsOnBothEndsInOneFile) {
       << o.err;
 }
 
+TEST_F(Capture, AFolderGetsAFilePerInterface) {
+  std::string out = dir + "/each/";
+  auto o = capture_during({"capture", "cap", "a:eth0", "b:eth0", "-w", out}, "a:eth0, b:eth0",
+                          [&] { ping(); });
+  ASSERT_EQ(o.status, 0) << o.err;
+  EXPECT_EQ(files_in(out), (std::vector<std::string>{"a:eth0.pcap", "b:eth0.pcap"}));
+  for (const std::string f : {"a:eth0.pcap", "b:eth0.pcap"}) {
+    auto c = read_capture(out + f);
+    ASSERT_TRUE(c.opened) << c.error;
+    EXPECT_EQ(c.requests, 3) << f;
+    EXPECT_EQ(c.replies, 3) << f;
+  }
+}
+
 TEST_F(Capture, FilterHonouredOnStdout) {
   sh("ip netns exec a ip neigh flush dev eth0");  // the first echo asks ARP for b
   auto o = capture_during({"capture", "cap", "a:eth0", "icmp", "and", "src", "10.0.0.1"}, "a:eth0",
