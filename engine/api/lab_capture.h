@@ -30,8 +30,8 @@ struct CapturePoint {
 std::optional<CapturePoint> parse_capture_point(const std::string& text, std::string& problem);
 
 // Every interface of the lab, namespace by namespace (the host first, then the file's order):
-// the file's bridges, veth ends and links that are up, and the loopback of each namespace that is the
-// lab's own (an isolated lab's host too, not the machine's).
+// the file's bridges, veth ends and links that are up, and the loopback of each namespace that is
+// the lab's own (an isolated lab's host too, not the machine's).
 std::vector<CapturePoint> lab_interfaces(const Topology& t, bool isolated);
 
 // Why the lab has no interface `p`, naming those it has there; nullopt when it has.
