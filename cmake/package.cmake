@@ -27,5 +27,5 @@ set(CPACK_DEBIAN_DEV_PACKAGE_NAME netlab-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 # libnetlab.a links what the engine links; netlabConfig.cmake and netlab.pc find them.
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
-    "netlab (= ${PROJECT_VERSION}), libnl-3-dev (>= 3.7), libnl-route-3-dev (>= 3.7), libip4tc-dev, libyaml-cpp-dev, pkg-config")
+    "netlab (= ${PROJECT_VERSION}), libnl-3-dev (>= 3.7), libnl-route-3-dev (>= 3.7), libip4tc-dev, libyaml-cpp-dev, libpcap-dev, pkg-config")
 include(CPack)

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git
   libyaml-cpp-dev libnl-3-dev libnl-route-3-dev libip4tc-dev libxtables-dev
-  libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libpcap-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   iproute2 iptables iputils-ping util-linux
   clang libclang-rt-14-dev
   graphviz                  # dot, which the DOT rendering test runs

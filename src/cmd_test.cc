@@ -3,10 +3,13 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
+#include <set>
 
 #include "api/junit.h"
 #include "api/lab_tests.h"
 #include "api/machine.h"
+#include "api/test_capture.h"
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
@@ -36,6 +39,7 @@ json result_json(const TestResult& r) {
           {"time_s", r.time_s},
           {"timeout_s", r.timeout_s},
           {"attempts", r.attempts},
+          {"capture", r.capture.empty() ? json(nullptr) : json(r.capture)},
           {"at", r.pos.str()}};
 }
 
@@ -81,9 +85,29 @@ int print_text(const Context& ctx, const std::string& lab, const std::vector<Tes
   return failed ? 1 : 0;
 }
 
+// A capture that cannot start (an interface gone, a folder that cannot be made) is said, and the
+// checks run all the same: they are what the run is for.
+void start_capture(std::optional<TestCapture>& capture, const Topology& t, const std::string& lab,
+                   bool isolated, const std::string& dir) {
+  try {
+    capture.emplace(t, lab, isolated, dir);
+  } catch (const std::exception& e) {
+    print_warning(std::string("capture: ") + e.what() + "; the checks run without it");
+  }
+}
+
+// After the results, on stderr (stdout stays one line per check): which captures were kept.
+void say_kept(const std::vector<TestResult>& results) {
+  std::set<std::string> said;
+  for (const auto& r : results)
+    if (!r.capture.empty() && said.insert(r.capture).second)
+      print_stderr("netlab: capture of " + printable(r.from) + " kept: " + printable(r.capture));
+}
+
 }  // namespace
 
-int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit) {
+int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit,
+             const std::string& capture_dir) {
   auto ref = resolve_lab(ctx, lab_or_file);
   if (!ref) return 1;
   auto topology = ref->topology ? std::move(ref->topology) : load_recorded(ref->lab);
@@ -92,15 +116,24 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::stri
     kernel::PingOptions options;
     const double timeout_s = std::chrono::duration<double>(options.timeout).count();
     const std::string started = utc_now();
-    auto results = run_lab_tests(topology->tests, options, ref->lab,
-                                 machine_records().load(ref->lab).private_host);
+    const bool isolated = machine_records().load(ref->lab).private_host;
+    std::optional<TestCapture> capture;
+    if (!capture_dir.empty()) start_capture(capture, *topology, ref->lab, isolated, capture_dir);
+    auto results = run_lab_tests(topology->tests, options, ref->lab, isolated);
+    if (capture)
+      if (auto error = capture->keep_failures(results); !error.empty())
+        print_warning("capture: " + error);
     if (!junit.empty())
       write_file_atomically(junit, junit_xml({{ref->lab, topology->file, started, results}}));
     size_t failed = 0;
     for (const auto& r : results) failed += !r.passed;
-    if (!ctx.json) return print_text(ctx, ref->lab, results, timeout_s);
-    print_json(results_json(ref->lab, *topology, results, timeout_s));
-    return failed ? 1 : 0;
+    int status = failed ? 1 : 0;
+    if (!ctx.json)
+      status = print_text(ctx, ref->lab, results, timeout_s);
+    else
+      print_json(results_json(ref->lab, *topology, results, timeout_s));
+    say_kept(results);
+    return status;
   });
 }
 

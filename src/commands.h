@@ -42,8 +42,13 @@ int cmd_plan(const Context& ctx, const std::string& file);
 int cmd_up(const Context& ctx, const std::string& file);
 int cmd_down(const Context& ctx, const std::string& lab_or_file);
 int cmd_exec(const Context& ctx, const std::string& ns, const std::vector<std::string>& command);
-// `junit`: a file for a JUnit XML report, "" for none.
-int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit);
+// `args`: NS:IF arguments, then the filter's words; `out`: a file, "-" for stdout, or a folder.
+int cmd_capture(const Context& ctx, const std::string& lab_or_file,
+                const std::vector<std::string>& args, const std::string& out);
+// `junit`: a file for a JUnit XML report, "" for none; `capture`: a folder for the captures of
+// failing checks, "" for none.
+int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::string& junit,
+             const std::string& capture);
 int cmd_status(const Context& ctx, const std::string& lab_or_file);
 int cmd_list(const Context& ctx);
 // `which`: "" for every service, NS for those of a namespace, NS:SERVICE for one.

@@ -90,6 +90,27 @@ EXAMPLE
   netlab exec netns1 -- ping -c1 10.0.0.3
   netlab exec netns1 -- sh -c 'curl -s http://10.0.0.3/ | head')"};
 
+inline constexpr Help kCaptureHelp{
+    "Capture packets of a lab's interfaces as pcap, until Ctrl-C",
+    "Captures on each NS:IF (the file's names: a namespace of LAB and one of its interfaces\n"
+    "or lo, or host:IF for the lab's links in the host) with libpcap, from inside its\n"
+    "namespace, and writes classic pcap to stdout, or to -w FILE. Interfaces of one link type\n"
+    "(every veth, bridge, macvlan, vxlan and tap is Ethernet) share one stream in time order;\n"
+    "otherwise give -w DIR/ for a file per interface, DIR/NS:IF.pcap. Words after the\n"
+    "interfaces are a filter in tcpdump's syntax. Prints `capturing on ...` to stderr once\n"
+    "every interface is captured, and at SIGINT or SIGTERM the number of packets captured.\n"
+    "Interfaces are not put in promiscuous mode.",
+    R"(
+EXIT STATUS
+  0 stopped by a signal, 1 an error (a namespace or interface not there, a write failed),
+  64 a usage error (an interface the lab does not have, a bad filter, pcap to a terminal).
+
+EXAMPLE
+  netlab capture default netns1:eth0 | wireshark -k -i -
+  netlab capture -w ping.pcap default netns1:eth0 host:nlbr0 icmp
+  netlab capture default netns1:eth0 | tcpdump -n -r -
+  netlab capture -w captures/ default netns1:eth0 netns2:eth0)"};
+
 inline constexpr Help kTestHelp{
     "Run the lab's tests: pings, TCP connects and commands, with what they must see",
     "Runs the `tests:` of the topology, each from its namespace: `ping` (an ICMP echo must be\n"
@@ -98,7 +119,9 @@ inline constexpr Help kTestHelp{
     "matching a pattern). All checks run at once; a check with `wait:` tries again until it\n"
     "passes or the wait is over. A ping sends up to 3 echoes within 1 s (or its `timeout:`).\n"
     "Given a lab name, uses the topology file of its last `up`. --junit FILE also writes a\n"
-    "JUnit XML report (one testcase per check) for CI.",
+    "JUnit XML report (one testcase per check) for CI. --capture DIR captures every interface\n"
+    "of the lab while the checks run and keeps DIR/NS.pcap for the namespace of each failing\n"
+    "check (a passing run keeps nothing).",
     R"(
 EXIT STATUS
   0 every check passed, 1 a check failed (or an error).
@@ -112,6 +135,7 @@ OUTPUT
 EXAMPLE
   netlab test default
   netlab test --junit report.xml default
+  netlab test --capture captures default
   netlab test --json topologies/default.yaml | jq '.summary')"};
 
 inline constexpr Help kStatusHelp{

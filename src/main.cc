@@ -129,6 +129,23 @@ int main(int argc, char** argv) {
       ->check([](const std::string& lab) { return netlab::lab_name_problem(lab).value_or(""); });
   exec->callback([&] { status = cmd_exec(ctx, ns, command); });
 
+  auto* capture = verb("capture", kCaptureHelp);
+  capture->add_option("LAB", file, "lab name, or its topology file")->required();
+  std::vector<std::string> capture_args;
+  capture
+      ->add_option("NS:IF", capture_args,
+                   "interfaces of the lab (host:IF for its links in the host), then an "
+                   "optional filter in tcpdump's syntax")
+      ->required();
+  std::string capture_out = "-";
+  capture
+      ->add_option("-w", capture_out,
+                   "write to FILE (\"-\": stdout, the default), or to a file per "
+                   "interface in DIR/ (DIR/NS:IF.pcap)")
+      ->type_name("FILE|DIR/");
+  instance_option(capture);
+  capture->callback([&] { status = cmd_capture(ctx, file, capture_args, capture_out); });
+
   auto* test = verb("test", kTestHelp);
   test->add_option("LAB", file, "topology file, or the name of a running lab")->required();
   json_flag(test);
@@ -136,7 +153,12 @@ int main(int argc, char** argv) {
   std::string junit;
   test->add_option("--junit", junit, "also write the results as JUnit XML to this file")
       ->type_name("FILE");
-  test->callback([&] { status = cmd_test(ctx, file, junit); });
+  std::string capture_dir;
+  test->add_option("--capture", capture_dir,
+                   "capture every interface of the lab while the checks run; keep DIR/NS.pcap "
+                   "for the namespace of each failing check")
+      ->type_name("DIR");
+  test->callback([&] { status = cmd_test(ctx, file, junit, capture_dir); });
 
   auto* stat = verb("status", kStatusHelp);
   stat->add_option("LAB", file, "lab name, or its topology file")->required();

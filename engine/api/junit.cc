@@ -83,7 +83,12 @@ std::string testcase(const std::string& classname, const TestResult& r) {
                      attr("time", secs(r.time_s));
   if (r.pos.file) head += attr("file", *r.pos.file) + attr("line", std::to_string(r.pos.line));
   if (r.passed) return head + "/>\n";
-  return head + ">\n" + failure(r) + "    </testcase>\n";
+  // `test --capture`: the kept pcap, as the attachment convention of Jenkins and GitLab says.
+  std::string out =
+      r.capture.empty()
+          ? ""
+          : "      <system-out>" + escape("[[ATTACHMENT|" + r.capture + "]]") + "</system-out>\n";
+  return head + ">\n" + failure(r) + out + "    </testcase>\n";
 }
 
 std::string testsuite(const TestSuite& s, Counts& total) {

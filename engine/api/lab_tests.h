@@ -33,6 +33,7 @@ struct TestResult {
   double timeout_s = 0;  // of one attempt
   double time_s = 0;     // all attempts together
   int attempts = 0;
+  std::string capture;  // `test --capture DIR`: the kept pcap of its namespace, if it failed
   // "ok   net0 -> 10.0.0.2  reachable  0.041 ms"; `timeout_s` is the ping checks' default
   // (a check's own timeout wins).
   std::string str(double timeout_s) const;

@@ -1,6 +1,7 @@
 // An owned file descriptor: closed exactly once, never leaked on an exception path.
 #pragma once
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <utility>
@@ -31,5 +32,15 @@ class Fd {
  private:
   int fd_ = -1;
 };
+
+// A descriptor per namespace (netlink sockets) or per interface (captures): a lab of 1000
+// namespaces needs more than the usual soft limit of 1024, so take what the hard limit allows.
+inline void raise_fd_limit() {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);  // best effort: failing here only limits lab size
+  }
+}
 
 }  // namespace netlab::kernel

@@ -9,7 +9,6 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,16 +27,6 @@ namespace netlab {
 using kernel::Fd;
 
 namespace {
-
-// One netlink socket per namespace stays open for the run: a lab of 1000 namespaces needs
-// more descriptors than the usual soft limit of 1024, so take what the hard limit allows.
-void raise_fd_limit() {
-  rlimit lim;
-  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
-    lim.rlim_cur = lim.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &lim);  // best effort: failing here only limits lab size
-  }
-}
 
 unsigned long inode_of(int fd) {
   struct stat st;
@@ -77,7 +66,7 @@ int keep_raw(nl_msg* m, void* arg) {
 }  // namespace
 
 NetlinkKernel::NetlinkKernel() : host_(kernel::open_current_netns()) {
-  raise_fd_limit();
+  kernel::raise_fd_limit();  // one netlink socket per namespace stays open for the run
   host_ino_ = inode_of(host_.get());
 }
 

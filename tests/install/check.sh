@@ -20,7 +20,7 @@ dpkg -x "$deb" "$root"
 dpkg -x "$dev" "$root"
 depends=$(dpkg -f "$deb" Depends)
 echo "== $(basename "$deb"): $depends"
-for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libstdc++6 libc6; do
+for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libpcap0.8 libstdc++6 libc6; do
   grep -q "\b$lib\b" <<<"$depends" || fail "$deb does not depend on $lib"
 done
 
@@ -67,7 +67,7 @@ reply=$(PATH=$root/usr/bin:$PATH zsh -f -c '
   fpath=("$1" $fpath) && autoload -U _netlab
   words=(netlab st); CURRENT=2; _netlab
   words=(netlab validate ""); CURRENT=3; _netlab' _ "$root/usr/share/zsh/vendor-completions")
-[ "$reply" = $'validate graph plan up down exec test status list\nfiles -g *.(yaml|yml)(-.)' ] ||
+[ "$reply" = $'validate graph plan up down exec capture test status list\nfiles -g *.(yaml|yml)(-.)' ] ||
   fail "zsh completion of 'netlab st', 'netlab validate ': $reply"
 echo "== zsh completion: ok"
 

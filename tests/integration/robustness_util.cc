@@ -96,6 +96,15 @@ Output Running::wait() {
   return o;
 }
 
+bool Running::wait_for_stderr(const std::string& text, std::chrono::milliseconds within) {
+  auto end = std::chrono::steady_clock::now() + within;
+  while (read_file(dir_ + "/err").find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
 bool Running::still_running_after(std::chrono::milliseconds d) {
   auto end = std::chrono::steady_clock::now() + d;
   while (std::chrono::steady_clock::now() < end) {

@@ -40,6 +40,8 @@ class Running {
   void signal(int sig) const;
   // Exit status (or 128+signal) with what it printed.
   Output wait();
+  // Waits until its stderr so far contains `text`, or `within` is over; whether it does.
+  bool wait_for_stderr(const std::string& text, std::chrono::milliseconds within);
   // Whether it is still running after `d` (reaps it if it ended).
   bool still_running_after(std::chrono::milliseconds d);
 

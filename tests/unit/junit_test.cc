@@ -28,6 +28,15 @@ TestResult result(const std::string& name, bool passed, bool broken = false) {
   return r;
 }
 
+TEST(Junit, AKeptCaptureIsAnAttachmentOfItsCase) {
+  TestResult failed = result("tcp net0 -> 10.0.0.2:80", false);
+  failed.capture = "captures/net0.pcap";
+  auto els = elements(junit_xml({{"web", "lab.yaml", "", {failed}}}));
+  ASSERT_EQ(els.size(), 5u);  // testsuites, testsuite, testcase, failure, system-out
+  EXPECT_EQ(els[4].name, "system-out");
+  EXPECT_EQ(els[4].text, "[[ATTACHMENT|captures/net0.pcap]]");
+}
+
 TEST(Junit, OneSuiteOneCasePerCheckWithFailuresAndErrors) {
   TestSuite s{"web@ci-1",
               "lab.yaml",
