@@ -22,6 +22,8 @@ const char* kind_name(OwnedEntry::Kind k) {
       return "nat";
     case OwnedEntry::Kind::Host:
       return "host";
+    case OwnedEntry::Kind::Qdisc:
+      return "qdisc";
   }
   return "?";
 }
@@ -143,6 +145,8 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.kind = OwnedEntry::Kind::Nat;
   else if (kind == "host")
     e.kind = OwnedEntry::Kind::Host;
+  else if (kind == "qdisc")
+    e.kind = OwnedEntry::Kind::Qdisc;
   else
     throw RecordError("unknown entry kind " + kind);
   e.ns = j.value("ns", "");

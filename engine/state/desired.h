@@ -18,6 +18,7 @@ enum class Facet {
   Namespace,   // the namespace exists
   Link,        // the link exists with its creation attributes (kind, peer, mtu, mac)
   LinkConfig,  // its alias, bridge, admin state (and mtu/mac when changed in place)
+  Impair,      // a veth end's impairment: its qdiscs, changed in place
   Loopback,    // a lab namespace's lo: up or down
   Address,
   Route,
@@ -47,6 +48,7 @@ struct DesiredState {
   std::vector<RouteObj> routes;
   std::vector<SysctlObj> sysctls;
   std::vector<NatRule> nat;
+  std::vector<ImpairObj> impairs;  // veth ends with an impairment (not all 0)
 
   // (ns, name) -> index in `links`, for find_link.
   std::map<std::pair<std::string, std::string>, size_t> link_index;
