@@ -123,6 +123,9 @@ class Planner : private LiveLinks {
     delete_routes();
     delete_nat();
     if (d_) delete_qdiscs();
+    // On `down` the lab's qdiscs go with its links.
+    if (!d_)
+      for (const auto& ns : rec_.qdisc_namespaces) plan_.forget.push_back(qdisc_entry(ns));
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
