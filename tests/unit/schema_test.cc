@@ -15,7 +15,8 @@ using nlohmann::json;
 namespace {
 
 const char* const kSections[] = {"topology", "host",    "namespace", "route", "bridge", "veth",
-                                 "peer",     "macvlan", "vxlan",     "tun",   "nat",    "test"};
+                                 "peer",     "impair",  "macvlan",   "vxlan", "tun",    "nat",
+                                 "test"};
 
 json read_schema() {
   std::ifstream in(NETLAB_SOURCE_DIR "/schema/topology.schema.json");
