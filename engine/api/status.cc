@@ -216,7 +216,8 @@ Status lab_status(Engine& engine, const DesiredState& d) {
     b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
   }
   for (const auto& m : d.impairs)
-    b.add(impair_key(m.ns, m.dev), m.ns, "impairment on " + m.dev + ": " + describe_impairment(m.value),
+    b.add(impair_key(m.ns, m.dev), m.ns,
+          "impairment on " + m.dev + ": " + describe_impairment(m.value),
           impairment_live(live.find(m.ns), m.dev));
   // The planner stops at conflicts. To show the real drift of everything else, plan on past
   // them as if the lab owned what it declares; such a plan is only read, never applied.

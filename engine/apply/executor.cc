@@ -361,8 +361,8 @@ std::string describe_step(const Step& s) {
           [](const step::AddNat& x) { return "add nat rule in " + x.rule.ns; },
           [](const step::DeleteNat& x) { return "delete nat rule in " + x.rule.ns; },
           [](const step::AddQdisc& x) {
-            return (x.replace ? "change " : "add ") + x.qdisc.kind + " on " + x.qdisc.dev +
-                   " in " + x.qdisc.ns;
+            return (x.replace ? "change " : "add ") + x.qdisc.kind + " on " + x.qdisc.dev + " in " +
+                   x.qdisc.ns;
           },
           [](const step::DeleteQdisc& x) {
             return "delete " + x.qdisc.kind + " on " + x.qdisc.dev + " in " + x.qdisc.ns;

@@ -66,9 +66,8 @@ struct Impairment {
   uint32_t corrupt = 0;
   uint32_t reorder = 0;
   bool operator==(const Impairment& o) const {
-    return rate == o.rate && delay_us == o.delay_us && jitter_us == o.jitter_us &&
-           loss == o.loss && duplicate == o.duplicate && corrupt == o.corrupt &&
-           reorder == o.reorder;
+    return rate == o.rate && delay_us == o.delay_us && jitter_us == o.jitter_us && loss == o.loss &&
+           duplicate == o.duplicate && corrupt == o.corrupt && reorder == o.reorder;
   }
 };
 
@@ -83,7 +82,7 @@ struct Interface {
   std::optional<Located<std::array<uint8_t, 6>>> mac;
   Located<bool> up{true, {}};
   std::optional<Located<bool>> ipv6_link_local;  // unset: on when the lab uses IPv6
-  std::optional<Impairment> impair;               // veth ends only
+  std::optional<Impairment> impair;              // veth ends only
 };
 
 struct Bridge {

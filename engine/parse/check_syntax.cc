@@ -67,7 +67,8 @@ std::variant<uint64_t, std::string> parse_rate(std::string_view text) {
   if (!text.empty() && text[0] == '-') return std::string("must not be negative");
   auto bits = with_unit(text, {{"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}});
   if (!bits)
-    return std::string("is not a rate (expected a number with bit, kbit, mbit or gbit, like 10mbit)");
+    return std::string(
+        "is not a rate (expected a number with bit, kbit, mbit or gbit, like 10mbit)");
   if (*bits == 0) return uint64_t{0};
   if (*bits > static_cast<double>(kMaxRate)) return std::string("is over 10gbit");
   if (*bits < static_cast<double>(kMinRate)) return std::string("is under 8kbit (0 is none)");
@@ -77,8 +78,7 @@ std::variant<uint64_t, std::string> parse_rate(std::string_view text) {
 std::variant<uint32_t, std::string> parse_delay(std::string_view text) {
   if (!text.empty() && text[0] == '-') return std::string("must not be negative");
   auto us = with_unit(text, {{"us", 1}, {"ms", 1e3}, {"s", 1e6}});
-  if (!us)
-    return std::string("is not a duration (expected a number with us, ms or s, like 10ms)");
+  if (!us) return std::string("is not a duration (expected a number with us, ms or s, like 10ms)");
   if (*us > kMaxDelayUs) return std::string("is over 60s");
   return static_cast<uint32_t>(std::llround(*us));
 }

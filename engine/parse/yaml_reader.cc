@@ -458,14 +458,16 @@ class Reader {
     read("rate", parse_rate, m.rate);
     read("delay", parse_delay, m.delay_us);
     read("jitter", parse_delay, m.jitter_us);
-    for (auto [key, out] : {std::pair{"loss", &m.loss}, {"duplicate", &m.duplicate},
-                            {"corrupt", &m.corrupt}, {"reorder", &m.reorder}})
+    for (auto [key, out] : {std::pair{"loss", &m.loss},
+                            {"duplicate", &m.duplicate},
+                            {"corrupt", &m.corrupt},
+                            {"reorder", &m.reorder}})
       read(key, parse_percent, *out);
     // netem varies and reorders around a delay: without one, the kernel does neither.
     for (auto [key, value] : {std::pair{"jitter", m.jitter_us != 0}, {"reorder", m.reorder != 0}})
       if (value && m.delay_us == 0) {
-        d_.error(f->get(key)->value->pos, std::string(key) + " needs a delay (netem " + key +
-                                              "s only delayed packets)");
+        d_.error(f->get(key)->value->pos,
+                 std::string(key) + " needs a delay (netem " + key + "s only delayed packets)");
         ok = false;
       }
     if (!ok) return std::nullopt;

@@ -95,12 +95,11 @@ struct AwaitGone {
 };
 }  // namespace step
 
-using Step =
-    std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink, step::ChangeLink,
-                 step::DeleteLink, step::DeleteGroup, step::AddAddress, step::DeleteAddress,
-                 step::AddRoute, step::DeleteRoute, step::SetSysctl, step::HoldSysctl,
-                 step::ReleaseSysctl, step::AddNat, step::DeleteNat, step::AddQdisc,
-                 step::DeleteQdisc, step::AwaitGone>;
+using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
+                          step::ChangeLink, step::DeleteLink, step::DeleteGroup, step::AddAddress,
+                          step::DeleteAddress, step::AddRoute, step::DeleteRoute, step::SetSysctl,
+                          step::HoldSysctl, step::ReleaseSysctl, step::AddNat, step::DeleteNat,
+                          step::AddQdisc, step::DeleteQdisc, step::AwaitGone>;
 
 enum class Op { Create, Change, Delete };
 

@@ -32,7 +32,8 @@ std::vector<const QdiscObj*> pointers(const std::vector<QdiscObj>& qdiscs) {
 }
 
 std::string why_of(const std::vector<QdiscObj>& want, const std::vector<QdiscObj>& have) {
-  std::string why = impairment_changes(impairment_of(pointers(have)), impairment_of(pointers(want)));
+  std::string why =
+      impairment_changes(impairment_of(pointers(have)), impairment_of(pointers(want)));
   return why.empty() ? "impairment queues sized for the link's MTU" : why;
 }
 
@@ -44,8 +45,7 @@ std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<Qdi
   const std::string why = why_of(want, values(have));
   std::vector<Action> out;
   bool in_place = same_shape(want, have);
-  for (size_t i = 0; in_place && i < want.size(); ++i)
-    in_place = !kernel_keeps(want[i], *have[i]);
+  for (size_t i = 0; in_place && i < want.size(); ++i) in_place = !kernel_keeps(want[i], *have[i]);
   if (in_place) {
     for (size_t i = 0; i < want.size(); ++i) {
       if (want[i].same_settings(*have[i])) continue;
@@ -62,8 +62,7 @@ std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<Qdi
     }
     for (const auto& q : want) {
       Action a{have.empty() ? Op::Create : Op::Change, ns, object,
-               have.empty() ? "impair: " + describe_impairment(impairment_of(pointers(want)))
-                            : why,
+               have.empty() ? "impair: " + describe_impairment(impairment_of(pointers(want))) : why,
                step::AddQdisc{q, false}};
       if (q.root()) a.undo = step::DeleteQdisc{q};
       out.push_back(std::move(a));

@@ -157,8 +157,8 @@ struct NsLive {
 };
 
 struct LiveState {
-  std::map<std::string, NsLive> ns;             // "host" always present
-  std::vector<std::string> missing_link_kinds;  // asked for (ReadRequest), the kernel lacks
+  std::map<std::string, NsLive> ns;              // "host" always present
+  std::vector<std::string> missing_link_kinds;   // asked for (ReadRequest), the kernel lacks
   std::vector<std::string> missing_qdisc_kinds;  // the same for qdiscs ("netem")
   const NsLive* find(const std::string& name) const;
 };

@@ -40,8 +40,8 @@ uint32_t netem_limit(const ImpairObj& want) {
 }
 
 std::string rate_text(uint64_t bits) {
-  for (auto [unit, scale] : {std::pair{"gbit", 1'000'000'000ull}, {"mbit", 1'000'000ull},
-                             {"kbit", 1'000ull}})
+  for (auto [unit, scale] :
+       {std::pair{"gbit", 1'000'000'000ull}, {"mbit", 1'000'000ull}, {"kbit", 1'000ull}})
     if (bits >= scale && bits % scale == 0) return std::to_string(bits / scale) + unit;
   return std::to_string(bits) + "bit";
 }
@@ -76,10 +76,8 @@ const Key kKeys[] = {
     {"loss", [](const Impairment& m) { return m.loss ? percent_text(m.loss) : ""; }, true},
     {"duplicate", [](const Impairment& m) { return m.duplicate ? percent_text(m.duplicate) : ""; },
      true},
-    {"corrupt", [](const Impairment& m) { return m.corrupt ? percent_text(m.corrupt) : ""; },
-     true},
-    {"reorder", [](const Impairment& m) { return m.reorder ? percent_text(m.reorder) : ""; },
-     true},
+    {"corrupt", [](const Impairment& m) { return m.corrupt ? percent_text(m.corrupt) : ""; }, true},
+    {"reorder", [](const Impairment& m) { return m.reorder ? percent_text(m.reorder) : ""; }, true},
 };
 
 }  // namespace
@@ -88,8 +86,7 @@ bool QdiscObj::same_settings(const QdiscObj& o) const {
   if (kind != o.kind || handle != o.handle || parent != o.parent) return false;
   if (kind == "tbf") return rate == o.rate && limit == o.limit;
   return limit == o.limit && diff(delay_us, o.delay_us) <= 1 && diff(jitter_us, o.jitter_us) <= 1 &&
-         loss == o.loss && duplicate == o.duplicate && corrupt == o.corrupt &&
-         reorder == o.reorder;
+         loss == o.loss && duplicate == o.duplicate && corrupt == o.corrupt && reorder == o.reorder;
 }
 
 bool ImpairObj::needs_netem() const {
@@ -134,7 +131,8 @@ Impairment impairment_of(const std::vector<const QdiscObj*>& qdiscs) {
 std::string describe_impairment(const Impairment& m) {
   std::string s;
   for (const auto& k : kKeys)
-    if (auto v = k.text(m); !v.empty()) s += (s.empty() ? "" : ", ") + std::string(k.name) + " " + v;
+    if (auto v = k.text(m); !v.empty())
+      s += (s.empty() ? "" : ", ") + std::string(k.name) + " " + v;
   return s.empty() ? "none" : s;
 }
 

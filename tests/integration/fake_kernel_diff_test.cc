@@ -94,7 +94,8 @@ Op qdisc_op(Rng& rng, const std::string& ns, const std::string& dev) {
   }
   q.rate = one_of(rng, std::vector<uint32_t>{125'000, 1'250'000});
   q.burst = 12'500;
-  q.limit = q.kind == "tbf" ? q.rate / 20 + q.burst : one_of(rng, std::vector<uint32_t>{1000, 5000});
+  q.limit =
+      q.kind == "tbf" ? q.rate / 20 + q.burst : one_of(rng, std::vector<uint32_t>{1000, 5000});
   if (q.kind == "netem") {
     q.delay_us = one_of(rng, std::vector<uint32_t>{0, 10'000, 50'000});
     q.loss = one_of(rng, std::vector<uint32_t>{0, 42'949'673});
@@ -448,8 +449,8 @@ TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
   }
   std::string summary;
   for (const auto& [k, n] : kinds)
-    summary += "  " + std::to_string(n.first) + "x (first NETLAB_DIFF_SEED=" +
-               std::to_string(n.second) + ")" + k + "\n";
+    summary += "  " + std::to_string(n.first) +
+               "x (first NETLAB_DIFF_SEED=" + std::to_string(n.second) + ")" + k + "\n";
   EXPECT_EQ(failed, 0) << failed << " of " << sequences << " sequences differ:\n" << summary;
 }
 

@@ -189,8 +189,8 @@ TEST_F(Impair, NetemDelaysChangesInPlaceAndGoes) {
 TEST_F(Impair, ForeignQdiscIsAConflict) {
   auto plain = write_temp("imp.yaml", lab("{}"));
   ASSERT_EQ(netlab("up " + plain).status, 0);
-  ASSERT_EQ(sh("tc -n net0 qdisc add dev a0 root handle 5: tbf rate 1mbit burst 5k limit 10k").status,
-            0);
+  ASSERT_EQ(
+      sh("tc -n net0 qdisc add dev a0 root handle 5: tbf rate 1mbit burst 5k limit 10k").status, 0);
   auto file = write_temp("imp.yaml", lab("{rate: 10mbit}"));
   auto up = netlab("up " + file);
   EXPECT_EQ(up.status, 1);

@@ -29,8 +29,9 @@ TEST(ImpairSyntax, EveryKeyWithItsUnit) {
                               "{rate: 10mbit, delay: 10ms, jitter: 2ms, loss: 1%, "
                               "duplicate: 0.1%, corrupt: 0.1%, reorder: 25%}"))
                   .empty());
-  EXPECT_TRUE(messages(edited(kLab, "peer: {name: ceth0,", "peer: {impair: {rate: 1.5gbit}, name: ceth0,"))
-                  .empty());
+  EXPECT_TRUE(
+      messages(edited(kLab, "peer: {name: ceth0,", "peer: {impair: {rate: 1.5gbit}, name: ceth0,"))
+          .empty());
   EXPECT_TRUE(messages(edited(kLab, "{delay: 10ms}", "{rate: 0, delay: 0ms, loss: 0%}")).empty());
 }
 
@@ -145,7 +146,8 @@ TEST_F(ImpairTest, RemovedKeysRemoveTheQdiscAndZeroIsNone) {
   EXPECT_TRUE(store_.load("imp").qdisc_namespaces.empty());
   EXPECT_TRUE(engine().plan(zero).empty());
   // The other end's, removed with its keys.
-  auto peer = desired(edited(kLab, "peer: {name: ceth0,", "peer: {impair: {rate: 1mbit}, name: ceth0,"));
+  auto peer =
+      desired(edited(kLab, "peer: {name: ceth0,", "peer: {impair: {rate: 1mbit}, name: ceth0,"));
   engine().up(peer);
   EXPECT_EQ(on("net0", "ceth0"), "rate 1mbit");
   engine().up(desired(edited(kLab, "    impair: {delay: 10ms}\n", "")));
@@ -165,8 +167,9 @@ TEST_F(ImpairTest, ANewShapeMakesTheQdiscsAgain) {
   EXPECT_EQ(lines(engine().plan(both)),
             Lines{"~ " + kVeth + "  (rate 10mbit -> 20mbit, delay none -> 10ms)"});
   engine().up(both);
-  EXPECT_EQ(kernel_.calls, (Lines{"delete_qdisc host veth0 20044", "add_qdisc host veth0 netem 20044",
-                                  "add_qdisc host veth0 tbf 20045"}));
+  EXPECT_EQ(kernel_.calls,
+            (Lines{"delete_qdisc host veth0 20044", "add_qdisc host veth0 netem 20044",
+                   "add_qdisc host veth0 tbf 20045"}));
   EXPECT_EQ(on("host", "veth0"), "rate 20mbit, delay 10ms");
   EXPECT_EQ(link("host", "veth0")->ifindex, ifindex);
   EXPECT_TRUE(engine().plan(both).empty());

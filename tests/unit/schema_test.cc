@@ -14,9 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kSections[] = {"topology", "host",    "namespace", "route", "bridge", "veth",
-                                 "peer",     "impair",  "macvlan",   "vxlan", "tun",    "nat",
-                                 "test"};
+const char* const kSections[] = {"topology", "host", "namespace", "route",   "bridge",
+                                 "veth",     "peer", "impair",    "macvlan", "vxlan",
+                                 "tun",      "nat",  "test"};
 
 json read_schema() {
   std::ifstream in(NETLAB_SOURCE_DIR "/schema/topology.schema.json");
