@@ -137,7 +137,8 @@ int cmd_list(const Context& ctx) {
                         {"links", r.links.size()},
                         {"routes", r.routes.size()},
                         {"sysctls", r.sysctl_old.size()},
-                        {"nat_namespaces", r.nat_namespaces.size()}}},
+                        {"nat_namespaces", r.nat_namespaces.size()},
+                        {"qdisc_namespaces", r.qdisc_namespaces.size()}}},
                       {"instance", instance_json(name)},
                       {"isolated", r.private_host}});
     }

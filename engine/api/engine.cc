@@ -24,7 +24,9 @@ ReadRequest merge(ReadRequest a, const ReadRequest& b) {
   };
   add_unique(a.namespaces, b.namespaces);
   add_unique(a.nat_namespaces, b.nat_namespaces);
+  add_unique(a.qdisc_namespaces, b.qdisc_namespaces);
   add_unique(a.link_kinds, b.link_kinds);
+  add_unique(a.qdisc_kinds, b.qdisc_kinds);
   add_unique(a.host_links, b.host_links);
   for (const auto& [ns, keys] : b.sysctl_keys) add_unique(a.sysctl_keys[ns], keys);
   return a;
@@ -36,12 +38,16 @@ ReadRequest only(const ReadRequest& r, const std::vector<std::string>& names) {
   out.host = false;
   out.namespaces = names;
   out.link_kinds = r.link_kinds;  // how links are read, wherever they are
+  out.qdisc_kinds = r.qdisc_kinds;
   out.host_links = r.host_links;  // how they are named
   for (const auto& ns : names) {
     if (auto it = r.sysctl_keys.find(ns); it != r.sysctl_keys.end())
       out.sysctl_keys[ns] = it->second;
     if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), ns) != r.nat_namespaces.end())
       out.nat_namespaces.push_back(ns);
+    if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), ns) !=
+        r.qdisc_namespaces.end())
+      out.qdisc_namespaces.push_back(ns);
   }
   return out;
 }
@@ -52,13 +58,16 @@ ReadRequest without(ReadRequest r, const LiveState& read) {
   if (gone(kHost)) r.host = false;
   std::erase_if(r.namespaces, gone);
   std::erase_if(r.nat_namespaces, gone);
+  std::erase_if(r.qdisc_namespaces, gone);
   std::erase_if(r.sysctl_keys, [&](const auto& kv) { return gone(kv.first); });
   return r;
 }
 
 ReadRequest request_for(const DesiredState* desired, const Record& record) {
   ReadRequest req = record_read_request(record);
-  return desired ? merge(desired->read_request(), req) : req;
+  if (!desired) return req;  // a qdisc goes with its link: `down` needs not read them
+  req.qdisc_namespaces.assign(record.qdisc_namespaces.begin(), record.qdisc_namespaces.end());
+  return merge(desired->read_request(), req);
 }
 
 // The namespaces a run cannot have changed: no step works in them, and none holds the other end

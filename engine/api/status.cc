@@ -28,6 +28,9 @@ std::string sysctl_key(const std::string& ns, const std::string& key) {
 std::string nat_key(const NatRule& r) {
   return "nat|" + r.ns + "|" + r.str();
 }
+std::string impair_key(const std::string& ns, const std::string& dev) {
+  return "impair|" + ns + "|" + dev;
+}
 
 std::vector<std::string> step_keys(const Step& step) {
   return std::visit(
@@ -53,6 +56,9 @@ std::vector<std::string> step_keys(const Step& step) {
           return {sysctl_key(s.ns, s.key)};
         else if constexpr (std::is_same_v<T, step::AddNat> || std::is_same_v<T, step::DeleteNat>)
           return {nat_key(s.rule)};
+        else if constexpr (std::is_same_v<T, step::AddQdisc> ||
+                           std::is_same_v<T, step::DeleteQdisc>)
+          return {impair_key(s.qdisc.ns, s.qdisc.dev)};
         else
           return {};
       },
@@ -66,6 +72,14 @@ std::string link_live(const NsLive* n, const std::string& name) {
   if (l->mtu) s += ", mtu " + std::to_string(*l->mtu);
   if (!l->master.empty()) s += ", bridge " + l->master;
   return s;
+}
+
+std::string impairment_live(const NsLive* n, const std::string& dev) {
+  if (!n || !n->link(dev)) return "absent";
+  std::vector<const QdiscObj*> ours;
+  for (const auto& q : n->qdiscs)
+    if (q.dev == dev && q.ours()) ours.push_back(&q);
+  return ours.empty() ? "absent" : describe_impairment(impairment_of(ours));
 }
 
 bool has_route(const NsLive* n, const RouteObj& want) {
@@ -82,6 +96,8 @@ std::string sysctl_live(const NsLive* n, const std::string& key) {
 // The key of the declared object a conflict stands in the way of; "" for none.
 std::string conflict_key(const DesiredState& d, const Conflict& c) {
   if (c.vertex.rfind("ns:", 0) == 0) return "ns|" + c.vertex.substr(3);
+  for (const auto& m : d.impairs)
+    if (c.vertex == "impair:" + m.ns + "/" + m.dev) return impair_key(m.ns, m.dev);
   for (const auto& l : d.links)
     if (c.vertex == link_vertex(l.ns, l.name)) return link_key(l.ns, l.name);
   for (const auto& r : d.routes)
@@ -247,6 +263,10 @@ Status lab_status(Engine& engine, const DesiredState& d) {
                                  [&](const NatRule& h) { return h.same_rule(r); });
     b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
   }
+  for (const auto& m : d.impairs)
+    b.add(impair_key(m.ns, m.dev), m.ns,
+          "impairment on " + m.dev + ": " + describe_impairment(m.value),
+          impairment_live(live.find(m.ns), m.dev));
   // The planner stops at conflicts. To show the real drift of everything else, plan on past
   // them as if the lab owned what it declares; such a plan is only read, never applied.
   std::optional<Plan> past;

@@ -229,6 +229,8 @@ class Run {
                    [&](const step::ReleaseSysctl& x) { release(x); },
                    [&](const step::AddNat& x) { kernel_.add_nat(x.rule); },
                    [&](const step::DeleteNat& x) { kernel_.delete_nat(x.rule); },
+                   [&](const step::AddQdisc& x) { kernel_.add_qdisc(x.qdisc, x.replace); },
+                   [&](const step::DeleteQdisc& x) { kernel_.delete_qdisc(x.qdisc); },
                    [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
                },
                s);
@@ -359,6 +361,13 @@ std::string describe_step(const Step& s) {
           [](const step::ReleaseSysctl& x) { return "restore " + x.key + " in " + x.ns; },
           [](const step::AddNat& x) { return "add nat rule in " + x.rule.ns; },
           [](const step::DeleteNat& x) { return "delete nat rule in " + x.rule.ns; },
+          [](const step::AddQdisc& x) {
+            return (x.replace ? "change " : "add ") + x.qdisc.kind + " on " + x.qdisc.dev + " in " +
+                   x.qdisc.ns;
+          },
+          [](const step::DeleteQdisc& x) {
+            return "delete " + x.qdisc.kind + " on " + x.qdisc.dev + " in " + x.qdisc.ns;
+          },
           [](const step::AwaitGone& x) {
             return "wait for " + std::to_string(x.links.size()) + " link(s) to go";
           },

@@ -66,6 +66,14 @@ class Kernel {
   virtual void add_nat(const NatRule& rule) = 0;
   virtual void delete_nat(const NatRule& rule) = 0;
 
+  // A qdisc at its parent on its link (QdiscObj::handle, ::parent). Created, the kernel
+  // refuses it (EEXIST) where another than its default is in that place; `replace` changes
+  // the one of that handle in place (ENOENT where there is none; EINVAL of another kind).
+  virtual void add_qdisc(const QdiscObj& qdisc, bool replace) = 0;
+  // Deletes the qdisc of that handle at that place, and those under it. ENOENT where the place
+  // holds another (the kernel says EINVAL, "invalid handle", which the adapter reports so).
+  virtual void delete_qdisc(const QdiscObj& qdisc) = 0;
+
   // Blocks until none of these (namespace, link) is left: a deleted namespace takes its veths'
   // other ends with it, but asynchronously. Throws KernelError after a timeout.
   virtual void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) = 0;

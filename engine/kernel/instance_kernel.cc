@@ -107,6 +107,12 @@ NatRule InstanceKernel::down_rule(NatRule r) const {
   return r;
 }
 
+QdiscObj InstanceKernel::down_qdisc(QdiscObj q) const {
+  q.dev = link_name(q.ns, q.dev);
+  q.ns = ns_name(q.ns);
+  return q;
+}
+
 AddrObj InstanceKernel::down_addr(const AddrObj& a) const {
   return {ns_name(a.ns), link_name(a.ns, a.dev), a.cidr};
 }
@@ -135,6 +141,10 @@ void InstanceKernel::up_ns(NsLive& live, const std::string& ns) const {
     r.ns = ns;
     r.dev = file_link(ns, r.dev);
   }
+  for (auto& q : live.qdiscs) {
+    q.ns = ns;
+    q.dev = file_link(ns, q.dev);
+  }
   for (auto& r : live.nat) {
     r.ns = ns;
     rename_interfaces(r, [&](const std::string& name) { return file_link(ns, name); });
@@ -160,12 +170,14 @@ LiveState InstanceKernel::read(const ReadRequest& request) {
   }
   for (auto& ns : down.namespaces) ns = ns_name(ns);
   for (auto& ns : down.nat_namespaces) ns = ns_name(ns);
+  for (auto& ns : down.qdisc_namespaces) ns = ns_name(ns);
   down.sysctl_keys.clear();
   for (const auto& [ns, keys] : request.sysctl_keys)
     for (const auto& key : keys) down.sysctl_keys[ns_name(ns)].push_back(down_sysctl(ns, key));
   LiveState kernel = inner_.read(down);
   LiveState live;
   live.missing_link_kinds = std::move(kernel.missing_link_kinds);
+  live.missing_qdisc_kinds = std::move(kernel.missing_qdisc_kinds);
   for (auto& [kernel_ns, n] : kernel.ns) {
     std::string ns = file_ns(kernel_ns);
     up_ns(n, ns);
@@ -236,6 +248,14 @@ void InstanceKernel::add_nat(const NatRule& rule) {
 
 void InstanceKernel::delete_nat(const NatRule& rule) {
   inner_.delete_nat(down_rule(rule));
+}
+
+void InstanceKernel::add_qdisc(const QdiscObj& qdisc, bool replace) {
+  inner_.add_qdisc(down_qdisc(qdisc), replace);
+}
+
+void InstanceKernel::delete_qdisc(const QdiscObj& qdisc) {
+  inner_.delete_qdisc(down_qdisc(qdisc));
 }
 
 InstanceKernel::Links InstanceKernel::down_links(const Links& links) const {

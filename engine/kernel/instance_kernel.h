@@ -47,6 +47,8 @@ class InstanceKernel final : public Kernel {
                          const std::string& value) override;
   void add_nat(const NatRule& rule) override;
   void delete_nat(const NatRule& rule) override;
+  void add_qdisc(const QdiscObj& qdisc, bool replace) override;
+  void delete_qdisc(const QdiscObj& qdisc) override;
   using Links = std::vector<std::pair<std::string, std::string>>;  // (namespace, link)
   void wait_gone(const Links& links) override;
   void wait_ready(const Links& links) override;
@@ -60,6 +62,7 @@ class InstanceKernel final : public Kernel {
   std::string file_link(const std::string& ns, const std::string& kernel_name) const;
   LinkObj down_link(LinkObj l) const;
   NatRule down_rule(NatRule r) const;
+  QdiscObj down_qdisc(QdiscObj q) const;
   AddrObj down_addr(const AddrObj& a) const;
   RouteObj down_route(RouteObj r) const;
   Links down_links(const Links& links) const;

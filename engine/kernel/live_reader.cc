@@ -114,6 +114,7 @@ LiveState NetlinkKernel::read(const ReadRequest& request) {
   if (their_error) std::rethrow_exception(their_error);
   for (size_t i = 0; i < theirs.size(); ++i) live.ns[theirs[i]] = std::move(their_live[i]);
   live.missing_link_kinds = missing_link_kinds(request.link_kinds);
+  live.missing_qdisc_kinds = missing_qdisc_kinds(request.qdisc_kinds);
   return live;
 }
 
@@ -161,6 +162,9 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     if (int master = rtnl_link_get_master(l)) obj.master = dev_name(master);
     live.links.push_back(std::move(obj));
   });
+  if (std::find(request.qdisc_namespaces.begin(), request.qdisc_namespaces.end(), ns) !=
+      request.qdisc_namespaces.end())
+    live.qdiscs = read_qdiscs(ns, st, name_of);
 
   // Addresses and routes per family: the kernel answers an AF_INET or AF_INET6 dump without
   // the RTNL lock, but an AF_UNSPEC one (rtnl_dump_all) under it, and right after an up the

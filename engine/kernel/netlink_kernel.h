@@ -52,6 +52,8 @@ class NetlinkKernel final : public Kernel {
                          const std::string& value) override;
   void add_nat(const NatRule& rule) override;
   void delete_nat(const NatRule& rule) override;
+  void add_qdisc(const QdiscObj& qdisc, bool replace) override;
+  void delete_qdisc(const QdiscObj& qdisc) override;
   void wait_gone(const std::vector<std::pair<std::string, std::string>>& links) override;
   void wait_ready(const std::vector<std::pair<std::string, std::string>>& links) override;
 
@@ -69,6 +71,10 @@ class NetlinkKernel final : public Kernel {
   std::vector<std::string> missing_link_kinds(const std::vector<std::string>& kinds);
   bool kernel_lacks(const LinkKind& kind);
   std::map<std::string, bool> kind_present_;  // kinds asked about, and the kernel's answer
+  // The same for qdiscs (kernel/qdisc_ops.cc).
+  std::vector<std::string> missing_qdisc_kinds(const std::vector<std::string>& kinds);
+  bool kernel_lacks_qdisc(const std::string& kind);
+  std::map<std::string, bool> qdisc_present_;
   // One RTM_NEWLINK request for the change; `what` names it in errors.
   void send_link_change(const std::string& ns, const std::string& name, const LinkChange& change,
                         const std::string& what);
@@ -111,6 +117,9 @@ class NetlinkKernel final : public Kernel {
   std::set<std::string> upper_ns_;  // namespaces that hold such links (NsState::uppers); ns_mutex_
   NsLive read_ns(const std::string& ns, const ReadRequest& request);
   std::vector<NatRule> read_nat(const std::string& ns);  // the calling thread in ns
+  // One qdisc dump of the namespace; `name_of` names the links by ifindex.
+  std::vector<QdiscObj> read_qdiscs(const std::string& ns, NsState& st,
+                                    const std::unordered_map<int, std::string>& name_of);
 
   kernel::Fd host_;  // the namespace the process was in at construction
   unsigned long host_ino_ = 0;

@@ -99,6 +99,24 @@ struct Namespace {
   std::vector<Service> services;  // in file order
 };
 
+// What a veth end does to the traffic it sends (README: impair): a rate through tbf, the rest
+// through netem. 0 is none, as if the key were not there.
+struct Impairment {
+  Pos pos;
+  uint64_t rate = 0;  // bits per second
+  uint32_t delay_us = 0;
+  uint32_t jitter_us = 0;
+  // Probabilities as the kernel keeps them: UINT32_MAX is 100 %.
+  uint32_t loss = 0;
+  uint32_t duplicate = 0;
+  uint32_t corrupt = 0;
+  uint32_t reorder = 0;
+  bool operator==(const Impairment& o) const {
+    return rate == o.rate && delay_us == o.delay_us && jitter_us == o.jitter_us && loss == o.loss &&
+           duplicate == o.duplicate && corrupt == o.corrupt && reorder == o.reorder;
+  }
+};
+
 // One network interface the lab creates: a bridge or one end of a veth pair.
 struct Interface {
   Pos pos;
@@ -110,6 +128,7 @@ struct Interface {
   std::optional<Located<std::array<uint8_t, 6>>> mac;
   Located<bool> up{true, {}};
   std::optional<Located<bool>> ipv6_link_local;  // unset: on when the lab uses IPv6
+  std::optional<Impairment> impair;              // veth ends only
 };
 
 struct Bridge {

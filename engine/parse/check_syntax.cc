@@ -43,6 +43,54 @@ std::variant<std::chrono::milliseconds, std::string> parse_duration(std::string_
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
 }
 
+namespace {
+
+struct Unit {
+  std::string_view name;
+  double scale;
+};
+
+// A decimal number and one of `units` after it; a bare 0 needs none. nullopt: no such thing.
+std::optional<double> with_unit(std::string_view text, std::initializer_list<Unit> units) {
+  if (text == "0") return 0.0;
+  auto unit_at = text.find_first_not_of("0123456789.");
+  if (unit_at == std::string_view::npos) return std::nullopt;
+  auto value = decimal(text.substr(0, unit_at));
+  for (const auto& u : units)
+    if (value && text.substr(unit_at) == u.name) return *value * u.scale;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<uint64_t, std::string> parse_rate(std::string_view text) {
+  if (!text.empty() && text[0] == '-') return std::string("must not be negative");
+  auto bits = with_unit(text, {{"bit", 1}, {"kbit", 1e3}, {"mbit", 1e6}, {"gbit", 1e9}});
+  if (!bits)
+    return std::string(
+        "is not a rate (expected a number with bit, kbit, mbit or gbit, like 10mbit)");
+  if (*bits == 0) return uint64_t{0};
+  if (*bits > static_cast<double>(kMaxRate)) return std::string("is over 10gbit");
+  if (*bits < static_cast<double>(kMinRate)) return std::string("is under 8kbit (0 is none)");
+  return static_cast<uint64_t>(std::llround(*bits));
+}
+
+std::variant<uint32_t, std::string> parse_delay(std::string_view text) {
+  if (!text.empty() && text[0] == '-') return std::string("must not be negative");
+  auto us = with_unit(text, {{"us", 1}, {"ms", 1e3}, {"s", 1e6}});
+  if (!us) return std::string("is not a duration (expected a number with us, ms or s, like 10ms)");
+  if (*us > kMaxDelayUs) return std::string("is over 60s");
+  return static_cast<uint32_t>(std::llround(*us));
+}
+
+std::variant<uint32_t, std::string> parse_percent(std::string_view text) {
+  if (!text.empty() && text[0] == '-') return std::string("must not be negative");
+  auto pct = with_unit(text, {{"%", 1}});
+  if (!pct) return std::string("is not a percentage (expected a number with %, like 0.5%)");
+  if (*pct > 100) return std::string("is over 100%");
+  return static_cast<uint32_t>(std::llround(*pct / 100 * UINT32_MAX));
+}
+
 HostPort split_host_port(std::string_view text) {
   if (!text.empty() && text[0] == '[') {
     auto close = text.find(']');

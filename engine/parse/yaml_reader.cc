@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <utility>
 
 #include "kinds/link_syntax.h"
 #include "parse/check_syntax.h"
@@ -40,8 +41,12 @@ const std::map<std::string, std::vector<std::string>>& topology_keys() {
       {"route", {"to", "via", "dev", "metric"}},
       {"bridge", {"namespace", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
       {"veth",
-       {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local", "peer"}},
-      {"peer", {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local"}},
+       {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local", "impair",
+        "peer"}},
+      {"peer",
+       {"name", "namespace", "bridge", "addresses", "mtu", "mac", "up", "ipv6_link_local",
+        "impair"}},
+      {"impair", {"rate", "delay", "jitter", "loss", "duplicate", "corrupt", "reorder"}},
       {"nat",
        {"namespace", "type", "source", "destination", "out", "in", "protocol", "port", "to"}},
       {"test", {"from", "ping", "tcp", "exec", "expect", "status", "output", "timeout", "wait"}},
@@ -463,7 +468,49 @@ class Reader {
       if (auto b = boolean(*e)) i.up = *b;
     }
     if (auto* e = f.get("ipv6_link_local")) i.ipv6_link_local = boolean(*e);
+    if (auto* e = f.get("impair")) i.impair = impairment(*e);
     return ns_ok;
+  }
+
+  // A veth end's `impair:` mapping; every value with its unit (check_syntax.h).
+  std::optional<Impairment> impairment(const YEntry& e) {
+    auto f = fields(*e.value, "impair", "\"impair\"");
+    if (!f) return std::nullopt;
+    Impairment m;
+    m.pos = e.value->pos;
+    bool ok = true;
+    auto read = [&](const char* key, auto parse, auto& out) {
+      auto* x = f->get(key);
+      auto s = x ? string(*x) : std::nullopt;
+      if (!s) {
+        ok = ok && !x;
+        return;
+      }
+      auto v = parse(s->value);
+      if (auto* problem = std::get_if<std::string>(&v)) {
+        d_.error(s->pos, key + (" " + quoted(s->value) + " " + *problem));
+        ok = false;
+      } else {
+        out = std::get<0>(v);
+      }
+    };
+    read("rate", parse_rate, m.rate);
+    read("delay", parse_delay, m.delay_us);
+    read("jitter", parse_delay, m.jitter_us);
+    for (auto [key, out] : {std::pair{"loss", &m.loss},
+                            {"duplicate", &m.duplicate},
+                            {"corrupt", &m.corrupt},
+                            {"reorder", &m.reorder}})
+      read(key, parse_percent, *out);
+    // netem varies and reorders around a delay: without one, the kernel does neither.
+    for (auto [key, value] : {std::pair{"jitter", m.jitter_us != 0}, {"reorder", m.reorder != 0}})
+      if (value && m.delay_us == 0) {
+        d_.error(f->get(key)->value->pos,
+                 std::string(key) + " needs a delay (netem " + key + "s only delayed packets)");
+        ok = false;
+      }
+    if (!ok) return std::nullopt;
+    return m;
   }
 
   // An interface the reader dropped or left incomplete: validation must not trust that

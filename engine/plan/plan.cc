@@ -47,6 +47,8 @@ std::vector<std::string> step_namespaces(const Step& s) {
                         [](const step::ReleaseSysctl& x) { return V{x.ns}; },
                         [](const step::AddNat& x) { return V{x.rule.ns}; },
                         [](const step::DeleteNat& x) { return V{x.rule.ns}; },
+                        [](const step::AddQdisc& x) { return V{x.qdisc.ns}; },
+                        [](const step::DeleteQdisc& x) { return V{x.qdisc.ns}; },
                         [](const step::AwaitGone& x) {
                           V v;
                           for (const auto& [ns, link] : x.links) v.push_back(ns);

@@ -78,6 +78,16 @@ struct AddNat {
 struct DeleteNat {
   NatRule rule;
 };
+// A qdisc of a link's impairment: made (`replace` false: the kernel refuses it where the link
+// has a qdisc already) or changed in place (`replace`: the kernel refuses it where it is not).
+struct AddQdisc {
+  QdiscObj qdisc;
+  bool replace = false;
+};
+// Deletes it with the qdiscs under it.
+struct DeleteQdisc {
+  QdiscObj qdisc;
+};
 // Waits until links that go with a deleted namespace have gone (the kernel frees a namespace
 // asynchronously).
 struct AwaitGone {
@@ -85,11 +95,11 @@ struct AwaitGone {
 };
 }  // namespace step
 
-using Step =
-    std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink, step::ChangeLink,
-                 step::DeleteLink, step::DeleteGroup, step::AddAddress, step::DeleteAddress,
-                 step::AddRoute, step::DeleteRoute, step::SetSysctl, step::HoldSysctl,
-                 step::ReleaseSysctl, step::AddNat, step::DeleteNat, step::AwaitGone>;
+using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
+                          step::ChangeLink, step::DeleteLink, step::DeleteGroup, step::AddAddress,
+                          step::DeleteAddress, step::AddRoute, step::DeleteRoute, step::SetSysctl,
+                          step::HoldSysctl, step::ReleaseSysctl, step::AddNat, step::DeleteNat,
+                          step::AddQdisc, step::DeleteQdisc, step::AwaitGone>;
 
 enum class Op { Create, Change, Delete };
 

@@ -3,10 +3,12 @@
 #include "kinds/link_kind.h"
 #include "model/instance.h"
 #include "model/sysctl_key.h"
+#include "plan/qdisc_plan.h"
 
 #include "state/sysctl_value.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <sstream>
@@ -41,6 +43,9 @@ OwnedEntry sysctl_entry(const std::string& ns, const std::string& key, const std
 }
 OwnedEntry nat_entry(const std::string& ns) {
   return {Kind::Nat, ns};
+}
+OwnedEntry qdisc_entry(const std::string& ns) {
+  return {Kind::Qdisc, ns};
 }
 
 // Sysctl files print several values separated by tabs; compare them by their words.
@@ -83,6 +88,15 @@ class Planner : private LiveLinks {
       for (const auto& l : n.links) live_links_.try_emplace({ns, l.name}, &l);
     for (const auto& [key, e] : rec_.links)
       if (!e.peer_name.empty()) recorded_peer_of_[{e.peer_ns, e.peer_name}] = key;
+    for (const auto& [ns, n] : live_.ns)
+      for (const auto& q : n.qdiscs) {
+        if (q.ours()) {  // the root first: a child's parent is the root's handle
+          auto& mine = live_qdiscs_[{ns, q.dev}];
+          mine.insert(q.root() ? mine.begin() : mine.end(), &q);
+        } else if (q.root() && q.handle != 0) {
+          foreign_qdisc_[{ns, q.dev}] = &q;
+        }
+      }
     if (d_) {
       wanted_addrs_.insert(d_->addrs.begin(), d_->addrs.end());
       for (const auto& r : d_->routes) wanted_route_keys_.insert({r.ns, r.dst, r.metric});
@@ -108,6 +122,10 @@ class Planner : private LiveLinks {
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
     delete_routes();
     delete_nat();
+    if (d_) delete_qdiscs();
+    // On `down` the lab's qdiscs go with its links.
+    if (!d_)
+      for (const auto& ns : rec_.qdisc_namespaces) plan_.forget.push_back(qdisc_entry(ns));
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
@@ -226,6 +244,7 @@ class Planner : private LiveLinks {
                      "; rename the interface in the file");
     }
     check_link_kinds();
+    check_impairs();
     check_held_sysctls();
     check_copies_share_host();
     const NsLive* host = ns_live(kHost);
@@ -274,6 +293,34 @@ class Planner : private LiveLinks {
         conflict(link_vertex(l.ns, l.name), object, std::move(why));
     }
   }
+  // A kernel without netem, for the keys that need it; a qdisc somebody else put on the link.
+  void check_impairs() {
+    const auto& missing = live_.missing_qdisc_kinds;
+    const bool no_netem = std::find(missing.begin(), missing.end(), "netem") != missing.end();
+    for (const auto& m : d_->impairs) {
+      std::string vertex = "impair:" + m.ns + "/" + m.dev;
+      std::string object = "impairment on " + m.dev + " in " + m.ns;
+      if (no_netem && m.needs_netem())
+        conflict(vertex, object,
+                 "this kernel has no netem, which " + netem_keys(m.value) +
+                     " need(s): sch_netem (CONFIG_NET_SCH_NETEM); load the module, use a kernel "
+                     "with it, or keep to `rate`");
+      auto foreign = foreign_qdisc_.find({m.ns, m.dev});
+      const LinkObj* link = live_link(m.ns, m.dev);
+      if (foreign != foreign_qdisc_.end() && link && owns_link(*link) && !fresh_ns(m.ns))
+        conflict(vertex, object,
+                 "the link has a " + foreign->second->kind + " qdisc (handle " +
+                     handle_text(foreign->second->handle) + ") that lab " + lab_ +
+                     " did not put there; remove it (tc qdisc del dev " + m.dev +
+                     " root) or drop `impair` from the file");
+    }
+  }
+  static std::string handle_text(uint32_t handle) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%x:", handle >> 16);
+    return buf;
+  }
+
   void conflict(std::string vertex, std::string object, std::string reason) {
     plan_.conflicts.push_back({std::move(object), std::move(reason), std::move(vertex)});
   }
@@ -832,6 +879,9 @@ class Planner : private LiveLinks {
       case Facet::Nat:
         plan_nat(d_->nat[v.index]);
         break;
+      case Facet::Impair:
+        plan_impair(d_->impairs[v.index]);
+        break;
     }
   }
 
@@ -1209,6 +1259,46 @@ class Planner : private LiveLinks {
     add(std::move(a));
   }
 
+  // A link's impairment: its qdiscs, changed in place where the kernel allows.
+  void plan_impair(const ImpairObj& want) {
+    const LinkObj* link = desired_link(want.ns, want.dev);
+    const bool fresh = fresh_ns(want.ns) || fresh_link(want.ns, want.dev);
+    std::vector<const QdiscObj*> have;
+    if (!fresh) {
+      auto it = live_qdiscs_.find({want.ns, want.dev});
+      if (it != live_qdiscs_.end()) have = it->second;
+      if (!live_link(want.ns, want.dev)) return;  // a conflict was reported
+    }
+    auto actions = plan_qdiscs(describe_link(*link), impair_qdiscs(want), have);
+    if (actions.empty()) return;
+    if (!rec_.qdisc_namespaces.count(want.ns)) actions.front().own.push_back(qdisc_entry(want.ns));
+    for (auto& a : actions) {
+      if (fresh) a.undo.reset();  // the qdiscs go with the new link
+      add(std::move(a));
+    }
+  }
+
+  // The lab's qdiscs on links it keeps but no longer impairs (on a link that goes, they go
+  // with it). Read only where the file or the record has impairment.
+  void delete_qdiscs() {
+    std::set<NsName> declared;
+    std::set<std::string> declared_ns;
+    for (const auto& m : d_->impairs) {
+      declared.insert({m.ns, m.dev});
+      declared_ns.insert(m.ns);
+    }
+    for (const auto& [key, have] : live_qdiscs_) {
+      const LinkObj* link = live_link(key.first, key.second);
+      if (declared.count(key) || !wanted_links_.count(key) || !link || !owns_link(*link) ||
+          (key.first != kHost && !owns_ns(key.first)) || fresh_link(key.first, key.second) ||
+          have.empty() || !have.front()->root())
+        continue;
+      add(remove_qdiscs(describe_link(*desired_link(key.first, key.second)), have));
+    }
+    for (const auto& ns : rec_.qdisc_namespaces)
+      if (!declared_ns.count(ns)) plan_.forget.push_back(qdisc_entry(ns));
+  }
+
   void plan_nat(const NatRule& want) {
     if (!fresh_ns(want.ns)) {
       const NsLive* n = ns_live(want.ns);
@@ -1253,6 +1343,9 @@ class Planner : private LiveLinks {
   std::optional<std::map<std::string, std::vector<std::pair<std::string, const LinkObj*>>>>
       live_by_kind_;
   std::map<NsName, NsName> recorded_peer_of_;  // a veth's other end -> the end made with it
+  // The live qdiscs of netlab's handles per link, the root first; the root qdiscs of others.
+  std::map<NsName, std::vector<const QdiscObj*>> live_qdiscs_;
+  std::map<NsName, const QdiscObj*> foreign_qdisc_;
   std::set<AddrObj> wanted_addrs_;
   // RouteObj::key of every declared route: looked up for each live route, not scanned.
   std::set<std::tuple<std::string, Cidr, uint32_t>> wanted_route_keys_;

@@ -24,6 +24,8 @@ const char* kind_name(OwnedEntry::Kind k) {
       return "host";
     case OwnedEntry::Kind::Service:
       return "service";
+    case OwnedEntry::Kind::Qdisc:
+      return "qdisc";
   }
   return "?";
 }
@@ -152,6 +154,8 @@ OwnedEntry entry_from_json(const nlohmann::json& j) {
     e.kind = OwnedEntry::Kind::Host;
   else if (kind == "service")
     e.kind = OwnedEntry::Kind::Service;
+  else if (kind == "qdisc")
+    e.kind = OwnedEntry::Kind::Qdisc;
   else
     throw RecordError("unknown entry kind " + kind);
   e.ns = j.value("ns", "");

@@ -20,13 +20,15 @@ std::string OwnedEntry::str() const {
       return "the lab's own host namespace";
     case Kind::Service:
       return "service " + name + " in " + ns;
+    case Kind::Qdisc:
+      return "link impairments in " + ns;
   }
   return "?";
 }
 
 bool Record::empty() const {
   return namespaces.empty() && links.empty() && routes.empty() && sysctl_old.empty() &&
-         nat_namespaces.empty() && !private_host && services.empty();
+         nat_namespaces.empty() && qdisc_namespaces.empty() && !private_host && services.empty();
 }
 
 const RouteObj* Record::route(const RouteObj& r) const {
@@ -58,6 +60,9 @@ void Record::own(const OwnedEntry& e) {
     case OwnedEntry::Kind::Service:
       services[{e.ns, e.name}] = e;
       break;
+    case OwnedEntry::Kind::Qdisc:
+      qdisc_namespaces.insert(e.ns);
+      break;
     case OwnedEntry::Kind::Host:
       private_host = true;
       host_cookie = e.cookie;  // 0: being made, its identity not known yet
@@ -88,6 +93,9 @@ void Record::disown(const OwnedEntry& e) {
     case OwnedEntry::Kind::Service:
       services.erase({e.ns, e.name});
       break;
+    case OwnedEntry::Kind::Qdisc:
+      qdisc_namespaces.erase(e.ns);
+      break;
     case OwnedEntry::Kind::Host: {
       private_host = false;
       host_cookie = 0;
@@ -97,6 +105,7 @@ void Record::disown(const OwnedEntry& e) {
       std::erase_if(routes, [&](const RouteObj& r) { return in_host(r.ns); });
       std::erase_if(sysctl_old, [&](const auto& kv) { return in_host(kv.first.first); });
       nat_namespaces.erase(kHost);
+      qdisc_namespaces.erase(kHost);
       break;
     }
   }

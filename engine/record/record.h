@@ -18,7 +18,7 @@ struct OwnedEntry {
   // Host: the namespace an isolated lab has for its host (its name is the lab's, Machine's).
   // Service: a program the lab started (engine/api/services.h), journalled with its token
   // before the fork and again with its process's identity (pid, start time) once known.
-  enum class Kind { Namespace, Link, Route, Sysctl, Nat, Host, Service };
+  enum class Kind { Namespace, Link, Route, Sysctl, Nat, Host, Service, Qdisc };
   Kind kind = Kind::Namespace;
   std::string ns;
   std::string name;     // namespace name, link name, sysctl key
@@ -48,6 +48,9 @@ struct Record {
   // (which go with the namespace).
   std::map<std::pair<std::string, std::string>, std::string> sysctl_old;
   std::set<std::string> nat_namespaces;  // where rules tagged netlab:<lab> may be
+  // Where the lab's links may have its qdiscs (an impairment): read there on the next up, to
+  // remove those no longer declared. `down` needs not: a qdisc goes with its link.
+  std::set<std::string> qdisc_namespaces;
   // An isolated lab: its host is a namespace it made, of this identity (0 until journalled
   // once made). Its objects in "host" are in there.
   bool private_host = false;

@@ -50,6 +50,7 @@ void each_entry(const Record& r, F f) {
   }
   for (const auto& n : r.nat_namespaces) f(OwnedEntry{OwnedEntry::Kind::Nat, n});
   for (const auto& [key, e] : r.services) f(e);
+  for (const auto& n : r.qdisc_namespaces) f(OwnedEntry{OwnedEntry::Kind::Qdisc, n});
   if (r.private_host) {
     OwnedEntry e{OwnedEntry::Kind::Host, kHost, kHost};
     e.cookie = r.host_cookie;

@@ -191,6 +191,22 @@ void defaults_before_links(DesiredState& d, size_t sysctl_vertex, const std::str
   }
 }
 
+// A veth end's qdiscs, once the link is configured (a link the plan makes has none before).
+void add_impairs(DesiredState& d, Builder& b, const Topology& t) {
+  auto add = [&](const Interface& end) {
+    if (!end.impair || *end.impair == Impairment{}) return;
+    ImpairObj m{end.ns.value, end.name.value, *end.impair};
+    if (end.mtu) m.mtu = end.mtu->value;
+    d.impairs.push_back(m);
+    size_t v = b.vertex("impair:" + m.ns + "/" + m.dev, Facet::Impair, d.impairs.size() - 1);
+    d.graph.need(v, d.graph.index(cfg_id(m.ns, m.dev)));
+  };
+  for (const auto& v : t.veths) {
+    add(v.end);
+    add(v.peer);
+  }
+}
+
 }  // namespace
 
 std::string link_vertex(const std::string& ns, const std::string& name) {
@@ -218,6 +234,12 @@ ReadRequest DesiredState::read_request() const {
       r.nat_namespaces.push_back(n.ns);
   for (const auto& l : links)
     if (l.ns == kHost) r.host_links.push_back(l.name);
+  for (const auto& m : impairs) {
+    if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), m.ns) ==
+        r.qdisc_namespaces.end())
+      r.qdisc_namespaces.push_back(m.ns);
+    if (m.needs_netem() && r.qdisc_kinds.empty()) r.qdisc_kinds.push_back("netem");
+  }
   return r;
 }
 
@@ -291,6 +313,7 @@ DesiredState build_desired(const Topology& t, const std::string& instance) {
   // every request sent meanwhile. Everything that does not need the bridge goes before it.
   for (const auto& l : d.links)
     if (takes_ports(l)) d.graph.defer(d.graph.index(cfg_id(l.ns, l.name)));
+  add_impairs(d, b, t);
   for (const auto& ns : t.namespaces) {
     d.loopbacks.push_back({ns.name, ns.loopback_up.value});
     size_t v = b.vertex(cfg_id(ns.name, "lo"), Facet::Loopback, d.loopbacks.size() - 1);

@@ -20,6 +20,7 @@ enum class Facet {
   Namespace,   // the namespace exists
   Link,        // the link exists with its creation attributes (kind, peer, mtu, mac)
   LinkConfig,  // its alias, bridge, admin state (and mtu/mac when changed in place)
+  Impair,      // a veth end's impairment: its qdiscs, changed in place
   Loopback,    // a lab namespace's lo: up or down
   Address,
   Route,
@@ -55,6 +56,7 @@ struct DesiredState {
   std::map<std::string, std::vector<IpAddr>> dns;
   // Started once the network is up (engine/api/services.h); not part of the graph.
   std::vector<ServiceSpec> services;
+  std::vector<ImpairObj> impairs;  // veth ends with an impairment (not all 0)
 
   // (ns, name) -> index in `links`, for find_link.
   std::map<std::pair<std::string, std::string>, size_t> link_index;

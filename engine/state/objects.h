@@ -12,6 +12,7 @@
 
 #include "model/ip.h"
 #include "model/topology.h"
+#include "state/qdisc.h"
 
 namespace netlab {
 
@@ -148,6 +149,7 @@ struct NsLive {
   std::vector<RouteObj> routes;  // main table only, kernel-made (proto kernel) left out
   std::map<std::string, std::string> sysctl;  // only the keys asked for
   std::vector<NatRule> nat;                   // only when asked for; all rules of the nat table
+  std::vector<QdiscObj> qdiscs;               // only when asked for; every link's, as dumped
   // /run/netns/<name> exists but no namespace is bound to it: a create cut short (kill -9
   // between making the file and mounting on it). Nothing lives in it; it can only be removed.
   bool half_made = false;
@@ -155,8 +157,9 @@ struct NsLive {
 };
 
 struct LiveState {
-  std::map<std::string, NsLive> ns;             // "host" always present
-  std::vector<std::string> missing_link_kinds;  // asked for (ReadRequest), the kernel lacks
+  std::map<std::string, NsLive> ns;              // "host" always present
+  std::vector<std::string> missing_link_kinds;   // asked for (ReadRequest), the kernel lacks
+  std::vector<std::string> missing_qdisc_kinds;  // the same for qdiscs ("netem")
   const NsLive* find(const std::string& name) const;
 };
 
@@ -167,7 +170,10 @@ struct ReadRequest {
   std::vector<std::string> namespaces;
   std::map<std::string, std::vector<std::string>> sysctl_keys;
   std::vector<std::string> nat_namespaces;
-  std::vector<std::string> link_kinds;  // of engine/kinds: does the kernel have them?
+  // Where a link has (or had) an impairment: the qdiscs are read there only.
+  std::vector<std::string> qdisc_namespaces;
+  std::vector<std::string> link_kinds;   // of engine/kinds: does the kernel have them?
+  std::vector<std::string> qdisc_kinds;  // the same for qdiscs the file needs ("netem")
   // The links the lab makes in the host, by the file's names: an instance's have names of its
   // own there (engine/kernel/instance_kernel.h).
   std::vector<std::string> host_links;

@@ -83,12 +83,39 @@ Op create_kind_link(Rng& rng, const std::string& ns) {
   return {text, [=](Kernel& k) { k.create_link(l, nullptr); }};
 }
 
+// A qdisc of an impairment as the planner asks for one (state/qdisc.h): at the root, or a tbf
+// under the root; made, changed in place or deleted.
+Op qdisc_op(Rng& rng, const std::string& ns, const std::string& dev) {
+  bool child = rng() % 3 == 0;
+  QdiscObj q{ns, dev, child || rng() % 3 ? "tbf" : "netem", kQdiscHandle};
+  if (child) {
+    q.handle = kQdiscChildHandle;
+    q.parent = kQdiscHandle | 1;
+  }
+  q.rate = one_of(rng, std::vector<uint32_t>{125'000, 1'250'000});
+  q.burst = 12'500;
+  q.limit =
+      q.kind == "tbf" ? q.rate / 20 + q.burst : one_of(rng, std::vector<uint32_t>{1000, 5000});
+  if (q.kind == "netem") {
+    q.delay_us = one_of(rng, std::vector<uint32_t>{0, 10'000, 50'000});
+    q.loss = one_of(rng, std::vector<uint32_t>{0, 42'949'673});
+    q.corrupt = one_of(rng, std::vector<uint32_t>{0, 42'949'673});
+  }
+  std::string text = q.kind + " " + ns + "/" + dev + (child ? " child" : " root");
+  if (rng() % 4 == 0) return {"delete_qdisc " + text, [=](Kernel& k) { k.delete_qdisc(q); }};
+  bool replace = rng() % 3 == 0;
+  return {(replace ? "change_qdisc " : "add_qdisc ") + text + " delay " +
+              std::to_string(q.delay_us) + " corrupt " + std::to_string(q.corrupt),
+          [=](Kernel& k) { k.add_qdisc(q, replace); }};
+}
+
 Op random_op(Rng& rng, std::map<std::string, std::vector<std::string>>& sysctl_keys) {
   // Weights: mostly calls that build on each other (links, up, addresses, routes).
-  static const std::vector<int> kWeights = {1, 1, 8, 8, 25, 4, 18, 6, 14, 5, 4, 6, 8};
+  static const std::vector<int> kWeights = {1, 1, 8, 8, 25, 4, 18, 6, 14, 5, 4, 6, 8, 6};
   int kind = std::discrete_distribution<int>(kWeights.begin(), kWeights.end())(rng);
   std::string ns = rng() % 4 ? one_of(rng, std::vector<std::string>{"host", "x0"}) : "x1";
   std::string name = one_of(rng, kLinks);
+  if (kind == 13) return qdisc_op(rng, ns, name);
   if (kind == 12) return create_kind_link(rng, ns);
   if (kind == 0) return {"create_namespace " + ns, [=](Kernel& k) { k.create_namespace(ns); }};
   if (kind == 1) return {"delete_namespace " + ns, [=](Kernel& k) { k.delete_namespace(ns); }};
@@ -311,6 +338,18 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
     auto fake_ns = fake.state.find(n);
     for (const auto& [k, v] : ns.sysctl)
       if (fake_ns && fake_ns->sysctl.count(k)) part.push_back(n + " sysctl " + k + "='" + v + "'");
+    for (const auto& q : ns.qdiscs) {
+      if (q.handle == 0) continue;  // the kernel's default, which the fake does not keep
+      std::ostringstream o;
+      o << n << " qdisc " << q.dev << " " << q.kind << " " << std::hex << q.handle << " parent "
+        << q.parent << std::dec << " limit " << q.limit;
+      if (q.kind == "tbf") o << " rate " << q.rate;
+      // Times go through the kernel's clock ticks: compared to the millisecond.
+      if (q.kind == "netem")
+        o << " delay " << (q.delay_us + 1) / 1000 << "ms loss " << q.loss << " corrupt "
+          << q.corrupt;
+      part.push_back(o.str());
+    }
     std::sort(part.begin(), part.end());
     out.insert(out.end(), part.begin(), part.end());
     auto addrs = ns.addrs;
@@ -336,6 +375,9 @@ std::string run_sequence(uint64_t seed, int length) {
     fake.create_namespace(n);
     real.create_namespace(n);
   }
+  // The fake lacks what this kernel lacks (asked as the engine asks).
+  for (const auto& k : real.read({.host = false, .qdisc_kinds = {"netem"}}).missing_qdisc_kinds)
+    fake.missing_qdiscs.insert(k);
   std::vector<Op> ops = prologue(rng);
   for (int i = 0; i < length; ++i) ops.push_back(random_op(rng, keys));
   for (const Op& op : ops) {
@@ -365,6 +407,7 @@ std::string run_sequence(uint64_t seed, int length) {
     if (n != "host") req.namespaces.push_back(n);
   req.sysctl_keys = keys;
   req.link_kinds = {"macvlan", "vxlan", "tun"};  // their data read back
+  req.qdisc_namespaces = kNs;
   auto want = normal(fake.read(req), fake), got = normal(real.read(req), fake);
   for (const auto& w : want)
     if (std::find(got.begin(), got.end(), w) == got.end())
@@ -406,8 +449,8 @@ TEST_F(FakeKernelDiff, RandomCallSequencesEndAlikeOnTheFakeAndTheKernel) {
   }
   std::string summary;
   for (const auto& [k, n] : kinds)
-    summary += "  " + std::to_string(n.first) + "x (first NETLAB_DIFF_SEED=" +
-               std::to_string(n.second) + ")" + k + "\n";
+    summary += "  " + std::to_string(n.first) +
+               "x (first NETLAB_DIFF_SEED=" + std::to_string(n.second) + ")" + k + "\n";
   EXPECT_EQ(failed, 0) << failed << " of " << sequences << " sequences differ:\n" << summary;
 }
 

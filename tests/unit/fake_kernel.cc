@@ -95,6 +95,13 @@ LiveState FakeKernel::read(const ReadRequest& req) {
   }
   for (const auto& k : req.link_kinds)
     if (missing_kinds.count(k)) out.missing_link_kinds.push_back(k);
+  for (const auto& k : req.qdisc_kinds)
+    if (missing_qdiscs.count(k)) out.missing_qdisc_kinds.push_back(k);
+  // Qdiscs are dumped only where asked for.
+  for (auto& [name, n] : out.ns)
+    if (std::find(req.qdisc_namespaces.begin(), req.qdisc_namespaces.end(), name) ==
+        req.qdisc_namespaces.end())
+      n.qdiscs.clear();
   mark_ready(out);
   return out;
 }
@@ -400,6 +407,7 @@ void FakeKernel::remove_link(const std::string& nsn, const std::string& name) {
   std::erase_if(n.links, [&](const LinkObj& l) { return l.name == name; });
   started_.erase({nsn, name});
   std::erase_if(n.addrs, [&](const AddrObj& a) { return a.dev == name; });
+  std::erase_if(n.qdiscs, [&](const QdiscObj& q) { return q.dev == name; });
   drop_routes(n, name, true, true);
   std::erase_if(n.sysctl, [&](const auto& kv) { return sysctl_link(kv.first) == name; });
   mtu_by_user_.erase({nsn, name});
@@ -651,6 +659,63 @@ void FakeKernel::delete_nat(const NatRule& r) {
   auto it = std::find_if(v.begin(), v.end(), [&](const NatRule& h) { return h.same_rule(r); });
   if (it == v.end()) fail("delete nat rule " + r.str() + " in " + r.ns, ENOENT);
   v.erase(it);
+}
+
+QdiscObj* FakeKernel::qdisc_at(NsLive& n, const std::string& dev, uint32_t parent) {
+  auto it = std::find_if(n.qdiscs.begin(), n.qdiscs.end(),
+                         [&](const QdiscObj& q) { return q.dev == dev && q.parent == parent; });
+  return it == n.qdiscs.end() ? nullptr : &*it;
+}
+
+// As the kernel's tc_modify_qdisc: a child needs its parent qdisc; a create finds its place
+// empty (but for the default qdisc) or fails with EEXIST; a change finds the qdisc of its
+// handle there (ENOENT) of the same kind (EINVAL); an unknown kind is ENOENT.
+void FakeKernel::add_qdisc(const QdiscObj& q, bool replace) {
+  std::lock_guard lock(mutex_);
+  const std::string what = (replace ? "change_qdisc " : "add_qdisc ") + q.ns + " " + q.dev + " " +
+                           q.kind + " " + std::to_string(q.handle >> 16);
+  call(what);
+  auto& n = ns(q.ns);
+  link(q.ns, q.dev, what);
+  if (!q.root() && !std::any_of(n.qdiscs.begin(), n.qdiscs.end(), [&](const QdiscObj& p) {
+        return p.dev == q.dev && p.handle == (q.parent & 0xffff0000u);
+      }))
+    fail(what + ": no parent qdisc", ENOENT);
+  QdiscObj* have = qdisc_at(n, q.dev, q.parent);
+  if (!replace) {
+    if (have) fail(what + ": exists", EEXIST);
+    if (missing_qdiscs.count(q.kind)) fail(what + ": unknown kind", ENOENT);
+    n.qdiscs.push_back(q);
+    return;
+  }
+  if (!have || have->handle != q.handle) fail(what + ": not there", ENOENT);
+  if (have->kind != q.kind) fail(what + ": of another kind", EINVAL);
+  // netem's corrupt and reorder stay as they were unless the change states them, and libnl
+  // states them only when not 0.
+  QdiscObj changed = q;
+  if (q.kind == "netem" && !q.corrupt) changed.corrupt = have->corrupt;
+  if (q.kind == "netem" && !q.reorder) changed.reorder = have->reorder;
+  *have = changed;
+}
+
+void FakeKernel::delete_qdisc(const QdiscObj& q) {
+  std::lock_guard lock(mutex_);
+  const std::string what =
+      "delete_qdisc " + q.ns + " " + q.dev + " " + std::to_string(q.handle >> 16);
+  call(what);
+  auto& n = ns(q.ns);
+  link(q.ns, q.dev, what);
+  QdiscObj* have = qdisc_at(n, q.dev, q.parent);
+  if (!have || have->handle != q.handle) fail(what + ": not there", ENOENT);
+  const uint32_t handle = have->handle;
+  std::erase_if(n.qdiscs, [&](const QdiscObj& x) {
+    return x.dev == q.dev && (x.handle == handle || (x.parent & 0xffff0000u) == handle);
+  });
+}
+
+void FakeKernel::user_add_qdisc(const QdiscObj& q) {
+  std::lock_guard lock(mutex_);
+  ns(q.ns).qdiscs.push_back(q);
 }
 
 }  // namespace netlab::testing

@@ -10,7 +10,8 @@
 // Not modelled: IPv6 link-local addresses and the kernel's own routes (the real read keeps
 // fe80:: addresses; compare without them), random MACs, route source addresses, NAT beyond
 // "a rule exists or not", a macvlan on a macvlan (the kernel puts it on that one's parent;
-// the plan refuses it).
+// the plan refuses it), a link's default qdisc (handle 0: the real read lists noqueue on
+// every link), qdiscs beyond the two levels an impairment has, a tbf's bucket read back.
 #pragma once
 
 #include <cerrno>
@@ -38,6 +39,7 @@ class FakeKernel : public Kernel {
   std::string ignore_on;  // a changing call that succeeds and does nothing (a kernel that lies)
   std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
   std::set<std::string> missing_kinds;           // link kinds this kernel lacks (EOPNOTSUPP)
+  std::set<std::string> missing_qdiscs;          // qdisc kinds this kernel lacks (ENOENT)
   // The kernel starts a link that came up (its link-watch work) after the request returned:
   // when set, a link reads as ready (LinkObj::ready) only once wait_ready named it; when not,
   // as soon as it carries traffic.
@@ -68,6 +70,8 @@ class FakeKernel : public Kernel {
   void wait_ready(const std::vector<std::pair<std::string, std::string>>& links) override;
   void add_nat(const NatRule& r) override;
   void delete_nat(const NatRule& r) override;
+  void add_qdisc(const QdiscObj& q, bool replace) override;
+  void delete_qdisc(const QdiscObj& q) override;
 
   // Hand-made changes, as `ip` would make them (drift in tests): the same rules, no call
   // recorded, no injected failure.
@@ -75,6 +79,8 @@ class FakeKernel : public Kernel {
   void user_set_up(const std::string& ns, const std::string& name, bool up);
   // `ip link add NAME type veth peer name PEER` in `ns`: untagged, down.
   void user_add_veth(const std::string& ns, const std::string& name, const std::string& peer);
+  // `tc qdisc add dev NAME root handle H: tbf ...`: anyone's qdisc at a link's root.
+  void user_add_qdisc(const QdiscObj& q);
 
  private:
   std::mutex mutex_;
@@ -112,6 +118,7 @@ class FakeKernel : public Kernel {
   void drop_routes(NsLive& n, const std::string& dev, bool v4, bool v6);
   std::string route_device(NsLive& n, const RouteObj& r, const std::string& what);
   void remove_address(NsLive& n, const AddrObj& a);
+  QdiscObj* qdisc_at(NsLive& n, const std::string& dev, uint32_t parent);
 };
 
 }  // namespace netlab::testing

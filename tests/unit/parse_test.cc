@@ -300,10 +300,13 @@ TEST(Parse, UnknownKeyWithoutNearMatchListsKnownKeys) {
 
 TEST(Parse, EveryKeyOfEverySectionIsAccepted) {
   const auto& keys = topology_keys();
-  for (const char* section : {"topology", "host", "namespace", "route", "bridge", "veth", "peer",
-                              "macvlan", "vxlan", "tun", "nat", "test", "service", "ready"})
+  for (const char* section :
+       {"topology", "host", "namespace", "route", "bridge", "veth", "peer", "impair", "macvlan",
+        "vxlan", "tun", "nat", "test", "service", "ready"})
     EXPECT_TRUE(keys.contains(section)) << section;
-  EXPECT_EQ(keys.size(), 14u);
+  EXPECT_EQ(keys.size(), 15u);
+  EXPECT_EQ(keys.at("impair"), (std::vector<std::string>{"rate", "delay", "jitter", "loss",
+                                                         "duplicate", "corrupt", "reorder"}));
   EXPECT_EQ(keys.at("route"), (std::vector<std::string>{"to", "via", "dev", "metric"}));
   EXPECT_EQ(keys.at("test"), (std::vector<std::string>{"from", "ping", "tcp", "exec", "expect",
                                                        "status", "output", "timeout", "wait"}));

@@ -72,6 +72,7 @@ RandomVeth new_veth(RandomLab& lab, Rng& rng) {
   v.b.ns = one_of(rng, nss);
   if (chance(rng, 30)) v.a.mtu = one_of(rng, std::vector<uint32_t>{1300, 1400, 1500, 9000});
   if (chance(rng, 30)) v.b.mtu = one_of(rng, std::vector<uint32_t>{1300, 1400, 1500, 9000});
+  if (chance(rng, 10)) v.a.rate = one_of(rng, std::vector<std::string>{"1mbit", "100mbit"});
   std::vector<const RandomBridge*> bridges;
   for (const auto& b : lab.bridges)
     if (b.ns == v.a.ns) bridges.push_back(&b);
@@ -145,7 +146,7 @@ RandomLab random_edit(const RandomLab& a, Rng& rng, std::vector<std::string>& lo
   RandomLab b = a;
   int n = pick(rng, 1, 3);
   for (int i = 0; i < n; ++i) {
-    int kind = pick(rng, 0, 13);
+    int kind = pick(rng, 0, 14);
     RandomVeth* v = b.veths.empty() ? nullptr : &b.veths[pick(rng, 0, b.veths.size() - 1)];
     RandomEnd* e = v ? (chance(rng, 50) ? &v->a : &v->b) : nullptr;
     if (kind == 0 && v && b.veths.size() > 1) {
@@ -207,7 +208,11 @@ RandomLab random_edit(const RandomLab& a, Rng& rng, std::vector<std::string>& lo
       int host = std::stoi(first.substr(dot + 1, slash - dot - 1));
       first = first.substr(0, dot + 1) + std::to_string(host + 40) + first.substr(slash);
       log.push_back("address of " + e->name + " -> " + first);
-    } else if (kind >= 11) {  // a macvlan, vxlan or tap: add, remove, change, move
+    } else if (kind == 14 && e) {
+      std::string rate = e->rate.empty() ? "10mbit" : e->rate == "10mbit" ? "20mbit" : "";
+      log.push_back("rate of " + e->name + " -> " + (rate.empty() ? "none" : rate));
+      e->rate = rate;
+    } else if (kind >= 11 && kind <= 13) {  // a macvlan, vxlan or tap: add, remove, change, move
       edit_kind_link(b, rng, pick(rng, 0, 4), log);
     }
   }
@@ -262,6 +267,7 @@ void end_yaml(std::ostringstream& y, const RandomEnd& e, const std::string& inde
   if (!e.addrs.empty()) y << indent << "addresses: " << list(e.addrs) << "\n";
   if (e.mtu) y << indent << "mtu: " << *e.mtu << "\n";
   if (!e.up) y << indent << "up: false\n";
+  if (!e.rate.empty()) y << indent << "impair: {rate: " << e.rate << "}\n";
 }
 
 std::string RandomLab::yaml() const {

@@ -20,6 +20,7 @@ struct RandomEnd {
   std::vector<std::string> addrs;  // CIDRs, in the order of the file
   std::optional<uint32_t> mtu;
   bool up = true;
+  std::string rate;  // impair: {rate: ...}, "" for none (netem keys need a kernel with netem)
 };
 
 struct RandomVeth {

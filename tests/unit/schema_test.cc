@@ -14,9 +14,9 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kSections[] = {"topology", "host", "namespace", "route", "bridge",
-                                 "veth",     "peer", "macvlan",   "vxlan", "tun",
-                                 "nat",      "test", "service",   "ready"};
+const char* const kSections[] = {"topology", "host", "namespace", "route",   "bridge",
+                                 "veth",     "peer", "impair",    "macvlan", "vxlan",
+                                 "tun",      "nat",  "test",      "service", "ready"};
 
 json read_schema() {
   std::ifstream in(NETLAB_SOURCE_DIR "/schema/topology.schema.json");
