@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   graphviz                  # dot, which the DOT rendering test runs
   dpkg-dev file man-db zsh  # the Debian packages, built and read back (tests/install/check.sh)
+  python3                   # the web server the services tests run in a lab
 )
 missing=()
 for p in "${packages[@]}"; do
