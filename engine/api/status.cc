@@ -213,7 +213,7 @@ void add_services(Status& st, const RecordStore& store, const Record& record,
                   : ss.state == "exited" ? "exited " + std::to_string(*ss.exit_status)
                                          : ss.state};
     auto a = std::find_if(actions.begin(), actions.end(),
-                          [&](const Action& x) { return x.ns == ns && x.object == e.object; });
+                          [&](const Action& x) { return x.ns == e.ns && x.object == e.object; });
     if (a != actions.end()) {
       e.state = a->op == Op::Create   ? Drift::Missing
                 : a->op == Op::Change ? Drift::Changed
