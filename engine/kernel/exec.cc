@@ -44,7 +44,6 @@ struct ChildArgs {
 // Signals that PID 1 passes on to every process of its namespace when a process sends them
 // (`netlab exec` forwards what it gets to PID 1). A terminal's Ctrl-C, Ctrl-\ and hangup are
 // not passed on: they reach the command directly, in the same process group.
-constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 [[noreturn]] void run_command(const ChildArgs& a) {
   sigset_t none;
@@ -59,17 +58,7 @@ constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUS
 // then kills everything left in the namespace; and it kills this process (and so the
 // namespace) when the caller dies, even by SIGKILL.
 [[noreturn]] void init(const ChildArgs& a) {
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(a.err_fd, kDeathSig, 125);
-  // The caller may have died before the line above: then nothing would ever kill us.
-  pollfd gone{a.parent_fd, POLLIN, 0};
-  if (a.parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
-  for (int sig : kForwarded) signal(sig, SIG_DFL);
-  signal(SIGPIPE, SIG_DFL);
-  sigset_t wait_for;
-  sigemptyset(&wait_for);
-  for (int sig : kForwarded) sigaddset(&wait_for, sig);
-  sigaddset(&wait_for, SIGCHLD);
-  sigprocmask(SIG_SETMASK, &wait_for, nullptr);
+  sigset_t wait_for = become_init(a.err_fd, a.parent_fd);
   if (a.out_fd >= 0 && dup2(a.out_fd, STDOUT_FILENO) < 0) fail(a.err_fd, kDup, 125);
   if (a.errout_fd >= 0 && dup2(a.errout_fd, STDERR_FILENO) < 0) fail(a.err_fd, kDup, 125);
   enter_namespaces({a.err_fd, a.netns_fd, a.binds});

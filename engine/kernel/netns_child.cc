@@ -2,14 +2,18 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <memory>
 
@@ -125,6 +129,21 @@ bool read_child_error(Fd& status, ChildError& out) {
   if (n < 0)
     throw ExecError(std::string("read from the child: ") + std::strerror(errno), errno, 125);
   return n == static_cast<ssize_t>(sizeof out);
+}
+
+sigset_t become_init(int err_fd, int parent_fd) {
+  static constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(err_fd, kDeathSig, 125);
+  pollfd gone{parent_fd, POLLIN, 0};
+  if (parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
+  for (int sig : kForwarded) signal(sig, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL);
+  sigset_t wait_for;
+  sigemptyset(&wait_for);
+  for (int sig : kForwarded) sigaddset(&wait_for, sig);
+  sigaddset(&wait_for, SIGCHLD);
+  sigprocmask(SIG_SETMASK, &wait_for, nullptr);
+  return wait_for;
 }
 
 }  // namespace netlab::kernel::child

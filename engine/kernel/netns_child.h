@@ -5,6 +5,7 @@
 // async-signal-safe calls: everything it needs is prepared by the parent.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <string>
@@ -57,6 +58,11 @@ struct Mounts {
 };
 // In the child: the network namespace, a mount namespace, /sys, /etc binds, /proc.
 void enter_namespaces(const Mounts& m);
+
+// The first steps of PID 1 of a command's PID namespace: it dies with its caller (checked once
+// more, for a caller that died before), and the signals it passes on to the command, with
+// SIGCHLD, are blocked with their default dispositions; returns that set, to wait for.
+sigset_t become_init(int err_fd, int parent_fd);
 
 // A failure the child reported, in words.
 std::string describe(const ChildError& e, const std::string& ns, const std::vector<Bind>& binds,

@@ -39,8 +39,6 @@ struct InitArgs {
   char* const* envp;
 };
 
-constexpr std::array kForwarded{SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
 [[noreturn]] void run_command(const InitArgs& a) {
   sigset_t none;
   sigemptyset(&none);
@@ -95,16 +93,7 @@ void await_release(const InitArgs& a) {
 
 [[noreturn]] void init(const InitArgs& a) {
   // First: a netlab killed from here on takes this process along, until it is released.
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(a.err_fd, kDeathSig, 125);
-  pollfd gone{a.parent_fd, POLLIN, 0};
-  if (a.parent_fd >= 0 && poll(&gone, 1, 0) > 0) _exit(125);
-  for (int sig : kForwarded) signal(sig, SIG_DFL);
-  signal(SIGPIPE, SIG_DFL);
-  sigset_t wait_for;
-  sigemptyset(&wait_for);
-  for (int sig : kForwarded) sigaddset(&wait_for, sig);
-  sigaddset(&wait_for, SIGCHLD);
-  sigprocmask(SIG_SETMASK, &wait_for, nullptr);
+  sigset_t wait_for = become_init(a.err_fd, a.parent_fd);
   detach(a);
   enter_namespaces(a.mounts);
   close_others({a.err_fd, a.go_fd, a.status_fd});
