@@ -85,6 +85,9 @@ Pcap activate_in(const CaptureSource& s, const CaptureOptions& o) {
     if (!p) throw CaptureError(err);
     pcap_set_snaplen(p.get(), o.snaplen);
     pcap_set_immediate_mode(p.get(), 1);  // each packet as it comes, not a block at a time
+    // As tcpdump: a bridge then hands its capture what it forwards between its ports, not
+    // only what is addressed to it. The kernel drops the socket's membership when it closes.
+    pcap_set_promisc(p.get(), 1);
     pcap_set_buffer_size(p.get(), o.buffer_bytes);
     if (int rc = pcap_activate(p.get()); rc < 0) throw CaptureError(activate_error(rc, p.get(), s));
   });

@@ -169,6 +169,30 @@ INSTANTIATE_TEST_SUITE_P(Signals, CaptureStop, ::testing::Values(SIGINT, SIGTERM
 
 // An isolated instance: its host is a namespace of its own, its host link renamed; the user
 // still says host:v0.
+// Promiscuous, as tcpdump: a bridge's capture has the echoes it forwards between two ports,
+// which are addressed to neither the bridge nor the host.
+TEST_F(Capture, ABridgeShowsWhatItForwards) {
+  std::string bridged = write_temp("br.yaml", R"(name: capb
+namespaces: {p: {}, q: {}}
+bridges: {br0: {}}
+veths:
+  - {name: vp, bridge: br0, peer: {name: eth0, namespace: p, addresses: [10.2.0.1/24]}}
+  - {name: vq, bridge: br0, peer: {name: eth0, namespace: q, addresses: [10.2.0.2/24]}}
+)");
+  ASSERT_EQ(netlab("up " + bridged).status, 0);
+  std::string pcap = dir + "/bridge.pcap";
+  auto o = capture_during({"capture", "-w", pcap, "capb", "host:br0"}, "host:br0", [&] {
+    auto p = sh("ip netns exec p ping -c 3 -i 0.2 -W 2 10.2.0.2");
+    EXPECT_EQ(p.status, 0) << p.out << p.err;
+  });
+  ASSERT_EQ(o.status, 0) << o.err;
+  auto c = read_capture(pcap);
+  ASSERT_TRUE(c.opened) << c.error;
+  EXPECT_EQ(c.requests, 3);
+  EXPECT_EQ(c.replies, 3);
+  EXPECT_EQ(netlab("down capb").status, 0);
+}
+
 TEST_F(Capture, AnIsolatedInstancesHostLinkByTheFilesName) {
   std::string host_lab = write_temp("host.yaml", R"(name: caph
 namespaces: {a: {}}
