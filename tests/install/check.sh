@@ -67,7 +67,7 @@ reply=$(PATH=$root/usr/bin:$PATH zsh -f -c '
   fpath=("$1" $fpath) && autoload -U _netlab
   words=(netlab st); CURRENT=2; _netlab
   words=(netlab validate ""); CURRENT=3; _netlab' _ "$root/usr/share/zsh/vendor-completions")
-[ "$reply" = $'validate graph plan up down exec capture test status list\nfiles -g *.(yaml|yml)(-.)' ] ||
+[ "$reply" = $'validate graph plan up down exec capture test status logs list\nfiles -g *.(yaml|yml)(-.)' ] ||
   fail "zsh completion of 'netlab st', 'netlab validate ': $reply"
 echo "== zsh completion: ok"
 
