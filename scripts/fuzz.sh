@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 if [ ! -x build-asan/tests/fuzz/parser_fuzz ]; then
   CC=clang CXX=clang++ cmake -S . -B build-asan -DNETLAB_SANITIZE=ON -DNETLAB_FUZZ=ON \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -gline-tables-only" \
-    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O0 -gline-tables-only" >/dev/null
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" >/dev/null
   cmake --build build-asan -j"$(nproc)" --target parser_fuzz >/dev/null
 fi
 corpus=build-asan/corpus
