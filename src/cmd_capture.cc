@@ -17,8 +17,6 @@ namespace netlab::cli {
 
 namespace {
 
-constexpr int kUsage = 64;  // as main.cc: a command line that cannot be done as given
-
 constexpr std::array kStops{SIGINT, SIGTERM};
 int g_stop_fd = -1;
 
@@ -37,6 +35,8 @@ class StopSignals {
     g_stop_fd = fds_[1];
     struct sigaction sa = {};
     sa.sa_handler = on_stop;
+    // A write to a slow reader goes on after the signal (poll() still returns EINTR).
+    sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < kStops.size(); ++i) sigaction(kStops[i], &sa, &old_[i]);
     struct sigaction ignore = {};
@@ -104,15 +104,6 @@ std::vector<std::string> outputs(PacketCapture& capture, const std::string& out)
   return paths;
 }
 
-// One stream holds one link type: which two differ, or "".
-std::string mixed_link_types(const PacketCapture& capture) {
-  for (size_t i = 1; i < capture.size(); ++i)
-    if (capture.link_type(i) != capture.link_type(0))
-      return capture.source(0).label + " is " + capture.link_type_name(0) + ", " +
-             capture.source(i).label + " is " + capture.link_type_name(i);
-  return "";
-}
-
 std::string labels(const std::vector<CapturePoint>& points) {
   std::string s;
   for (const auto& p : points) s += (s.empty() ? "" : ", ") + p.str();
@@ -127,14 +118,12 @@ int capture(const Request& req, const std::string& lab, bool isolated, const std
   options.filter = req.filter;
   PacketCapture capture(std::move(sources), options);
   auto paths = outputs(capture, out);
-  if (paths.size() == 1 && capture.size() > 1) {
-    if (auto mixed = mixed_link_types(capture); !mixed.empty()) {
-      print_error("one pcap stream holds one link type: " + mixed +
-                  "; give -w DIR/ for a file per interface");
-      return kUsage;
-    }
+  try {
+    capture.open_outputs(paths);
+  } catch (const MixedLinkTypes& e) {
+    print_error(std::string(e.what()) + "; give -w DIR/ for a file per interface");
+    return kUsage;
   }
-  capture.open_outputs(paths);
   print_stderr("netlab: capturing on " + printable(labels(req.points)));
   auto counts = capture.run(stops.read_fd());
   std::string dropped =

@@ -11,6 +11,10 @@
 
 namespace netlab::cli {
 
+// Exit status of a command line that is not one: sysexits.h's EX_USAGE, documented in
+// README.md, and distinct from every verb's own statuses but exec's command's.
+inline constexpr int kUsage = 64;
+
 struct Context {
   Style style;
   bool json = false;      // --json: one JSON document on stdout (docs/json.md), messages on stderr

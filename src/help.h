@@ -99,7 +99,7 @@ inline constexpr Help kCaptureHelp{
     "otherwise give -w DIR/ for a file per interface, DIR/NS:IF.pcap. Words after the\n"
     "interfaces are a filter in tcpdump's syntax. Prints `capturing on ...` to stderr once\n"
     "every interface is captured, and at SIGINT or SIGTERM the number of packets captured.\n"
-    "Interfaces are not put in promiscuous mode.",
+    "Interfaces are put in promiscuous mode, as tcpdump does: a bridge shows what it forwards.",
     R"(
 EXIT STATUS
   0 stopped by a signal, 1 an error (a namespace or interface not there, a write failed),

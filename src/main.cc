@@ -12,12 +12,9 @@
 
 namespace {
 
+using netlab::cli::kUsage;
 using netlab::cli::print_error;
 using netlab::cli::print_stderr;
-
-// Exit status of a command line that is not one: sysexits.h's EX_USAGE, documented in
-// README.md, and distinct from every verb's own statuses but exec's command's.
-constexpr int kUsage = 64;
 
 bool is_verb(const CLI::App& app, const std::string& name) {
   return !app.get_subcommands([&](const CLI::App* sub) { return sub->get_name() == name; }).empty();

@@ -18,15 +18,8 @@ void add_namespace(const std::vector<CapturePoint>& all, const std::string& ns, 
 // keeps down, which libpcap refuses to capture.
 std::vector<CapturePoint> declared(const Topology& t, bool only_up) {
   std::vector<CapturePoint> out;
-  auto add = [&](const Interface& i) {
-    if (i.up.value || !only_up) out.push_back({i.ns.value, i.name.value});
-  };
-  for (const auto& b : t.bridges) add(b.iface);
-  for (const auto& v : t.veths) {
-    add(v.end);
-    add(v.peer);
-  }
-  for (const auto& l : t.links) add(l.iface);
+  for (const Interface* i : all_interfaces(t))
+    if (i->up.value || !only_up) out.push_back({i->ns.value, i->name.value});
   return out;
 }
 
@@ -81,15 +74,13 @@ std::optional<std::string> capture_point_problem(const Topology& t, const Captur
          (names.empty() ? "" : " (it has " + names + ")");
 }
 
-kernel::CaptureSource capture_source(const CapturePoint& p, const std::string& lab, bool isolated,
-                                     size_t output) {
+kernel::CaptureSource capture_source(const CapturePoint& p, const std::string& lab, bool isolated) {
   const LabKey key = parse_lab_key(lab).value_or(LabKey{lab, ""});
   // The lab's links in the host are renamed for an instance, as the instance's kernel does
   // (engine/kernel/instance_kernel.h); inside its namespaces the file's names stay.
   const bool renamed = p.ns == kHost && !key.instance.empty() && p.iface != "lo";
   return {lab_namespace(p.ns, key.lab, key.instance, isolated),
-          renamed ? instance_name(p.iface, key.lab, key.instance, kMaxInterfaceName) : p.iface,
-          p.str(), output};
+          renamed ? instance_host_link(p.iface, key.lab, key.instance) : p.iface, p.str()};
 }
 
 }  // namespace netlab

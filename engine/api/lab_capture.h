@@ -18,6 +18,7 @@ using kernel::CaptureCounts;
 using kernel::CaptureError;
 using kernel::CaptureOptions;
 using kernel::CaptureSource;
+using kernel::MixedLinkTypes;
 using kernel::PacketCapture;
 
 struct CapturePoint {
@@ -38,8 +39,7 @@ std::vector<CapturePoint> lab_interfaces(const Topology& t, bool isolated);
 std::optional<std::string> capture_point_problem(const Topology& t, const CapturePoint& p,
                                                  bool isolated);
 
-// The capture source of `p` in the copy whose key is `lab`, written to `output`.
-kernel::CaptureSource capture_source(const CapturePoint& p, const std::string& lab, bool isolated,
-                                     size_t output = 0);
+// The capture source of `p` in the copy whose key is `lab`.
+kernel::CaptureSource capture_source(const CapturePoint& p, const std::string& lab, bool isolated);
 
 }  // namespace netlab

@@ -76,38 +76,61 @@ void set_filter(pcap_t* p, const std::string& filter) {
     throw CaptureError(std::string("filter: ") + pcap_geterr(p));
 }
 
-// Made and activated inside the source's namespace, whose packet socket it then stays.
-Pcap activate_in(const CaptureSource& s, const CaptureOptions& o) {
+// Made and activated inside the source's namespace (the caller is in it), whose packet socket
+// it then stays.
+Pcap activate(const CaptureSource& s, const CaptureOptions& o) {
   char err[PCAP_ERRBUF_SIZE] = "";
-  Pcap p;
-  in_named_netns(s.ns, [&] {
-    p.reset(pcap_create(s.iface.c_str(), err));
-    if (!p) throw CaptureError(err);
-    pcap_set_snaplen(p.get(), o.snaplen);
-    pcap_set_immediate_mode(p.get(), 1);  // each packet as it comes, not a block at a time
-    // As tcpdump: a bridge then hands its capture what it forwards between its ports, not
-    // only what is addressed to it. The kernel drops the socket's membership when it closes.
-    pcap_set_promisc(p.get(), 1);
-    pcap_set_buffer_size(p.get(), o.buffer_bytes);
-    if (int rc = pcap_activate(p.get()); rc < 0) throw CaptureError(activate_error(rc, p.get(), s));
-  });
-  set_filter(p.get(), o.filter);
-  if (pcap_setnonblock(p.get(), 1, err) != 0)
-    throw CaptureError(std::string("non-blocking: ") + err);
+  Pcap p(pcap_create(s.iface.c_str(), err));
+  if (!p) throw CaptureError(err);
+  pcap_set_snaplen(p.get(), o.snaplen);
+  pcap_set_immediate_mode(p.get(), 1);  // each packet as it comes, not a block at a time
+  // As tcpdump: a bridge then hands its capture what it forwards between its ports, not
+  // only what is addressed to it. The kernel drops the socket's membership when it closes.
+  pcap_set_promisc(p.get(), 1);
+  pcap_set_buffer_size(p.get(), o.buffer_bytes);
+  if (int rc = pcap_activate(p.get()); rc < 0) throw CaptureError(activate_error(rc, p.get(), s));
   return p;
 }
 
-Handle open_source(CaptureSource s, const CaptureOptions& o) {
+// The handle of an activated source, filtered and non-blocking.
+Handle ready(CaptureSource s, Pcap p, const CaptureOptions& o) {
+  char err[PCAP_ERRBUF_SIZE] = "";
+  set_filter(p.get(), o.filter);
+  if (pcap_setnonblock(p.get(), 1, err) != 0)
+    throw CaptureError(std::string("non-blocking: ") + err);
   Handle h;
-  try {
-    h.pcap = activate_in(s, o);
-  } catch (const std::runtime_error& e) {  // CaptureError, or in_named_netns's: a missing namespace
-    throw CaptureError(s.label + ": " + e.what());
-  }
-  h.fd = pcap_get_selectable_fd(h.pcap.get());
-  if (h.fd < 0) throw CaptureError(s.label + ": no descriptor to poll");
+  h.fd = pcap_get_selectable_fd(p.get());
+  if (h.fd < 0) throw CaptureError("no descriptor to poll");
+  h.pcap = std::move(p);
   h.source = std::move(s);
   return h;
+}
+
+// Every source, each run of one namespace's activated in one visit to it.
+std::vector<Handle> open_sources(std::vector<CaptureSource> sources, const CaptureOptions& o) {
+  std::vector<Handle> out;
+  for (size_t begin = 0; begin < sources.size();) {
+    size_t end = begin;
+    while (end < sources.size() && sources[end].ns == sources[begin].ns) ++end;
+    std::vector<Pcap> made;
+    std::string label = sources[begin].label;  // of the source being opened, for the message
+    try {
+      in_named_netns(sources[begin].ns, [&] {
+        for (size_t i = begin; i < end; ++i) {
+          label = sources[i].label;
+          made.push_back(activate(sources[i], o));
+        }
+      });
+      for (size_t i = begin; i < end; ++i) {
+        label = sources[i].label;
+        out.push_back(ready(std::move(sources[i]), std::move(made[i - begin]), o));
+      }
+    } catch (const std::runtime_error& e) {  // or in_named_netns's: a missing namespace
+      throw CaptureError(label + ": " + e.what());
+    }
+    begin = end;
+  }
+  return out;
 }
 
 bool earlier(const Packet& a, const Packet& b) {
@@ -169,7 +192,7 @@ struct PacketCapture::Impl {
 PacketCapture::PacketCapture(std::vector<CaptureSource> sources, const CaptureOptions& options)
     : impl_(std::make_unique<Impl>()) {
   raise_fd_limit();  // a descriptor per interface: `test --capture` of a large lab
-  for (auto& s : sources) impl_->handles.push_back(open_source(std::move(s), options));
+  impl_->handles = open_sources(std::move(sources), options);
 }
 
 PacketCapture::~PacketCapture() = default;
@@ -199,19 +222,20 @@ void PacketCapture::open_outputs(const std::vector<std::string>& paths) {
   impl_->paths = paths;
   impl_->dumpers.clear();
   for (size_t k = 0; k < paths.size(); ++k) {
-    const Handle* first = nullptr;
+    std::optional<size_t> first;
     for (size_t i = 0; i < size(); ++i) {
       if (source(i).output != k) continue;
       if (!first)
-        first = &impl_->handles[i];
-      else if (link_type(i) != pcap_datalink(first->pcap.get()))
-        throw CaptureError("a pcap file holds one link type: " + first->source.label + " is " +
-                           pcap_datalink_val_to_name(pcap_datalink(first->pcap.get())) + ", " +
-                           source(i).label + " is " + link_type_name(i));
+        first = i;
+      else if (link_type(i) != link_type(*first))
+        throw MixedLinkTypes("a pcap file holds one link type: " + source(*first).label + " is " +
+                             link_type_name(*first) + ", " + source(i).label + " is " +
+                             link_type_name(i));
     }
     if (!first) throw CaptureError("no interface is written to " + paths[k]);
-    Dumper d(pcap_dump_open(first->pcap.get(), paths[k].c_str()));
-    if (!d) throw CaptureError(pcap_geterr(first->pcap.get()));
+    pcap_t* p = impl_->handles[*first].pcap.get();
+    Dumper d(pcap_dump_open(p, paths[k].c_str()));
+    if (!d) throw CaptureError(pcap_geterr(p));
     impl_->dumpers.push_back(std::move(d));
   }
 }

@@ -34,6 +34,12 @@ class CaptureError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Two sources of one output differ in link type: a pcap file holds one.
+class MixedLinkTypes : public CaptureError {
+ public:
+  using CaptureError::CaptureError;
+};
+
 // Why `filter` is not a filter libpcap can compile (for Ethernet), or nullopt.
 std::optional<std::string> capture_filter_problem(const std::string& filter);
 
@@ -58,9 +64,9 @@ class PacketCapture {
   std::string link_type_name(size_t i) const;  // "EN10MB"
   void set_output(size_t i, size_t output);    // before open_outputs
 
-  // Opens output k at paths[k] ("-": stdout), of its sources' link type. Throws CaptureError
-  // when two sources of one output differ in link type (a pcap file has one), or the file
-  // cannot be written.
+  // Opens output k at paths[k] ("-": stdout), of its sources' link type. Throws MixedLinkTypes
+  // when two sources of one output differ in link type, CaptureError when the file cannot be
+  // written.
   void open_outputs(const std::vector<std::string>& paths);
 
   // Writes what the sources capture, merged in time order, until `stop_fd` becomes readable;

@@ -59,7 +59,7 @@ void InstanceKernel::learn(const std::vector<std::string>& host_links) {
   std::lock_guard lock(mutex_);
   for (const auto& name : host_links) {
     if (host_links_.count(name)) continue;
-    std::string kernel = instance_name(name, lab_, instance_, kMaxInterfaceName);
+    std::string kernel = instance_host_link(name, lab_, instance_);
     auto [it, fresh] = host_back_.emplace(kernel, name);
     if (!fresh && it->second != name)
       throw KernelError("host links " + it->second + " and " + name + " of instance " + instance_ +

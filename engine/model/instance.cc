@@ -71,4 +71,8 @@ std::string lab_namespace(const std::string& ns, std::string_view lab, std::stri
   return instance_namespace(ns, lab, id);
 }
 
+std::string instance_host_link(std::string_view name, std::string_view lab, std::string_view id) {
+  return instance_name(name, lab, id, kMaxInterfaceName);
+}
+
 }  // namespace netlab

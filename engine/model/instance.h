@@ -32,6 +32,10 @@ std::optional<LabKey> parse_lab_key(std::string_view key);
 std::string instance_name(std::string_view name, std::string_view lab, std::string_view id,
                           std::size_t max);
 
+// The kernel's name of the lab's link `name` in the host, in instance `id` of `lab`: every
+// copy's host links share the host's one namespace, so each copy's get names of its own.
+std::string instance_host_link(std::string_view name, std::string_view lab, std::string_view id);
+
 // The kernel's name of the file's namespace `ns` in instance `id` of `lab`: the host stays the
 // host; a lab namespace as instance_name() makes it, up to the namespace name's limit. With no
 // instance, `ns` itself.

@@ -12,16 +12,8 @@ namespace {
 
 // Every interface with addresses, in the order the file has them.
 std::vector<const Interface*> addressed(const Topology& t) {
-  std::vector<const Interface*> out;
-  auto add = [&](const Interface& i) {
-    if (!i.addresses.empty()) out.push_back(&i);
-  };
-  for (const auto& b : t.bridges) add(b.iface);
-  for (const auto& v : t.veths) {
-    add(v.end);
-    add(v.peer);
-  }
-  for (const auto& l : t.links) add(l.iface);
+  auto out = all_interfaces(t);
+  std::erase_if(out, [](const Interface* i) { return i->addresses.empty(); });
   auto where = [](const Interface* i) {
     return std::tuple(i->pos.line, i->pos.col, i->name.pos.line, i->name.pos.col);
   };

@@ -96,7 +96,7 @@ struct Namespace {
   std::vector<Sysctl> sysctl;
   std::vector<Route> routes;
   std::vector<Located<IpAddr>> dns;  // name servers for its /etc/netns/NS/resolv.conf
-  std::vector<Service> services;  // in file order
+  std::vector<Service> services;     // in file order
 };
 
 // What a veth end does to the traffic it sends (README: impair): a rate through tbf, the rest
@@ -175,5 +175,19 @@ struct Topology {
   std::vector<Nat> nat;
   std::vector<Test> tests;
 };
+
+// Every interface the file declares, in the order of its sections: bridges, veth ends (each
+// end, then its peer), links of the other kinds.
+inline std::vector<const Interface*> all_interfaces(const Topology& t) {
+  std::vector<const Interface*> out;
+  out.reserve(t.bridges.size() + 2 * t.veths.size() + t.links.size());
+  for (const auto& b : t.bridges) out.push_back(&b.iface);
+  for (const auto& v : t.veths) {
+    out.push_back(&v.end);
+    out.push_back(&v.peer);
+  }
+  for (const auto& l : t.links) out.push_back(&l.iface);
+  return out;
+}
 
 }  // namespace netlab

@@ -7,15 +7,8 @@ namespace netlab {
 namespace {
 
 const Interface* find_interface(const Topology& t, const std::string& ns, const std::string& name) {
-  auto is = [&](const Interface& i) { return i.ns.value == ns && i.name.value == name; };
-  for (const auto& b : t.bridges)
-    if (is(b.iface)) return &b.iface;
-  for (const auto& v : t.veths) {
-    if (is(v.end)) return &v.end;
-    if (is(v.peer)) return &v.peer;
-  }
-  for (const auto& l : t.links)
-    if (is(l.iface)) return &l.iface;
+  for (const Interface* i : all_interfaces(t))
+    if (i->ns.value == ns && i->name.value == name) return i;
   return nullptr;
 }
 

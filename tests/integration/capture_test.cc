@@ -229,6 +229,29 @@ TEST_F(Capture, NamesTheLabDoesNotHaveAreUsageErrors) {
   EXPECT_FALSE(std::filesystem::exists(pcap)) << "nothing is opened before the names are checked";
 }
 
+// A pcap file has one link type: a tun (raw IP) beside an Ethernet veth in one stream is a
+// usage error that says which two differ and what to give instead, with nothing written; a
+// file per interface takes both.
+TEST_F(Capture, ATunBesideAVethNeedsAFilePerInterface) {
+  std::string with_tun = write_temp(
+      "lab.yaml", std::string(kLab) + "taps:\n  - {name: tun0, namespace: a, type: tun}\n");
+  auto up = netlab("up " + with_tun);
+  ASSERT_EQ(up.status, 0) << up.err;
+  std::string pcap = dir + "/mixed.pcap";
+  auto mixed = netlab("capture -w " + pcap + " cap a:eth0 a:tun0");
+  EXPECT_EQ(mixed.status, 64) << mixed.err;
+  EXPECT_NE(mixed.err.find("a:eth0 is EN10MB, a:tun0 is RAW"), std::string::npos) << mixed.err;
+  EXPECT_NE(mixed.err.find("give -w DIR/ for a file per interface"), std::string::npos)
+      << mixed.err;
+  EXPECT_FALSE(std::filesystem::exists(pcap));
+  std::string per = dir + "/per/";
+  auto split = capture_during({"capture", "-w", per, "cap", "a:eth0", "a:tun0"}, "a:eth0, a:tun0",
+                              [this] { ping(); });
+  EXPECT_EQ(split.status, 0) << split.err;
+  EXPECT_EQ(files_in(per), (std::vector<std::string>{"a:eth0.pcap", "a:tun0.pcap"}));
+  EXPECT_EQ(read_capture(per + "a:eth0.pcap").requests, 3);
+}
+
 TEST_F(Capture, TestKeepsOnlyTheFailingChecksNamespace) {
   std::string failing = write_temp("lab.yaml", std::string(kLab) + kFailingCheck);
   std::string kept = dir + "/kept";

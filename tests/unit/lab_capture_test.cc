@@ -75,11 +75,10 @@ TEST(LabCapture, TheKernelsNamesOfACopy) {
   auto inner = capture_source({"a", "eth0"}, "web@t1", false);
   EXPECT_EQ(inner.ns, instance_namespace("a", "web", "t1"));
   EXPECT_EQ(inner.iface, "eth0");  // inside its own namespace, an instance keeps the file's names
-  auto host = capture_source({"host", "v0"}, "web@t1", true, 3);
+  auto host = capture_source({"host", "v0"}, "web@t1", true);
   EXPECT_EQ(host.ns, private_host_namespace("web", "t1"));
   EXPECT_EQ(host.iface, instance_name("v0", "web", "t1", 15));
   EXPECT_EQ(host.label, "host:v0");
-  EXPECT_EQ(host.output, 3u);
 }
 
 }  // namespace
