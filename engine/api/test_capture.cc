@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "api/lab_capture.h"
@@ -27,6 +29,22 @@ fs::path make_temp_in(const fs::path& dir) {
   if (!mkdtemp(tmpl.data()))
     throw std::runtime_error("capture folder in " + dir.string() + ": " + std::strerror(errno));
   return tmpl;
+}
+
+// The interfaces of the namespaces the checks run from: a file is kept only for those.
+std::vector<CapturePoint> checked_interfaces(const Topology& t, bool isolated) {
+  std::set<std::string> from;
+  for (const auto& test : t.tests) from.insert(test.from.value);
+  auto points = lab_interfaces(t, isolated);
+  std::erase_if(points, [&](const CapturePoint& p) { return !from.count(p.ns); });
+  return points;
+}
+
+// Each interface's share of a budget for the kernel's rings (locked memory), within bounds:
+// enough for a check's few packets, and not a ring of megabytes on each of thousands.
+int ring_bytes(size_t interfaces) {
+  constexpr size_t kBudget = 64 << 20, kMin = 256 << 10, kMax = 2 << 20;
+  return static_cast<int>(std::clamp(kBudget / std::max<size_t>(interfaces, 1), kMin, kMax));
 }
 
 }  // namespace
@@ -71,12 +89,16 @@ struct TestCapture::Impl {
     thread = quiet_thread([this] {
       try {
         auto counts = capture->run(stop_read.get());
-        for (const auto& d : counts.dropped_sources) error += (error.empty() ? "" : "; ") + d;
+        for (const auto& d : counts.dropped_sources) note(d);
+        if (counts.dropped)
+          note(std::to_string(counts.dropped) + " packets dropped by the kernel (a ring full)");
       } catch (const std::exception& e) {
         error = e.what();
       }
     });
   }
+
+  void note(const std::string& what) { error += (error.empty() ? "" : "; ") + what; }
 
   void stop() {
     if (thread.joinable()) {
@@ -98,12 +120,12 @@ TestCapture::TestCapture(const Topology& t, const std::string& lab, bool isolate
     : impl_(std::make_unique<Impl>()) {
   impl_->dir = dir;
   impl_->temp = make_temp_in(dir);
-  auto points = lab_interfaces(t, isolated);
+  auto points = checked_interfaces(t, isolated);
   if (points.empty()) return;
   std::vector<kernel::CaptureSource> sources;
   for (const auto& p : points) sources.push_back(capture_source(p, lab, isolated));
   kernel::CaptureOptions options;
-  options.buffer_bytes = 2 << 20;  // a check's few packets, on every interface of a lab
+  options.buffer_bytes = ring_bytes(points.size());
   impl_->capture = std::make_unique<kernel::PacketCapture>(std::move(sources), options);
   impl_->route(points);
   impl_->start();
@@ -120,8 +142,11 @@ std::string TestCapture::keep_failures(std::vector<TestResult>& results) {
     auto it = m.by_ns.find(r.from);
     if (it == m.by_ns.end()) continue;
     if (!kept.count(r.from)) {
-      for (size_t out : it->second) fs::rename(m.temp / m.files[out], m.dir / m.files[out]);
-      kept[r.from] = (m.dir / m.files[it->second.front()]).string();
+      std::error_code ec;
+      for (size_t out : it->second)
+        if (fs::rename(m.temp / m.files[out], m.dir / m.files[out], ec); ec)
+          m.note("keep " + m.files[out] + " in " + m.dir.string() + ": " + ec.message());
+      kept[r.from] = ec ? "" : (m.dir / m.files[it->second.front()]).string();
     }
     r.capture = kept[r.from];
   }

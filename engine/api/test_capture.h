@@ -1,6 +1,7 @@
-// `netlab test --capture DIR`: every interface of a lab captured while its checks run, one
-// pcap file per namespace in a temporary folder inside DIR; afterwards only the files of the
-// namespaces that failing checks ran from are kept, as DIR/NS.pcap. A passing run keeps none.
+// `netlab test --capture DIR`: every interface of the namespaces the checks run from captured
+// while they run (only those files can be kept), one pcap file per namespace in a temporary
+// folder inside DIR; afterwards only the files of the namespaces that failing checks ran from
+// are kept, as DIR/NS.pcap. A passing run keeps none.
 #pragma once
 
 #include <memory>
