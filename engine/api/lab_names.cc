@@ -90,18 +90,33 @@ void LabNames::write_if_changed(const std::string& path, const std::string& text
 
 void LabNames::settle(const DesiredState& desired) const {
   write_if_changed(hosts_file(), hosts_text(desired.hosts, lab_));
+  drop_stale_resolv(desired);
   for (const auto& ns : with_host(desired.namespaces)) {
-    auto dns = desired.dns.find(ns);
-    if (dns != desired.dns.end()) {
+    if (auto dns = desired.dns.find(ns); dns != desired.dns.end()) {
       write_if_changed(resolv_file(ns), resolv_text(dns->second, lab_));
-      if (etc_.look(ns, kResolv, resolv_file(ns)) != EtcNetns::Found::Ours)
-        etc_.place(ns, kResolv, resolv_file(ns));
-    } else {
-      etc_.remove(ns, kResolv, resolv_file(ns));
-      std::remove(resolv_file(ns).c_str());
+      place_once(ns, kResolv, resolv_file(ns));
     }
-    if (etc_.look(ns, kHosts, hosts_file()) != EtcNetns::Found::Ours)
-      etc_.place(ns, kHosts, hosts_file());
+    place_once(ns, kHosts, hosts_file());
+  }
+}
+
+void LabNames::place_once(const std::string& ns, const char* file,
+                          const std::string& target) const {
+  if (etc_.look(ns, file, target) != EtcNetns::Found::Ours) etc_.place(ns, file, target);
+}
+
+// The resolv.conf files of the lab's directory that no namespace wants any more, with their
+// entries: found in one listing, not asked of each namespace.
+void LabNames::drop_stale_resolv(const DesiredState& desired) const {
+  const std::string suffix = std::string(".") + kResolv;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+    std::string name = e.path().filename();
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
+    std::string ns = name.substr(0, name.size() - suffix.size());
+    if (desired.dns.count(ns)) continue;
+    etc_.remove(ns, kResolv, resolv_file(ns));
+    std::filesystem::remove(e.path(), ec);
   }
 }
 

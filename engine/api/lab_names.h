@@ -37,6 +37,8 @@ class LabNames {
   std::string hosts_file() const { return dir_ + "/hosts"; }
   std::string resolv_file(const std::string& ns) const { return dir_ + "/" + ns + ".resolv.conf"; }
   void unlink_all(const std::string& ns) const;
+  void place_once(const std::string& ns, const char* file, const std::string& target) const;
+  void drop_stale_resolv(const DesiredState& desired) const;
   void write_if_changed(const std::string& path, const std::string& text) const;
 
   const EtcNetns& etc_;

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 namespace netlab {
@@ -15,17 +16,14 @@ namespace {
   throw std::runtime_error(what + " " + path + ": " + std::strerror(errno));
 }
 
-// The target of the link at `path`; "" if it is no link; nullopt-like "\0" when absent.
-std::string link_target(const std::string& path, bool& exists) {
+// The target of the link at `path`: nullopt when nothing is there, "" for a file that is no
+// link.
+std::optional<std::string> link_target(const std::string& path) {
   char buf[4096];
   ssize_t n = readlink(path.c_str(), buf, sizeof buf);
-  exists = true;
   if (n >= 0) return std::string(buf, static_cast<size_t>(n));
-  if (errno == EINVAL) return "";  // there, and not a link
-  if (errno == ENOENT || errno == ENOTDIR) {
-    exists = false;
-    return "";
-  }
+  if (errno == EINVAL) return "";
+  if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
   fail("read", path);
 }
 
@@ -40,10 +38,9 @@ EtcNetns::Found EtcNetns::look(const std::string& ns, const std::string& file,
                                const std::string& target) const {
   std::string p = path(ns, file);
   if (p.empty()) return Found::Nothing;
-  bool exists = false;
-  std::string to = link_target(p, exists);
-  if (!exists) return Found::Nothing;
-  return to == target ? Found::Ours : Found::Other;
+  auto to = link_target(p);
+  if (!to) return Found::Nothing;
+  return *to == target ? Found::Ours : Found::Other;
 }
 
 void EtcNetns::place(const std::string& ns, const std::string& file,
