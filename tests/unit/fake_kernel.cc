@@ -491,7 +491,9 @@ void FakeKernel::delete_address(const AddrObj& a) {
   call("delete_address " + a.ns + "/" + a.dev + "/" + a.cidr.str());
   std::string what = "delete address " + a.cidr.str() + " from " + a.dev + " in " + a.ns;
   auto& n = ns(a.ns);
-  link(a.ns, a.dev, what);
+  const LinkObj& dev = link(a.ns, a.dev, what);
+  if (a.cidr.addr.is_v6() && dev.mtu < kIpv6MinMtu)
+    fail(what + ": IPv6 is disabled on this device", ENXIO);
   if (std::find(n.addrs.begin(), n.addrs.end(), a) == n.addrs.end()) fail(what, EADDRNOTAVAIL);
   remove_address(n, a);
 }

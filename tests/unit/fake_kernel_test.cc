@@ -196,8 +196,8 @@ TEST(FakeKernel, AMacvlanFollowsItsBridgeDown) {
 }
 
 // Below MTU 1280 a link has no IPv6 (checked with ip): its address generation mode cannot be
-// set (EAFNOSUPPORT) nor an IPv6 address added (EINVAL); going below drops its IPv6
-// addresses, and coming back gives it IPv6 anew in the kernel's default mode. The kernel
+// set (EAFNOSUPPORT) nor an IPv6 address added (EINVAL) or deleted (ENXIO); going below drops its
+// IPv6 addresses, and coming back gives it IPv6 anew in the kernel's default mode. The kernel
 // adapter sends a change's MTU before its mode.
 TEST(FakeKernel, ALinkBelowMtu1280HasNoIpv6) {
   FakeKernel k;
@@ -206,6 +206,10 @@ TEST(FakeKernel, ALinkBelowMtu1280HasNoIpv6) {
   EXPECT_EQ(error_of([&] { k.change_link("host", "s0", {.ipv6_link_local = false}); }),
             EAFNOSUPPORT);
   EXPECT_EQ(error_of([&] { k.add_address({"host", "s0", *Cidr::parse("fd00::1/64")}); }), EINVAL);
+  EXPECT_EQ(error_of([&] {
+              k.delete_address({"host", "s0", *Cidr::parse("fd00::1/64")});
+            }),
+            ENXIO);  // "IPv6 is disabled on this device", before the address is looked for
   EXPECT_EQ(error_of([&] { k.add_address({"host", "s9", *Cidr::parse("10.0.0.1/24")}); }), ENODEV);
   k.change_link("host", "s0", {.mtu = 1300, .ipv6_link_local = false});
   EXPECT_EQ(in_host(k, "s0").ipv6_link_local, false);
