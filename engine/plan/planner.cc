@@ -247,6 +247,7 @@ class Planner : private LiveLinks {
     check_impairs();
     check_held_sysctls();
     check_copies_share_host();
+    check_ipv6_room();
     const NsLive* host = ns_live(kHost);
     for (const auto& r : d_->routes) {
       if (r.ns != kHost || !host) continue;
@@ -275,6 +276,22 @@ class Planner : private LiveLinks {
                      "copy would put this address on the host; give the host no address in " +
                      "the file (a copy holds addresses in its own namespaces only), or make " +
                      "the lab isolated (`host: {isolated: true}` or `netlab up --isolated`)");
+  }
+
+  // Below MTU 1280 a link has no IPv6, and the kernel refuses it an IPv6 address. Validation
+  // checks the file's own MTUs; a link whose MTU follows another's (a vxlan's underlay less its
+  // headers) is known only here.
+  void check_ipv6_room() {
+    for (const auto& a : d_->addrs) {
+      const LinkObj* link = a.cidr.addr.is_v6() ? desired_link(a.ns, a.dev) : nullptr;
+      auto m = link ? mtu_of(*link) : std::nullopt;
+      if (!m || has_ipv6(m)) continue;
+      conflict("addr:" + a.ns + "/" + a.dev + "/" + a.cidr.str(),
+               "address " + a.cidr.str() + " on " + a.dev + " in " + a.ns,
+               "IPv6 needs an mtu of at least 1280, and " + a.dev + " will have " +
+                   std::to_string(*m) + " (" + describe_link(*link) +
+                   "); give the link it stands on a larger mtu, or keep IPv6 off it");
+    }
   }
 
   // What a kind finds at plan time: a kernel without the kind, a parent that is not there.

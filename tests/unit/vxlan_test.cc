@@ -146,6 +146,24 @@ TEST_F(VxlanTest, AnMtuAboveWhatALiveUnderlayLeavesIsRefused) {
       << plan.conflicts[0].str();
 }
 
+// Below MTU 1280 a link has no IPv6, and the kernel accepts a vxlan whose underlay leaves it
+// less: an IPv6 address on it would fail half-way through `up`. It is refused at plan time,
+// saying what leaves the MTU so small; an IPv4 address there is fine.
+TEST_F(VxlanTest, AnIpv6AddressWhereTheUnderlayLeavesNoIpv6IsRefusedAtPlanTime) {
+  auto small =
+      edited(kLab, "addresses: [192.168.0.1/24],", "addresses: [192.168.0.1/24], mtu: 1300,");
+  EXPECT_TRUE(engine().plan(desired(small)).conflicts.empty());
+  auto v6 = edited(small, "addresses: [10.0.0.1/24]", "addresses: [10.0.0.1/24, fd00::1/64]");
+  auto plan = engine().plan(desired(v6));
+  ASSERT_EQ(plan.conflicts.size(), 1u);
+  EXPECT_EQ(plan.conflicts[0].str(),
+            "address fd00::1/64 on vx0 in m1: IPv6 needs an mtu of at least 1280, and vx0 will "
+            "have 1250 (vxlan vx0 (vni 42 to 192.168.0.2 on eth1, mtu eth1's less 50 bytes of "
+            "VXLAN)); give the link it stands on a larger mtu, or keep IPv6 off it");
+  EXPECT_THROW(engine().up(desired(v6)), std::exception);
+  EXPECT_TRUE(kernel_.calls.empty());
+}
+
 // The file's own underlay: its MTU is the one it will have, live or not yet.
 TEST_F(VxlanTest, AnMtuAboveWhatTheFilesUnderlayLeavesIsRefusedBeforeAnythingChanges) {
   auto small =
