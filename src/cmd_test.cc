@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "guarded.h"
 #include "json_out.h"
+#include "remove_on_signal.h"
 
 namespace netlab::cli {
 
@@ -117,8 +118,13 @@ int cmd_test(const Context& ctx, const std::string& lab_or_file, const std::stri
     const double timeout_s = std::chrono::duration<double>(options.timeout).count();
     const std::string started = utc_now();
     const bool isolated = machine_records().load(ref->lab).private_host;
+    std::optional<RemoveOnSignal> interrupted;  // outlives the capture: removes what it leaves
     std::optional<TestCapture> capture;
-    if (!capture_dir.empty()) start_capture(capture, *topology, ref->lab, isolated, capture_dir);
+    if (!capture_dir.empty()) {
+      interrupted.emplace();
+      start_capture(capture, *topology, ref->lab, isolated, capture_dir);
+      interrupted->arm(capture ? capture->temporary_paths() : std::vector<std::string>{});
+    }
     auto results = run_lab_tests(topology->tests, options, ref->lab, isolated);
     if (capture)
       if (auto error = capture->keep_failures(results); !error.empty())

@@ -133,6 +133,13 @@ TestCapture::TestCapture(const Topology& t, const std::string& lab, bool isolate
 
 TestCapture::~TestCapture() = default;
 
+std::vector<std::string> TestCapture::temporary_paths() const {
+  std::vector<std::string> paths;
+  for (const auto& f : impl_->files) paths.push_back((impl_->temp / f).string());
+  paths.push_back(impl_->temp.string());
+  return paths;
+}
+
 std::string TestCapture::keep_failures(std::vector<TestResult>& results) {
   Impl& m = *impl_;
   m.stop();

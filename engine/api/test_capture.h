@@ -26,6 +26,10 @@ class TestCapture {
   // those checks' `capture`. Returns what went wrong while capturing ("" if nothing).
   std::string keep_failures(std::vector<TestResult>& results);
 
+  // The temporary files, then their folder: what an interrupted run removes (a signal handler
+  // cannot run this object's destructor).
+  std::vector<std::string> temporary_paths() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

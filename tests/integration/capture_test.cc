@@ -162,6 +162,24 @@ TEST_P(CaptureStop, OnAnIdleLinkEndsPromptlyWithAWholeFile) {
   EXPECT_EQ(c.packets, 0);
 }
 
+// Ctrl-C or SIGTERM while the checks run: `test` ends as the signal says, and its temporary
+// folder of captures goes with it.
+TEST_P(CaptureStop, AnInterruptedTestLeavesNoTemporaryFolder) {
+  std::string slow = write_temp(
+      "lab.yaml", std::string(kLab) + "  - {from: a, exec: [sleep, \"30\"], timeout: 60s}\n");
+  std::string out = dir + "/interrupted";
+  Running test({"test", "--capture", out, slow});
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (files_in(out).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);  // until the run has made its folder
+  ASSERT_FALSE(files_in(out).empty()) << "no temporary folder in " << out;
+  ASSERT_TRUE(test.still_running_after(0ms));
+  test.signal(GetParam());
+  auto o = test.wait();
+  EXPECT_EQ(o.status, 128 + GetParam()) << o.err;
+  EXPECT_EQ(files_in(out), std::vector<std::string>{});
+}
+
 INSTANTIATE_TEST_SUITE_P(Signals, CaptureStop, ::testing::Values(SIGINT, SIGTERM),
                          [](const auto& info) {
                            return info.param == SIGINT ? "SIGINT" : "SIGTERM";
