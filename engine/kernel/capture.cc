@@ -243,24 +243,33 @@ void PacketCapture::open_outputs(const std::vector<std::string>& paths) {
 CaptureCounts PacketCapture::run(int stop_fd) {
   Impl& m = *impl_;
   std::vector<Packet> packets;
-  for (bool stop = false; !stop;) {
-    std::vector<pollfd> fds{{stop_fd, POLLIN, 0}};
-    std::vector<Handle*> which;
+  // The poll set changes only when a handle ends (its interface gone): not made at each wakeup.
+  std::vector<pollfd> fds;
+  std::vector<Handle*> which;
+  auto gather = [&] {
+    fds.assign(1, {stop_fd, POLLIN, 0});
+    which.clear();
     for (auto& h : m.handles)
       if (h.live) {
         fds.push_back({h.fd, POLLIN, 0});
         which.push_back(&h);
       }
-    if (which.empty()) break;
+  };
+  gather();
+  for (bool stop = false; !stop && !which.empty();) {
     if (poll(fds.data(), fds.size(), -1) < 0) {
       if (errno == EINTR) continue;
       throw CaptureError(std::string("poll: ") + std::strerror(errno));
     }
     stop = fds[0].revents != 0;
+    bool ended = false;
     for (size_t i = 0; i < which.size(); ++i)
-      if (stop || fds[i + 1].revents)
+      if (stop || fds[i + 1].revents) {
         m.read(*which[i], packets, fds[i + 1].revents & (POLLERR | POLLHUP | POLLNVAL));
+        ended = ended || !which[i]->live;
+      }
     m.write(packets);
+    if (ended) gather();
   }
   m.count_drops();
   return m.counts;
