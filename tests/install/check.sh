@@ -18,6 +18,16 @@ dev=$build/netlab-dev_${version}_amd64.deb
 root=$work/root
 dpkg -x "$deb" "$root"
 dpkg -x "$dev" "$root"
+# Debian's layout: a -dev package's library, CMake package and pkg-config file in the multiarch
+# folder (lib/x86_64-linux-gnu), nothing of them in /usr/lib itself.
+multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+libdir=$root/usr/lib/$multiarch
+for file in libnetlab.a cmake/netlab/netlabConfig.cmake pkgconfig/netlab.pc; do
+  [ -f "$libdir/$file" ] || fail "no /usr/lib/$multiarch/$file in $(basename "$dev")"
+done
+stray=$(find "$root/usr/lib" -mindepth 1 -maxdepth 1 ! -name "$multiarch")
+[ -z "$stray" ] || fail "$(basename "$dev") installs in /usr/lib itself: $stray"
+echo "== the library, CMake package and netlab.pc in /usr/lib/$multiarch: ok"
 depends=$(dpkg -f "$deb" Depends)
 echo "== $(basename "$deb"): $depends"
 for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libpcap0.8 libstdc++6 libc6; do
@@ -75,9 +85,9 @@ echo "== zsh completion: ok"
 cmake -S "$here" -B "$work/user" -DCMAKE_PREFIX_PATH="$root/usr" >"$work/user.log" 2>&1 &&
   cmake --build "$work/user" >>"$work/user.log" 2>&1 || { cat "$work/user.log"; fail "find_package(netlab)"; }
 pc=(pkg-config --define-variable=prefix="$root/usr")
-PKG_CONFIG_PATH=$root/usr/lib/pkgconfig "${pc[@]}" --exact-version="$version" netlab ||
+PKG_CONFIG_PATH=$libdir/pkgconfig "${pc[@]}" --exact-version="$version" netlab ||
   fail "netlab.pc is not version $version"
-flags=$(PKG_CONFIG_PATH=$root/usr/lib/pkgconfig "${pc[@]}" --cflags --libs netlab)
+flags=$(PKG_CONFIG_PATH=$libdir/pkgconfig "${pc[@]}" --cflags --libs netlab)
 # shellcheck disable=SC2086
 c++ -o "$work/pc_example" "$here/lab_guard_example.cc" $flags || fail "a build with netlab.pc"
 echo "== out-of-tree builds with find_package(netlab) and pkg-config: ok"
