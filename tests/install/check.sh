@@ -46,21 +46,31 @@ done
 [ -f "$root/usr/share/netlab/schema/topology.schema.json" ] || fail "no schema"
 echo "== netlab --version, --help, validate of ${#topologies[@]} installed topologies: ok"
 
+# Debian's pages are gzipped with gzip -9n: no file name or time in the header (byte 3, flags;
+# 4-7, time), so the package is the same for the same sources; byte 8 says -9.
+man1=$root/usr/share/man/man1/netlab.1.gz
+man5=$root/usr/share/man/man5/netlab-topology.5.gz
+for page in "$man1" "$man5"; do
+  [ -f "$page" ] || fail "no ${page#"$root"}"
+  [ ! -e "${page%.gz}" ] || fail "${page%.gz} installed uncompressed"
+  header=$(od -An -tx1 -N9 "$page" | tr -d ' \n')
+  [ "$header" = 1f8b08000000000002 ] || fail "${page#"$root"} is not gzip -9n: header $header"
+done
 # Each page renders without a warning, and shows every verb and every key of the format.
-for page in "$root"/usr/share/man/man1/netlab.1 "$root"/usr/share/man/man5/netlab-topology.5; do
+for page in "$man1" "$man5"; do
   text=$(MANWIDTH=100 man --warnings -l "$page" 2>"$work/man.err") || fail "man -l $page"
   [ ! -s "$work/man.err" ] || { cat "$work/man.err"; fail "man -l $page warns"; }
   grep -q '^NAME' <<<"$text" || fail "man -l $page: no NAME"
 done
 verbs=$(sed -n '/^Subcommands:/,/^[^ ]/ s/^  \([a-z]\+\) .*/\1/p' <<<"$help")
-page1=$(MANWIDTH=100 man -l "$root/usr/share/man/man1/netlab.1")
-page5=$(MANWIDTH=100 man -l "$root/usr/share/man/man5/netlab-topology.5")
+page1=$(MANWIDTH=100 man -l "$man1")
+page5=$(MANWIDTH=100 man -l "$man5")
 [ -n "$verbs" ] || fail "netlab --help lists no verbs"
 for verb in $verbs; do
   grep -q "^   netlab $verb$" <<<"$page1" || fail "netlab(1) has no section for $verb"
 done
 grep -q '^   veth$' <<<"$page5" || fail "netlab-topology(5) has no veth section"
-echo "== man -l netlab.1, netlab-topology.5: ok"
+echo "== netlab.1.gz, netlab-topology.5.gz: gzip -9n, man -l renders them: ok"
 
 completion=$root/usr/share/bash-completion/completions/netlab
 reply=$(PATH=$root/usr/bin:$PATH bash -c '
