@@ -18,6 +18,8 @@ set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME netlab)
+# A package of a component takes its long description from the component's.
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 # The shared libraries the binary links decide the tool's dependencies (dpkg-shlibdeps).
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 # and one it cannot see: libnl 3.7, whose nl_recv netlab relies on (CMakeLists.txt).
@@ -25,6 +27,10 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS "libnl-3-200 (>= 3.7)")
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SUGGESTS "graphviz, bash-completion")
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME netlab-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(CPACK_COMPONENT_DEV_DESCRIPTION
+    "${CPACK_PACKAGE_DESCRIPTION}\n"
+    "This package holds its C++ API, netlab.h and LabGuard: a static library, its headers, a CMake\n"
+    "package and a pkg-config file.")
 # libnetlab.a links what the engine links; netlabConfig.cmake and netlab.pc find them.
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS
     "netlab (= ${PROJECT_VERSION}), libnl-3-dev (>= 3.7), libnl-route-3-dev (>= 3.7), libip4tc-dev, libyaml-cpp-dev, libpcap-dev, pkg-config")

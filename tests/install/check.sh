@@ -46,16 +46,35 @@ done
 [ -f "$root/usr/share/netlab/schema/topology.schema.json" ] || fail "no schema"
 echo "== netlab --version, --help, validate of ${#topologies[@]} installed topologies: ok"
 
-# Debian's pages are gzipped with gzip -9n: no file name or time in the header (byte 3, flags;
-# 4-7, time), so the package is the same for the same sources; byte 8 says -9.
+# Debian's pages and changelogs are gzipped with gzip -9n: no file name or time in the header
+# (byte 3, flags; 4-7, time), so the package is the same for the same sources; byte 8 says -9.
+gzipped() {
+  [ -f "$1" ] || fail "no ${1#"$root"}"
+  [ ! -e "${1%.gz}" ] || fail "${1%.gz} installed uncompressed"
+  local header
+  header=$(od -An -tx1 -N9 "$1" | tr -d ' \n')
+  [ "$header" = 1f8b08000000000002 ] || fail "${1#"$root"} is not gzip -9n: header $header"
+}
 man1=$root/usr/share/man/man1/netlab.1.gz
 man5=$root/usr/share/man/man5/netlab-topology.5.gz
-for page in "$man1" "$man5"; do
-  [ -f "$page" ] || fail "no ${page#"$root"}"
-  [ ! -e "${page%.gz}" ] || fail "${page%.gz} installed uncompressed"
-  header=$(od -An -tx1 -N9 "$page" | tr -d ' \n')
-  [ "$header" = 1f8b08000000000002 ] || fail "${page#"$root"} is not gzip -9n: header $header"
+gzipped "$man1"
+gzipped "$man5"
+# Each package says, as Debian requires, under what terms it is distributed (a machine-readable
+# copyright file) and what changed (a changelog: changelog.gz for a native package).
+for package in netlab netlab-dev; do
+  doc=$root/usr/share/doc/$package
+  copyright=$(cat "$doc/copyright") || fail "$package has no copyright file"
+  [ "$(head -1 <<<"$copyright")" = "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/" ] ||
+    fail "$package's copyright file is not machine-readable (DEP-5)"
+  grep -q '^Files: \*$' <<<"$copyright" && grep -q '^License: ' <<<"$copyright" ||
+    fail "$package's copyright file has no Files: * paragraph with a License"
+  gzipped "$doc/changelog.gz"
+  changelog=$(zcat "$doc/changelog.gz" | dpkg-parsechangelog -l - -S Version) ||
+    fail "$package's changelog does not parse"
+  [ "$changelog" = "$version" ] || fail "$package's changelog is of version $changelog"
 done
+echo "== copyright (DEP-5) and changelog.gz of version $version in both packages: ok"
+
 # Each page renders without a warning, and shows every verb and every key of the format.
 for page in "$man1" "$man5"; do
   text=$(MANWIDTH=100 man --warnings -l "$page" 2>"$work/man.err") || fail "man -l $page"
