@@ -54,10 +54,12 @@ set(NETLAB_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/netlab)
 install(TARGETS netlab_engine EXPORT netlabTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 # `cmake --install --strip` and CPack (CPACK_STRIP_FILES) strip the binary; this strips the
-# archive's debug information, which is most of its size in a build with it.
+# archive's debug information, which is most of its size in a build with it, and the compiler's
+# version comments, with zero times and owners in the archive as Debian's own packages have.
 install(CODE "
   if(CMAKE_INSTALL_DO_STRIP)
-    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug --remove-section=.comment
+      --enable-deterministic-archives
       \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libnetlab.a\")
   endif()" COMPONENT dev)
 install(EXPORT netlabTargets NAMESPACE netlab:: DESTINATION ${NETLAB_CMAKE_DIR} COMPONENT dev)

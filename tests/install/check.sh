@@ -28,6 +28,13 @@ done
 stray=$(find "$root/usr/lib" -mindepth 1 -maxdepth 1 ! -name "$multiarch")
 [ -z "$stray" ] || fail "$(basename "$dev") installs in /usr/lib itself: $stray"
 echo "== the library, CMake package and netlab.pc in /usr/lib/$multiarch: ok"
+# The description as `apt show` prints it: a summary, then lines of at most 80 characters.
+for package in "$deb" "$dev"; do
+  description=$(dpkg -f "$package" Description)
+  [ "$(wc -l <<<"$description")" -gt 1 ] || fail "$(basename "$package") has no long description"
+  long=$(tail -n +2 <<<"$description" | grep -E '^.{81}|^ ;' || true)
+  [ -z "$long" ] || fail "$(basename "$package")'s description has a bad line: $long"
+done
 depends=$(dpkg -f "$deb" Depends)
 echo "== $(basename "$deb"): $depends"
 for lib in libyaml-cpp0.7 libnl-3-200 libnl-route-3-200 libip4tc2 libpcap0.8 libstdc++6 libc6; do
