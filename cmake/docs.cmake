@@ -19,13 +19,25 @@ add_custom_command(
           ${CMAKE_SOURCE_DIR}/completion/netlab.bash.in
           ${CMAKE_SOURCE_DIR}/completion/netlab.zsh.in
   COMMENT "Writing netlab(1), netlab-topology(5) and the bash and zsh completions")
-add_custom_target(netlab_docs ALL DEPENDS ${NETLAB_MAN_PAGES} ${NETLAB_BASH_COMPLETION}
+
+# FILE.gz made from FILE with gzip -9n, as Debian installs manual pages and changelogs: -n
+# leaves the name and time out of the header, so the same sources make the same package.
+function(netlab_gzip file)
+  get_filename_component(name ${file} NAME)
+  add_custom_command(OUTPUT ${file}.gz COMMAND gzip -9n -c ${file} > ${file}.gz DEPENDS ${file}
+                     COMMENT "Compressing ${name}" VERBATIM)
+endfunction()
+foreach(page IN LISTS NETLAB_MAN_PAGES)
+  netlab_gzip(${page})
+endforeach()
+list(TRANSFORM NETLAB_MAN_PAGES APPEND .gz OUTPUT_VARIABLE NETLAB_MAN_PAGES_GZ)
+add_custom_target(netlab_docs ALL DEPENDS ${NETLAB_MAN_PAGES_GZ} ${NETLAB_BASH_COMPLETION}
                                           ${NETLAB_ZSH_COMPLETION})
 
 include(GNUInstallDirs)
-install(FILES ${NETLAB_DOCS_DIR}/netlab.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
+install(FILES ${NETLAB_DOCS_DIR}/netlab.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1
         COMPONENT runtime)
-install(FILES ${NETLAB_DOCS_DIR}/netlab-topology.5 DESTINATION ${CMAKE_INSTALL_MANDIR}/man5
+install(FILES ${NETLAB_DOCS_DIR}/netlab-topology.5.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man5
         COMPONENT runtime)
 install(FILES ${NETLAB_BASH_COMPLETION} RENAME netlab
         DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions COMPONENT runtime)

@@ -1,6 +1,19 @@
 # What `cmake --install` puts in place. Two components, one a Debian package each
 # (cmake/package.cmake): `runtime` (the tool, its manual, completion, schema and example
 # labs) and `dev` (the C++ API: libnetlab.a, its headers, CMake package and pkg-config file).
+# Debian puts a -dev package's library, CMake package and pkg-config file in lib/<multiarch>,
+# which GNUInstallDirs picks only for the prefix /usr, a prefix CPack alone knows
+# (CPACK_PACKAGING_INSTALL_PREFIX): so it is the default for any prefix on such a system, where
+# find_package and pkg-config look too. A build folder configured before had GNUInstallDirs'
+# "lib", replaced once; a -DCMAKE_INSTALL_LIBDIR given stays.
+if(CMAKE_LIBRARY_ARCHITECTURE AND NOT NETLAB_MULTIARCH_LIBDIR)
+  if(NOT DEFINED CACHE{CMAKE_INSTALL_LIBDIR}
+     OR (CMAKE_INSTALL_LIBDIR STREQUAL "lib" AND DEFINED CACHE{_GNUInstallDirs_LAST_CMAKE_INSTALL_PREFIX}))
+    set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE}
+        CACHE PATH "Object code libraries (lib/<multiarch>)" FORCE)
+  endif()
+  set(NETLAB_MULTIARCH_LIBDIR ON CACHE INTERNAL "CMAKE_INSTALL_LIBDIR defaults to lib/<multiarch>")
+endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -41,10 +54,12 @@ set(NETLAB_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/netlab)
 install(TARGETS netlab_engine EXPORT netlabTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev)
 # `cmake --install --strip` and CPack (CPACK_STRIP_FILES) strip the binary; this strips the
-# archive's debug information, which is most of its size in a build with it.
+# archive's debug information, which is most of its size in a build with it, and the compiler's
+# version comments, with zero times and owners in the archive as Debian's own packages have.
 install(CODE "
   if(CMAKE_INSTALL_DO_STRIP)
-    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug
+    execute_process(COMMAND \"${CMAKE_STRIP}\" --strip-debug --remove-section=.comment
+      --enable-deterministic-archives
       \"\$ENV{DESTDIR}\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/libnetlab.a\")
   endif()" COMPONENT dev)
 install(EXPORT netlabTargets NAMESPACE netlab:: DESTINATION ${NETLAB_CMAKE_DIR} COMPONENT dev)
