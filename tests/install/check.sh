@@ -137,4 +137,14 @@ if [ "$(id -u)" -eq 0 ]; then
     "$work/user/lab_guard_example" "$root/usr/share/netlab/topologies/default.yaml" ||
     fail "the LabGuard example"
   echo "== the LabGuard example, run in a sandbox: ok"
+  # Four tests bring up one file at once, each as a copy of its own, and leave nothing.
+  unshare --net --mount --propagation private bash -c '
+    mount -t tmpfs netlab-run /run && mkdir -p /run/netns /run/netlab
+    mkdir -p /etc/netns && mount -t tmpfs netlab-etc-netns /etc/netns
+    ctest --test-dir "$1" -j4 --output-on-failure >"$2" 2>&1 &&
+      [ -z "$(ls /run/netns)" ] && [ -z "$(ls /etc/netns)" ]' _ "$work/user" "$work/ctest.log" ||
+    { cat "$work/ctest.log"; fail "the parallel fixture under ctest -j4"; }
+  grep -q "100% tests passed, 0 tests failed out of 4" "$work/ctest.log" ||
+    { cat "$work/ctest.log"; fail "the parallel fixture ran other than 4 tests"; }
+  echo "== the parallel fixture, 4 GoogleTest tests under ctest -j4 in a sandbox: ok"
 fi
