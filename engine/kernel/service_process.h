@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernel/fd.h"
@@ -33,7 +34,16 @@ struct ServiceLaunch {
 // SIGKILL), so a service whose identity was never journalled never runs.
 class PendingService {
  public:
-  PendingService(PendingService&&) = default;
+  // Only the holder kills and reaps it: the one moved from holds nothing.
+  PendingService(PendingService&& o) noexcept
+      : pid_(std::exchange(o.pid_, -1)),
+        start_time_(o.start_time_),
+        go_(std::move(o.go_)),
+        status_(std::move(o.status_)),
+        ns_(std::move(o.ns_)),
+        command_(std::move(o.command_)),
+        binds_(std::move(o.binds_)) {}
+  PendingService& operator=(PendingService&&) = delete;
   ~PendingService();  // not released: killed
   pid_t pid() const { return pid_; }
   uint64_t start_time() const { return start_time_; }
