@@ -185,7 +185,13 @@ PendingService spawn_service(const ServiceLaunch& l) {
   p.pid_ = fork_into_new_pid_namespace();
   if (p.pid_ == 0) init(args);
   p.status_ = std::move(report.read);
-  if (auto t = process_start_time(p.pid_)) p.start_time_ = *t;
+  // Its identity is the start time: without it, `down` could never prove it is this one.
+  auto t = process_start_time(p.pid_);
+  if (!t)
+    throw ExecError("read the start time of service process " + std::to_string(p.pid_) +
+                        " in /proc/" + std::to_string(p.pid_) + "/stat",
+                    EIO, 125);
+  p.start_time_ = *t;
   return p;
 }
 
@@ -230,12 +236,21 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
 Fd open_service(pid_t pid, uint64_t start_time) {
   if (pid <= 0) return Fd();
   Fd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!fd) return fd;
+  if (!fd && errno == ESRCH) return fd;
+  const std::string what = "service process " + std::to_string(pid);
+  if (!fd) throw KernelError("open a pidfd of " + what + ": " + std::strerror(errno), errno);
   // Read after the pidfd is open: the pidfd then refers to the process proved here.
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream comm(proc + "/comm");
   std::string name;
   std::getline(comm, name);
-  if (process_start_time(pid) != start_time || name != kName) return Fd();
+  auto started = process_start_time(pid);
+  if (has_exited(fd)) return Fd();  // gone while it was read
+  if (!started || name.empty())
+    throw KernelError(
+        "cannot tell whether " + what + " is the service: " + proc + "/stat or /comm unreadable",
+        EIO);
+  if (*started != start_time || name != kName) return Fd();
   return fd;
 }
 
