@@ -63,6 +63,8 @@ void write_status(int fd, int code) {
 void detach(const InitArgs& a) {
   prctl(PR_SET_NAME, kName);
   if (setsid() < 0) fail(a.err_fd, kSession, 125);
+  // It lives as long as the service: netlab's working directory must not stay busy for it.
+  if (chdir("/") != 0) fail(a.err_fd, kChdir, 125);
   if (dup2(a.null_fd, STDIN_FILENO) < 0 || dup2(a.log_fd, STDOUT_FILENO) < 0 ||
       dup2(a.log_fd, STDERR_FILENO) < 0)
     fail(a.err_fd, kDup, 125);
