@@ -138,7 +138,8 @@ Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
   if (etc_)
     for (auto& c : LabNames(*etc_, store_.dir(), desired.lab).conflicts(desired))
       plan.conflicts.push_back(std::move(c));
-  plan.services = plan_services(desired.services, record, read_services(store_, record));
+  plan.services =
+      plan_services(desired.services, record, read_services(store_, record), plan.actions);
   return plan;
 }
 
@@ -182,7 +183,7 @@ Outcome Engine::up(const DesiredState& desired) {
       out.plan.services.empty() && record.file == desired.file) {
     if (made_host) store_.save(record);
     if (lab_names) lab_names->settle(desired);  // writes only what is not in place
-    return out;                         // converged: not one write, to the kernel or the record
+    return out;  // converged: not one write, to the kernel or the record
   }
   // A namespace that goes loses its entries first: the record names it until it is gone.
   if (lab_names) lab_names->drop_undeclared(desired, record);

@@ -24,7 +24,10 @@ std::string service_state_text(const ServiceLive& s) {
 }
 
 std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const Record& record,
-                                  const ServicesLive& live) {
+                                  const ServicesLive& live, const std::vector<Action>& network) {
+  std::set<std::string> made;
+  for (const auto& a : network)
+    if (const auto* c = std::get_if<step::CreateNamespace>(&a.step)) made.insert(c->name);
   std::vector<Action> out;
   std::set<std::pair<std::string, std::string>> declared;
   for (const auto& s : wanted) {
@@ -42,6 +45,9 @@ std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const 
     else if (!now.running)
       out.push_back(
           service_action(Op::Change, s.ns, s.name, "restarted: " + service_state_text(now)));
+    else if (made.count(s.kernel_ns))
+      out.push_back(
+          service_action(Op::Change, s.ns, s.name, "restarted: its namespace is made anew"));
   }
   for (const auto& [key, e] : record.services)
     if (!declared.count(key))
