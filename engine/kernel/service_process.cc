@@ -263,38 +263,70 @@ bool has_exited(const Fd& pidfd) {
 
 namespace {
 
-bool wait_exit(const Fd& pidfd, std::chrono::milliseconds limit) {
-  pollfd p{pidfd.get(), POLLIN, 0};
-  auto end = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    auto left =
-        std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-    int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
-  }
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kKillLimit{30};  // from SIGKILL until it must be gone
+
+std::string send(const Fd& pidfd, int sig) {
+  if (syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) == 0 || errno == ESRCH)
+    return "";
+  return std::string("signal ") + strsignal(sig) + ": " + std::strerror(errno);
 }
 
-void send(const Fd& pidfd, int sig) {
-  if (syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) != 0 && errno != ESRCH)
-    throw KernelError(std::string("signal a service: ") + std::strerror(errno), errno);
+// Waits until each process of `pending` (indexes into `pidfds`) has exited or `deadline`
+// passed; returns those still there.
+std::vector<size_t> wait_all(const std::vector<const Fd*>& pidfds, std::vector<size_t> pending,
+                             Clock::time_point deadline) {
+  while (!pending.empty()) {
+    std::vector<pollfd> p;
+    for (size_t i : pending) p.push_back({pidfds[i]->get(), POLLIN, 0});
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    int n = poll(p.data(), p.size(), static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (n < 0 && errno != EINTR)
+      throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
+    if (n == 0) break;
+    std::vector<size_t> still;
+    for (size_t k = 0; k < pending.size(); ++k)
+      if (!(p[k].revents & POLLIN)) still.push_back(pending[k]);
+    pending = std::move(still);
+  }
+  return pending;
+}
+
+// Reaps it if it is the caller's child (else the waitid fails with ECHILD: nothing to do). By
+// its pidfd: its pid may be another child's by now.
+void reap(const Fd& pidfd) {
+  siginfo_t info;
+  while (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info,
+                WEXITED | WNOHANG) < 0 &&
+         errno == EINTR) {
+  }
 }
 
 }  // namespace
 
+std::vector<std::string> stop_services(const std::vector<const Fd*>& pidfds,
+                                       std::chrono::milliseconds grace) {
+  std::vector<std::string> errors(pidfds.size());
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < pidfds.size(); ++i) {
+    if (has_exited(*pidfds[i])) continue;
+    errors[i] = send(*pidfds[i], SIGTERM);
+    if (errors[i].empty()) pending.push_back(i);
+  }
+  pending = wait_all(pidfds, std::move(pending), Clock::now() + grace);
+  for (size_t i : pending) errors[i] = send(*pidfds[i], SIGKILL);
+  std::erase_if(pending, [&](size_t i) { return !errors[i].empty(); });
+  for (size_t i : wait_all(pidfds, std::move(pending), Clock::now() + kKillLimit))
+    errors[i] = "it outlived SIGKILL";
+  for (size_t i = 0; i < pidfds.size(); ++i)
+    if (errors[i].empty()) reap(*pidfds[i]);
+  return errors;
+}
+
 void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace) {
-  if (!has_exited(pidfd)) {
-    send(pidfd, SIGTERM);
-    if (!wait_exit(pidfd, grace)) {
-      send(pidfd, SIGKILL);
-      if (!wait_exit(pidfd, std::chrono::seconds(30)))
-        throw KernelError("service process " + std::to_string(pid) + " outlived SIGKILL", ETIME);
-    }
-  }
-  int st;
-  while (waitpid(pid, &st, WNOHANG) < 0 && errno == EINTR) {
-  }
+  std::string error = stop_services({&pidfd}, grace)[0];
+  if (!error.empty())
+    throw KernelError("stop service process " + std::to_string(pid) + ": " + error, EIO);
 }
 
 }  // namespace netlab::kernel
