@@ -250,7 +250,8 @@ Outcome Engine::down(const std::string& lab) {
   // The services first: a process in a namespace would keep it from being freed.
   std::vector<Action> stopped = plan_services({}, record, {});
   for (auto& a : stopped) a.why = "lab down";
-  Services(store_, record, options_.stop).stop_all();
+  // One that cannot be stopped stays recorded, for the next `down`; the rest goes on.
+  std::vector<std::string> failures = Services(store_, record, options_.stop).stop_all();
   LiveState live = kernel_.read(request);
   Outcome out{make_down_plan(lab, live, record, settings), {}};
   // The names go first, while the record still names the namespaces they belong to.
@@ -258,7 +259,13 @@ Outcome Engine::down(const std::string& lab) {
   out.plan.services = std::move(stopped);
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
-    out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
+    try {
+      out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
+    } catch (const IncompleteError& e) {
+      if (failures.empty()) throw;
+      failures.insert(failures.end(), e.failures.begin(), e.failures.end());
+      throw incomplete(lab, std::move(failures));
+    }
   }
   // Last, once nothing of the lab is left in it: what the lab had for a host.
   if (record.private_host) {
@@ -272,6 +279,7 @@ Outcome Engine::down(const std::string& lab) {
     remove_service_files(store_, lab);
     store_.remove_lock(lock);
   }
+  if (!failures.empty()) throw incomplete(lab, std::move(failures));
   return out;
 }
 

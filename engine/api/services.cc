@@ -73,6 +73,14 @@ std::optional<int> exit_status(const std::string& path) {
   return std::nullopt;
 }
 
+// Throws ServiceError with each failure, if any.
+void throw_failures(const std::string& what, const std::vector<std::string>& failures) {
+  if (failures.empty()) return;
+  std::string msg = what + ":";
+  for (const auto& f : failures) msg += "\n  " + f;
+  throw ServiceError(msg);
+}
+
 }  // namespace
 
 std::string services_dir(const RecordStore& store, const std::string& lab) {
@@ -102,23 +110,53 @@ ServicesLive read_services(const RecordStore& store, const Record& record) {
   return out;
 }
 
-void Services::stop(const OwnedEntry& e) {
-  // A service journalled without its process never ran (kernel/service_process.h); one whose
-  // process does not prove to be the recorded one is somebody else's now.
-  if (auto fd = kernel::open_service(e.pid, e.start_time)) kernel::stop_service(fd, e.pid, kGrace);
-  store_.journal(record_).disown(e);
+std::vector<std::string> Services::stop(const std::vector<OwnedEntry>& entries) {
+  std::vector<std::string> failures;
+  std::vector<OwnedEntry> stopped, running;
+  std::vector<kernel::Fd> fds;
+  auto what = [](const OwnedEntry& e) { return "service " + e.name + " in " + e.ns + ": "; };
+  for (const auto& e : entries) {
+    try {
+      // A service journalled without its process never ran (kernel/service_process.h); one
+      // whose process does not prove to be the recorded one is somebody else's now.
+      kernel::Fd fd = kernel::open_service(e.pid, e.start_time);
+      if (!fd) {
+        stopped.push_back(e);
+        continue;
+      }
+      fds.push_back(std::move(fd));
+      running.push_back(e);
+    } catch (const std::exception& err) {
+      failures.push_back(what(e) + err.what());
+    }
+  }
+  std::vector<const kernel::Fd*> pidfds;
+  for (const auto& fd : fds) pidfds.push_back(&fd);
+  auto errors = kernel::stop_services(pidfds, kGrace);
+  for (size_t i = 0; i < running.size(); ++i) {
+    if (errors[i].empty())
+      stopped.push_back(running[i]);
+    else
+      failures.push_back(what(running[i]) + errors[i]);
+  }
+  store_.journal(record_).disown(stopped);
+  return failures;
 }
 
 void Services::stop_for(const std::vector<Action>& actions) {
+  std::vector<OwnedEntry> going;
   for (const auto& a : actions) {
     if (a.op == Op::Create) continue;
     auto it = record_.services.find({a.ns, a.object.substr(std::string("service ").size())});
-    if (it != record_.services.end()) stop(OwnedEntry(it->second));
+    if (it != record_.services.end()) going.emplace_back(it->second);
   }
+  throw_failures("could not stop", stop(going));
 }
 
-void Services::stop_all() {
-  while (!record_.services.empty()) stop(OwnedEntry(record_.services.begin()->second));
+std::vector<std::string> Services::stop_all() {
+  std::vector<OwnedEntry> all;
+  for (const auto& [key, e] : record_.services) all.emplace_back(e);
+  return stop(all);
 }
 
 OwnedEntry Services::start(const ServiceSpec& s) {
@@ -149,8 +187,7 @@ OwnedEntry Services::start(const ServiceSpec& s) {
   return e;
 }
 
-void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e) {
-  const auto deadline = Clock::now() + s.timeout;
+void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e, Clock::time_point deadline) {
   const std::string what = "service " + s.name + " in " + s.ns;
   const std::string log = service_log(store_, record_.lab, s.ns, s.name);
   auto fd = kernel::open_service(e.pid, e.start_time);
@@ -174,19 +211,32 @@ void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e) {
 
 void Services::start_for(const std::vector<Action>& actions,
                          const std::vector<ServiceSpec>& specs) {
-  std::vector<std::pair<const ServiceSpec*, OwnedEntry>> started;
+  struct Started {
+    const ServiceSpec* spec;
+    OwnedEntry entry;
+    Clock::time_point deadline;  // from its start: the others' waits count in its time
+  };
+  std::vector<Started> started;
   try {
     for (const auto& a : actions) {
       if (a.op == Op::Delete) continue;
       auto it = std::find_if(specs.begin(), specs.end(), [&](const ServiceSpec& s) {
         return s.ns == a.ns && a.object == "service " + s.name;
       });
-      if (it != specs.end()) started.emplace_back(&*it, start(*it));
+      if (it == specs.end()) continue;
+      auto deadline = Clock::now() + it->timeout;
+      started.push_back({&*it, start(*it), deadline});
     }
-    for (const auto& [spec, e] : started) await_ready(*spec, e);
-  } catch (...) {
-    for (const auto& [spec, e] : started) stop(OwnedEntry(record_.services.at({e.ns, e.name})));
-    throw;
+    for (const auto& s : started) await_ready(*s.spec, s.entry, s.deadline);
+  } catch (const std::exception& err) {
+    std::vector<OwnedEntry> entries;
+    for (const auto& s : started) entries.push_back(s.entry);
+    auto failures = stop(entries);
+    if (failures.empty()) throw;
+    std::string msg = err.what();
+    msg += "\nand of the services this run started:";
+    for (const auto& f : failures) msg += "\n  could not stop " + f;
+    throw ServiceError(msg);
   }
 }
 

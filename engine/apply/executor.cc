@@ -64,12 +64,7 @@ class Run {
       error = e.what();
     }
     if (!error.empty()) roll_back_and_throw(error);
-    if (!failures_.empty()) {
-      std::string msg = "lab " + plan_.lab + ": " + std::to_string(failures_.size()) +
-                        " step(s) failed; everything else was done:";
-      for (const auto& f : failures_) msg += "\n  " + f;
-      throw IncompleteError(msg, failures_);
-    }
+    if (!failures_.empty()) throw incomplete(plan_.lab, failures_);
     return counts_;
   }
 
@@ -328,6 +323,13 @@ class Run {
 };
 
 }  // namespace
+
+IncompleteError incomplete(const std::string& lab, std::vector<std::string> failures) {
+  std::string msg = "lab " + lab + ": " + std::to_string(failures.size()) +
+                    " step(s) failed; everything else was done:";
+  for (const auto& f : failures) msg += "\n  " + f;
+  return IncompleteError(msg, std::move(failures));
+}
 
 std::string describe_step(const Step& s) {
   return std::visit(
