@@ -398,6 +398,26 @@ namespaces:
   EXPECT_EQ(netlab_run_files(), "");
 }
 
+// Services that ignore SIGTERM are killed after one grace period, not one each.
+TEST_F(Services, DownStopsServicesThatIgnoreSigtermTogether) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      a: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
+      b: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  auto before = service_processes("svc");
+  ASSERT_EQ(before.size(), 2u);
+  auto start = std::chrono::steady_clock::now();
+  auto down = netlab("down svc");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(down.status, 0) << down.err;
+  EXPECT_TRUE(all_gone(before));
+  EXPECT_LT(took, 9s) << "a grace period (5 s) for each";
+}
+
 // A service's PID 1 lives as long as the service: it must not keep netlab's working directory
 // (a CI workspace could not be unmounted).
 TEST_F(Services, AServiceKeepsNoWorkingDirectoryOfNetlabs) {
