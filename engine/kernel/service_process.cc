@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -33,6 +35,8 @@ constexpr char kName[] = "netlab-service";  // the PID 1's name, part of its pro
 // What the forked PID 1 needs, all prepared by the parent (no allocation after the fork).
 struct InitArgs {
   int err_fd, go_fd, parent_fd, null_fd, log_fd, status_fd;
+  int parent_go_fd;  // netlab's end: while this process held it, it would never see it close
+  unsigned fd_limit;
   Mounts mounts;
   const char* dir;
   char* const* argv;
@@ -70,16 +74,23 @@ void detach(const InitArgs& a) {
     fail(a.err_fd, kDup, 125);
 }
 
+// Closes fds lo..hi: close_range, or where the kernel has none, each below `limit` (the
+// parent's RLIMIT_NOFILE) in turn. No allocation is allowed here.
+void close_span(unsigned lo, unsigned hi, unsigned limit) {
+  if (lo > hi || syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  for (unsigned fd = lo; fd <= hi && fd < limit; ++fd) close(static_cast<int>(fd));
+}
+
 // Closes every fd but stdio and `keep`: a service must not hold netlab's (the lab's lock, its
-// netlink sockets) for the rest of its life. close_range, as no allocation is allowed here.
-void close_others(std::array<int, 3> keep) {
+// netlink sockets) for the rest of its life.
+void close_others(std::array<int, 3> keep, unsigned limit) {
   std::sort(keep.begin(), keep.end());
   unsigned lo = 3;
   for (int fd : keep) {
-    if (fd >= static_cast<int>(lo)) syscall(SYS_close_range, lo, fd - 1, 0);
+    if (fd >= static_cast<int>(lo)) close_span(lo, static_cast<unsigned>(fd) - 1, limit);
     lo = std::max(lo, static_cast<unsigned>(fd) + 1);
   }
-  syscall(SYS_close_range, lo, ~0U, 0);
+  close_span(lo, ~0U, limit);
 }
 
 // Held until the parent journalled this process: tied to the forking thread's life until then.
@@ -98,7 +109,8 @@ void await_release(const InitArgs& a) {
   sigset_t wait_for = become_init(a.err_fd, a.parent_fd);
   detach(a);
   enter_namespaces(a.mounts);
-  close_others({a.err_fd, a.go_fd, a.status_fd});
+  close(a.parent_go_fd);
+  close_others({a.err_fd, a.go_fd, a.status_fd}, a.fd_limit);
   await_release(a);
   pid_t command = _Fork();
   if (command < 0) fail(a.err_fd, kFork, 125);
@@ -148,6 +160,12 @@ std::vector<char*> pointers(const std::vector<std::string>& v) {
   return out;
 }
 
+unsigned fd_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur > INT_MAX) return INT_MAX;
+  return static_cast<unsigned>(r.rlim_cur);
+}
+
 }  // namespace
 
 PendingService spawn_service(const ServiceLaunch& l) {
@@ -174,16 +192,18 @@ PendingService spawn_service(const ServiceLaunch& l) {
   auto env = environment(l.env);
   auto argv = pointers(l.argv), envp = pointers(env);
   const std::string dir = l.dir.empty() ? "/" : l.dir;
-  const InitArgs args{report.write.get(),
-                      go_child.get(),
-                      self.get(),
-                      null.get(),
-                      log.get(),
-                      status.get(),
-                      {report.write.get(), netns.get(), &p.binds_},
-                      dir.c_str(),
-                      argv.data(),
-                      envp.data()};
+  const InitArgs args{.err_fd = report.write.get(),
+                      .go_fd = go_child.get(),
+                      .parent_fd = self.get(),
+                      .null_fd = null.get(),
+                      .log_fd = log.get(),
+                      .status_fd = status.get(),
+                      .parent_go_fd = p.go_.get(),
+                      .fd_limit = fd_limit(),
+                      .mounts = {report.write.get(), netns.get(), &p.binds_},
+                      .dir = dir.c_str(),
+                      .argv = argv.data(),
+                      .envp = envp.data()};
   p.pid_ = fork_into_new_pid_namespace();
   if (p.pid_ == 0) init(args);
   p.status_ = std::move(report.read);
