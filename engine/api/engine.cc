@@ -129,9 +129,9 @@ void Engine::check_host_view(const std::string& lab, bool private_host) const {
                     " by another run while this one waited for it; run this again");
 }
 
-Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
-                          const Record& record) const {
-  Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
+Plan Engine::plan_against(const DesiredState& desired, const LiveState& live, const Record& record,
+                          PlanOptions options) const {
+  Plan plan = make_plan(desired, live, record, held_for(desired.isolated), options);
   const NsLive* host = live.find(kHost);
   for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
     plan.conflicts.push_back(std::move(c));

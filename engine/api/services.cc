@@ -146,8 +146,9 @@ std::vector<std::string> Services::stop(const std::vector<OwnedEntry>& entries) 
 void Services::stop_for(const std::vector<Action>& actions) {
   std::vector<OwnedEntry> going;
   for (const auto& a : actions) {
-    if (a.op == Op::Create) continue;
-    auto it = record_.services.find({a.ns, a.object.substr(std::string("service ").size())});
+    const auto* s = std::get_if<step::Service>(&a.step);
+    if (a.op == Op::Create || !s) continue;
+    auto it = record_.services.find({s->ns, s->name});
     if (it != record_.services.end()) going.emplace_back(it->second);
   }
   throw_failures("could not stop", stop(going));
@@ -219,9 +220,10 @@ void Services::start_for(const std::vector<Action>& actions,
   std::vector<Started> started;
   try {
     for (const auto& a : actions) {
-      if (a.op == Op::Delete) continue;
+      const auto* x = std::get_if<step::Service>(&a.step);
+      if (a.op == Op::Delete || !x) continue;
       auto it = std::find_if(specs.begin(), specs.end(), [&](const ServiceSpec& s) {
-        return s.ns == a.ns && a.object == "service " + s.name;
+        return s.ns == x->ns && s.name == x->name;
       });
       if (it == specs.end()) continue;
       auto deadline = Clock::now() + it->timeout;

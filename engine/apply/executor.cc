@@ -227,6 +227,9 @@ class Run {
                    [&](const step::AddQdisc& x) { kernel_.add_qdisc(x.qdisc, x.replace); },
                    [&](const step::DeleteQdisc& x) { kernel_.delete_qdisc(x.qdisc); },
                    [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
+                   [&](const step::Service&) {
+                     throw std::logic_error("a service is not the executor's to run");
+                   },
                },
                s);
   }
@@ -373,6 +376,7 @@ std::string describe_step(const Step& s) {
           [](const step::AwaitGone& x) {
             return "wait for " + std::to_string(x.links.size()) + " link(s) to go";
           },
+          [](const step::Service& x) { return "service " + x.name + " in " + x.ns; },
       },
       s);
 }

@@ -12,6 +12,7 @@ Action service_action(Op op, const std::string& ns, const std::string& name, std
   a.ns = ns;
   a.object = "service " + name;
   a.why = std::move(why);
+  a.step = step::Service{ns, name};
   return a;
 }
 
@@ -20,7 +21,7 @@ Action service_action(Op op, const std::string& ns, const std::string& name, std
 std::string service_state_text(const ServiceLive& s) {
   if (s.running) return "running";
   if (s.exit_status) return "exited " + std::to_string(*s.exit_status);
-  return "gone";
+  return "not running";
 }
 
 std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const Record& record,

@@ -29,7 +29,7 @@ std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const 
                                   const ServicesLive& live,
                                   const std::vector<Action>& network = {});
 
-// "exited 3", "running", "gone"
+// "running", "exited 3", "not running": in plans and status alike.
 std::string service_state_text(const ServiceLive& s);
 
 }  // namespace netlab
