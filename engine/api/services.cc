@@ -23,6 +23,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kGrace{5000};  // from SIGTERM to SIGKILL
 constexpr std::chrono::milliseconds kPoll{50};     // between readiness checks
 constexpr size_t kTailLines = 20;
+constexpr std::streamoff kTailBytes = 64 * 1024;  // read for them
 
 std::string status_file(const RecordStore& store, const std::string& lab, const std::string& ns,
                         const std::string& name) {
@@ -38,7 +39,12 @@ std::string random_token() {
 }
 
 std::string log_tail(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
+  // Only its end: a log may be large, and its tail lines are in the last bytes.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(std::max<std::streamoff>(size - kTailBytes, 0));
+  if (size > kTailBytes) in.ignore(kTailBytes, '\n');  // a line cut at its start
   std::deque<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     lines.push_back(line);

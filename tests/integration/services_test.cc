@@ -418,6 +418,23 @@ namespaces:
   EXPECT_LT(took, 9s) << "a grace period (5 s) for each";
 }
 
+// A log that cannot be read is said, with why: `logs` printed nothing and exited 0.
+TEST_F(Services, LogsSaysALogItCannotRead) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      idle: {run: [sleep, infinity]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  const std::string log = "/run/netlab/svc.services/n1/idle.log";
+  ASSERT_EQ(sh("rm " + log).status, 0);
+  auto logs = netlab("logs svc n1:idle");
+  EXPECT_EQ(logs.status, 1);
+  EXPECT_NE(logs.err.find(log + ": No such file or directory"), std::string::npos) << logs.err;
+  EXPECT_EQ(netlab("down svc").status, 0);
+}
+
 // A service's PID 1 lives as long as the service: it must not keep netlab's working directory
 // (a CI workspace could not be unmounted).
 TEST_F(Services, AServiceKeepsNoWorkingDirectoryOfNetlabs) {
