@@ -1,6 +1,5 @@
 #include "api/services.h"
 
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -211,8 +210,7 @@ void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e, Clock::tim
       throw ServiceError(what + " was not ready (" + ready_text(s) + ") within " +
                          std::to_string(s.timeout.count()) + " ms" + log_tail(log));
     // Waits on the process: its end is seen at once, readiness at the next check.
-    pollfd p{fd.get(), POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(std::min(kPoll, left).count()));
+    kernel::child::wait_pidfd(fd, std::min(Clock::now() + kPoll, deadline));
   }
 }
 

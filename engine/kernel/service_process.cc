@@ -219,9 +219,8 @@ PendingService spawn_service(const ServiceLaunch& l) {
 
 void PendingService::release() {
   char go = 1;
-  if (::send(go_.get(), &go, 1, MSG_NOSIGNAL) != 1) {
-    // It failed before it could wait for this: its report says why.
-  }
+  // A failed send: it failed before it could wait for this, and its report says why.
+  [[maybe_unused]] ssize_t sent = ::send(go_.get(), &go, 1, MSG_NOSIGNAL);
   go_.reset();
   ChildError e{};
   if (read_child_error(status_, e)) {
@@ -257,7 +256,7 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
 
 Fd open_service(pid_t pid, uint64_t start_time) {
   if (pid <= 0) return Fd();
-  Fd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  Fd fd = pidfd_of(pid);
   if (!fd && errno == ESRCH) return fd;
   const std::string what = "service process " + std::to_string(pid);
   if (!fd) throw KernelError("open a pidfd of " + what + ": " + std::strerror(errno), errno);
