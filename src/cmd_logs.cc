@@ -1,5 +1,7 @@
 // netlab logs: the output of a lab's services, from their log files (README.md, "Services").
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -32,14 +34,21 @@ int cmd_logs(const Context& ctx, const std::string& lab_or_file, const std::stri
       return 1;
     }
     std::cout.flush();
+    std::vector<std::string> unreadable;
     for (const auto& [n, s] : shown) {
       if (shown.size() > 1) std::cout << "==> " << n << ":" << s << " <==\n";
-      std::ifstream in(service_log(store, ref->lab, n, s), std::ios::binary);
+      const std::string path = service_log(store, ref->lab, n, s);
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        unreadable.push_back(path + ": " + std::strerror(errno));
+        continue;
+      }
       std::cout << in.rdbuf();  // as the service wrote it
       std::cout.clear();        // an empty log sets failbit
     }
     std::cout.flush();
-    return 0;
+    for (const auto& u : unreadable) print_error("cannot read the log " + u);
+    return unreadable.empty() ? 0 : 1;
   });
 }
 

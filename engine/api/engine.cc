@@ -129,16 +129,17 @@ void Engine::check_host_view(const std::string& lab, bool private_host) const {
                     " by another run while this one waited for it; run this again");
 }
 
-Plan Engine::plan_against(const DesiredState& desired, const LiveState& live,
-                          const Record& record) const {
-  Plan plan = make_plan(desired, live, record, held_for(desired.isolated));
+Plan Engine::plan_against(const DesiredState& desired, const LiveState& live, const Record& record,
+                          PlanOptions options) const {
+  Plan plan = make_plan(desired, live, record, held_for(desired.isolated), options);
   const NsLive* host = live.find(kHost);
   for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
     plan.conflicts.push_back(std::move(c));
   if (etc_)
     for (auto& c : LabNames(*etc_, store_.dir(), desired.lab).conflicts(desired))
       plan.conflicts.push_back(std::move(c));
-  plan.services = plan_services(desired.services, record, read_services(store_, record));
+  plan.services =
+      plan_services(desired.services, record, read_services(store_, record), plan.actions);
   return plan;
 }
 
@@ -182,7 +183,7 @@ Outcome Engine::up(const DesiredState& desired) {
       out.plan.services.empty() && record.file == desired.file) {
     if (made_host) store_.save(record);
     if (lab_names) lab_names->settle(desired);  // writes only what is not in place
-    return out;                         // converged: not one write, to the kernel or the record
+    return out;  // converged: not one write, to the kernel or the record
   }
   // A namespace that goes loses its entries first: the record names it until it is gone.
   if (lab_names) lab_names->drop_undeclared(desired, record);
@@ -249,7 +250,8 @@ Outcome Engine::down(const std::string& lab) {
   // The services first: a process in a namespace would keep it from being freed.
   std::vector<Action> stopped = plan_services({}, record, {});
   for (auto& a : stopped) a.why = "lab down";
-  Services(store_, record, options_.stop).stop_all();
+  // One that cannot be stopped stays recorded, for the next `down`; the rest goes on.
+  std::vector<std::string> failures = Services(store_, record, options_.stop).stop_all();
   LiveState live = kernel_.read(request);
   Outcome out{make_down_plan(lab, live, record, settings), {}};
   // The names go first, while the record still names the namespaces they belong to.
@@ -257,7 +259,13 @@ Outcome Engine::down(const std::string& lab) {
   out.plan.services = std::move(stopped);
   if (!out.plan.actions.empty() || !out.plan.forget.empty() || !record.empty()) {
     Executor exec(kernel_, store_, record);
-    out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
+    try {
+      out.counts = exec.apply(out.plan, "", {.progress = options_.progress, .stop = options_.stop});
+    } catch (const IncompleteError& e) {
+      if (failures.empty()) throw;
+      failures.insert(failures.end(), e.failures.begin(), e.failures.end());
+      throw incomplete(lab, std::move(failures));
+    }
   }
   // Last, once nothing of the lab is left in it: what the lab had for a host.
   if (record.private_host) {
@@ -271,6 +279,7 @@ Outcome Engine::down(const std::string& lab) {
     remove_service_files(store_, lab);
     store_.remove_lock(lock);
   }
+  if (!failures.empty()) throw incomplete(lab, std::move(failures));
   return out;
 }
 

@@ -59,6 +59,10 @@ class Engine {
   HeldSettings held() const;
 
   RecordStore& store() { return store_; }
+  // The plan of `desired` against what is live, with what keeps the lab from the host it wants
+  // and its names from /etc/netns, and its services'.
+  Plan plan_against(const DesiredState& desired, const LiveState& live, const Record& record,
+                    PlanOptions options = {}) const;
   // What "host" is in the kernel it was given: an isolated lab's own namespace or the machine's
   // (engine/api/machine.h). Decided before the lab's lock; each verb checks it under the lock
   // against the record, and refuses to go on when another run changed the lab meanwhile.
@@ -70,8 +74,6 @@ class Engine {
  private:
   void check_host_view(const std::string& lab, bool private_host) const;
   HeldSettings held_for(bool isolated) const;
-  // The plan of `desired` against what is live, with what keeps the lab from the host it wants.
-  Plan plan_against(const DesiredState& desired, const LiveState& live, const Record& record) const;
   Kernel& kernel_;
   RecordStore& store_;
   Options options_;

@@ -1,6 +1,5 @@
 #include "api/services.h"
 
-#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kGrace{5000};  // from SIGTERM to SIGKILL
 constexpr std::chrono::milliseconds kPoll{50};     // between readiness checks
 constexpr size_t kTailLines = 20;
+constexpr std::streamoff kTailBytes = 64 * 1024;  // read for them
 
 std::string status_file(const RecordStore& store, const std::string& lab, const std::string& ns,
                         const std::string& name) {
@@ -38,7 +38,12 @@ std::string random_token() {
 }
 
 std::string log_tail(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
+  // Only its end: a log may be large, and its tail lines are in the last bytes.
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(std::max<std::streamoff>(size - kTailBytes, 0));
+  if (size > kTailBytes) in.ignore(kTailBytes, '\n');  // a line cut at its start
   std::deque<std::string> lines;
   for (std::string line; std::getline(in, line);) {
     lines.push_back(line);
@@ -73,6 +78,14 @@ std::optional<int> exit_status(const std::string& path) {
   return std::nullopt;
 }
 
+// Throws ServiceError with each failure, if any.
+void throw_failures(const std::string& what, const std::vector<std::string>& failures) {
+  if (failures.empty()) return;
+  std::string msg = what + ":";
+  for (const auto& f : failures) msg += "\n  " + f;
+  throw ServiceError(msg);
+}
+
 }  // namespace
 
 std::string services_dir(const RecordStore& store, const std::string& lab) {
@@ -102,23 +115,54 @@ ServicesLive read_services(const RecordStore& store, const Record& record) {
   return out;
 }
 
-void Services::stop(const OwnedEntry& e) {
-  // A service journalled without its process never ran (kernel/service_process.h); one whose
-  // process does not prove to be the recorded one is somebody else's now.
-  if (auto fd = kernel::open_service(e.pid, e.start_time)) kernel::stop_service(fd, e.pid, kGrace);
-  store_.journal(record_).disown(e);
+std::vector<std::string> Services::stop(const std::vector<OwnedEntry>& entries) {
+  std::vector<std::string> failures;
+  std::vector<OwnedEntry> stopped, running;
+  std::vector<kernel::Fd> fds;
+  auto what = [](const OwnedEntry& e) { return "service " + e.name + " in " + e.ns + ": "; };
+  for (const auto& e : entries) {
+    try {
+      // A service journalled without its process never ran (kernel/service_process.h); one
+      // whose process does not prove to be the recorded one is somebody else's now.
+      kernel::Fd fd = kernel::open_service(e.pid, e.start_time);
+      if (!fd) {
+        stopped.push_back(e);
+        continue;
+      }
+      fds.push_back(std::move(fd));
+      running.push_back(e);
+    } catch (const std::exception& err) {
+      failures.push_back(what(e) + err.what());
+    }
+  }
+  std::vector<const kernel::Fd*> pidfds;
+  for (const auto& fd : fds) pidfds.push_back(&fd);
+  auto errors = kernel::stop_services(pidfds, kGrace);
+  for (size_t i = 0; i < running.size(); ++i) {
+    if (errors[i].empty())
+      stopped.push_back(running[i]);
+    else
+      failures.push_back(what(running[i]) + errors[i]);
+  }
+  store_.journal(record_).disown(stopped);
+  return failures;
 }
 
 void Services::stop_for(const std::vector<Action>& actions) {
+  std::vector<OwnedEntry> going;
   for (const auto& a : actions) {
-    if (a.op == Op::Create) continue;
-    auto it = record_.services.find({a.ns, a.object.substr(std::string("service ").size())});
-    if (it != record_.services.end()) stop(OwnedEntry(it->second));
+    const auto* s = std::get_if<step::Service>(&a.step);
+    if (a.op == Op::Create || !s) continue;
+    auto it = record_.services.find({s->ns, s->name});
+    if (it != record_.services.end()) going.emplace_back(it->second);
   }
+  throw_failures("could not stop", stop(going));
 }
 
-void Services::stop_all() {
-  while (!record_.services.empty()) stop(OwnedEntry(record_.services.begin()->second));
+std::vector<std::string> Services::stop_all() {
+  std::vector<OwnedEntry> all;
+  for (const auto& [key, e] : record_.services) all.emplace_back(e);
+  return stop(all);
 }
 
 OwnedEntry Services::start(const ServiceSpec& s) {
@@ -149,8 +193,7 @@ OwnedEntry Services::start(const ServiceSpec& s) {
   return e;
 }
 
-void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e) {
-  const auto deadline = Clock::now() + s.timeout;
+void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e, Clock::time_point deadline) {
   const std::string what = "service " + s.name + " in " + s.ns;
   const std::string log = service_log(store_, record_.lab, s.ns, s.name);
   auto fd = kernel::open_service(e.pid, e.start_time);
@@ -167,26 +210,39 @@ void Services::await_ready(const ServiceSpec& s, const OwnedEntry& e) {
       throw ServiceError(what + " was not ready (" + ready_text(s) + ") within " +
                          std::to_string(s.timeout.count()) + " ms" + log_tail(log));
     // Waits on the process: its end is seen at once, readiness at the next check.
-    pollfd p{fd.get(), POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(std::min(kPoll, left).count()));
+    kernel::child::wait_pidfd(fd, std::min(Clock::now() + kPoll, deadline));
   }
 }
 
 void Services::start_for(const std::vector<Action>& actions,
                          const std::vector<ServiceSpec>& specs) {
-  std::vector<std::pair<const ServiceSpec*, OwnedEntry>> started;
+  struct Started {
+    const ServiceSpec* spec;
+    OwnedEntry entry;
+    Clock::time_point deadline;  // from its start: the others' waits count in its time
+  };
+  std::vector<Started> started;
   try {
     for (const auto& a : actions) {
-      if (a.op == Op::Delete) continue;
+      const auto* x = std::get_if<step::Service>(&a.step);
+      if (a.op == Op::Delete || !x) continue;
       auto it = std::find_if(specs.begin(), specs.end(), [&](const ServiceSpec& s) {
-        return s.ns == a.ns && a.object == "service " + s.name;
+        return s.ns == x->ns && s.name == x->name;
       });
-      if (it != specs.end()) started.emplace_back(&*it, start(*it));
+      if (it == specs.end()) continue;
+      auto deadline = Clock::now() + it->timeout;
+      started.push_back({&*it, start(*it), deadline});
     }
-    for (const auto& [spec, e] : started) await_ready(*spec, e);
-  } catch (...) {
-    for (const auto& [spec, e] : started) stop(OwnedEntry(record_.services.at({e.ns, e.name})));
-    throw;
+    for (const auto& s : started) await_ready(*s.spec, s.entry, s.deadline);
+  } catch (const std::exception& err) {
+    std::vector<OwnedEntry> entries;
+    for (const auto& s : started) entries.push_back(s.entry);
+    auto failures = stop(entries);
+    if (failures.empty()) throw;
+    std::string msg = err.what();
+    msg += "\nand of the services this run started:";
+    for (const auto& f : failures) msg += "\n  could not stop " + f;
+    throw ServiceError(msg);
   }
 }
 

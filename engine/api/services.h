@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,18 +38,23 @@ class Services {
  public:
   Services(RecordStore& store, Record& record, const std::atomic<bool>* stop = nullptr)
       : store_(store), record_(record), stop_(stop) {}
-  // Stops what `actions` (Plan::services) stop or restart; journalled.
+  // Stops what `actions` (Plan::services) stop or restart; journalled. Throws ServiceError
+  // naming each it could not stop, once it stopped the others.
   void stop_for(const std::vector<Action>& actions);
   // Starts what `actions` start or restart, then waits until each is ready. On failure stops
-  // every service this call started and throws ServiceError with the failing one's log tail.
+  // every service this call started and throws ServiceError with the failing one's log tail
+  // (and each it could not stop).
   void start_for(const std::vector<Action>& actions, const std::vector<ServiceSpec>& specs);
-  // Every recorded service stopped (`down`).
-  void stop_all();
+  // Every recorded service stopped (`down`); returns what failed, "service X in NS: why", for
+  // each that could not be: it stays recorded, for the next `down`.
+  std::vector<std::string> stop_all();
 
  private:
-  void stop(const OwnedEntry& e);
+  // Stops them all at once, with one journal write; returns what failed, as stop_all.
+  std::vector<std::string> stop(const std::vector<OwnedEntry>& entries);
   OwnedEntry start(const ServiceSpec& s);
-  void await_ready(const ServiceSpec& s, const OwnedEntry& e);
+  void await_ready(const ServiceSpec& s, const OwnedEntry& e,
+                   std::chrono::steady_clock::time_point deadline);
   RecordStore& store_;
   Record& record_;
   const std::atomic<bool>* stop_;

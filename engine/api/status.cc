@@ -186,40 +186,39 @@ bool Status::in_sync() const {
 
 namespace {
 
-// The services' entries and states: against the file's services when given, else as recorded.
+// The services' entries and states: against the file's services (and the plan's `actions` for
+// them) when given, else as recorded.
 void add_services(Status& st, const RecordStore& store, const Record& record,
-                  const std::vector<ServiceSpec>* wanted) {
+                  const std::vector<ServiceSpec>* wanted, const std::vector<Action>& actions) {
   ServicesLive live = read_services(store, record);
   std::vector<std::pair<std::string, std::string>> keys;
   if (wanted)
     for (const auto& s : *wanted) keys.emplace_back(s.ns, s.name);
   for (const auto& [key, e] : record.services)
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-  std::vector<Action> actions;
-  if (wanted) actions = plan_services(*wanted, record, live);
   for (const auto& [ns, name] : keys) {
-    ServiceStatus ss{ns,           name, "not running",
-                     std::nullopt, 0,    service_log(store, record.lab, ns, name)};
     auto l = live.find({ns, name});
-    if (l != live.end() && l->second.running) {
-      ss.state = "running";
-      ss.pid = record.services.at({ns, name}).pid;
-    } else if (l != live.end() && l->second.exit_status) {
-      ss.state = "exited";
-      ss.exit_status = l->second.exit_status;
-    }
-    StatusEntry e{Drift::Ok, ns, "service " + name, "",
-                  ss.state == "running"  ? "running, pid " + std::to_string(ss.pid)
-                  : ss.state == "exited" ? "exited " + std::to_string(*ss.exit_status)
-                                         : ss.state};
-    auto a = std::find_if(actions.begin(), actions.end(),
-                          [&](const Action& x) { return x.ns == e.ns && x.object == e.object; });
+    const ServiceLive now = l == live.end() ? ServiceLive{} : l->second;
+    ServiceStatus ss{ns,
+                     name,
+                     now.running       ? "running"
+                     : now.exit_status ? "exited"
+                                       : "not running",
+                     now.exit_status,
+                     now.running ? record.services.at({ns, name}).pid : 0,
+                     service_log(store, record.lab, ns, name)};
+    StatusEntry e{Drift::Ok, ns, "service " + name, "", service_state_text(now)};
+    if (now.running) e.live += ", pid " + std::to_string(ss.pid);
+    auto a = std::find_if(actions.begin(), actions.end(), [&](const Action& x) {
+      const auto* s = std::get_if<step::Service>(&x.step);
+      return s && s->ns == ns && s->name == name;
+    });
     if (a != actions.end()) {
       e.state = a->op == Op::Create   ? Drift::Missing
                 : a->op == Op::Change ? Drift::Changed
                                       : Drift::Extra;
       e.why = a->why.empty() ? "not started" : a->why;
-    } else if (!wanted && ss.state != "running") {
+    } else if (!wanted && !now.running) {
       e.state = Drift::Missing;
       e.why = "recorded but not running";
     }
@@ -233,8 +232,7 @@ void add_services(Status& st, const RecordStore& store, const Record& record,
 Status lab_status(Engine& engine, const DesiredState& d) {
   Record record = engine.store().load(d.lab);
   LiveState live = engine.read(&d, record);
-  HeldSettings held = engine.held();
-  Plan plan = make_plan(d, live, record, held);
+  Plan plan = engine.plan_against(d, live, record);
 
   Builder b;
   for (const auto& ns : d.namespaces) {
@@ -270,7 +268,8 @@ Status lab_status(Engine& engine, const DesiredState& d) {
   // The planner stops at conflicts. To show the real drift of everything else, plan on past
   // them as if the lab owned what it declares; such a plan is only read, never applied.
   std::optional<Plan> past;
-  if (!plan.conflicts.empty()) past = make_plan(d, live, record, held, {.past_conflicts = true});
+  if (!plan.conflicts.empty())
+    past = engine.plan_against(d, live, record, {.past_conflicts = true});
   for (const auto& a : (past ? *past : plan).actions)
     if (!a.detail) b.apply(a);
   b.judge_by_presence();
@@ -282,7 +281,7 @@ Status lab_status(Engine& engine, const DesiredState& d) {
   // Extras found only by pretending to own a foreign namespace are not the lab's.
   b.drop_extras_in(foreign);
   Status st{d.lab, d.file, false, b.take(), plan.conflicts, {}};
-  add_services(st, engine.store(), record, &d.services);
+  add_services(st, engine.store(), record, &d.services, plan.services);
   return st;
 }
 
@@ -319,7 +318,7 @@ Status lab_status_from_record(Engine& engine, const std::string& lab) {
                      : 0;
     add(count > 0, ns, "nat rules tagged " + tag, std::to_string(count) + " rule(s)");
   }
-  add_services(st, engine.store(), rec, nullptr);
+  add_services(st, engine.store(), rec, nullptr, {});
   return st;
 }
 

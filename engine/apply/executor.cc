@@ -64,12 +64,7 @@ class Run {
       error = e.what();
     }
     if (!error.empty()) roll_back_and_throw(error);
-    if (!failures_.empty()) {
-      std::string msg = "lab " + plan_.lab + ": " + std::to_string(failures_.size()) +
-                        " step(s) failed; everything else was done:";
-      for (const auto& f : failures_) msg += "\n  " + f;
-      throw IncompleteError(msg, failures_);
-    }
+    if (!failures_.empty()) throw incomplete(plan_.lab, failures_);
     return counts_;
   }
 
@@ -232,6 +227,9 @@ class Run {
                    [&](const step::AddQdisc& x) { kernel_.add_qdisc(x.qdisc, x.replace); },
                    [&](const step::DeleteQdisc& x) { kernel_.delete_qdisc(x.qdisc); },
                    [&](const step::AwaitGone& x) { kernel_.wait_gone(x.links); },
+                   [&](const step::Service&) {
+                     throw std::logic_error("a service is not the executor's to run");
+                   },
                },
                s);
   }
@@ -329,6 +327,13 @@ class Run {
 
 }  // namespace
 
+IncompleteError incomplete(const std::string& lab, std::vector<std::string> failures) {
+  std::string msg = "lab " + lab + ": " + std::to_string(failures.size()) +
+                    " step(s) failed; everything else was done:";
+  for (const auto& f : failures) msg += "\n  " + f;
+  return IncompleteError(msg, std::move(failures));
+}
+
 std::string describe_step(const Step& s) {
   return std::visit(
       Overload{
@@ -371,6 +376,7 @@ std::string describe_step(const Step& s) {
           [](const step::AwaitGone& x) {
             return "wait for " + std::to_string(x.links.size()) + " link(s) to go";
           },
+          [](const step::Service& x) { return "service " + x.name + " in " + x.ns; },
       },
       s);
 }

@@ -31,6 +31,8 @@ class IncompleteError : public std::runtime_error {
       : std::runtime_error(what), failures(std::move(failures)) {}
   std::vector<std::string> failures;
 };
+// "lab NAME: N step(s) failed; everything else was done:" and each failure.
+IncompleteError incomplete(const std::string& lab, std::vector<std::string> failures);
 
 struct ApplyCounts {
   size_t created = 0, changed = 0, deleted = 0;

@@ -1,13 +1,6 @@
 #include "kernel/exec.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/statvfs.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,7 +10,6 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <memory>
 
 #include "kernel/netns.h"
 #include "kernel/netns_child.h"
@@ -40,10 +32,6 @@ struct ChildArgs {
   int out_fd, errout_fd;  // -1: the caller's
   char* const* argv;
 };
-
-// Signals that PID 1 passes on to every process of its namespace when a process sends them
-// (`netlab exec` forwards what it gets to PID 1). A terminal's Ctrl-C, Ctrl-\ and hangup are
-// not passed on: they reach the command directly, in the same process group.
 
 [[noreturn]] void run_command(const ChildArgs& a) {
   sigset_t none;
@@ -102,10 +90,13 @@ struct Deadline {
     if (!at) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*at - Clock::now()).count();
     if (left > 0) return static_cast<int>(left);
+    expire(r);
+    return -1;
+  }
+  void expire(ExecResult& r) {
     kill(pid, SIGKILL);
     r.timed_out = true;
     at.reset();
-    return -1;
   }
 };
 
@@ -136,12 +127,9 @@ void drain(Fd& out, Fd& err, ExecResult& r, Deadline& deadline, size_t limit) {
 // Without captured output, the child's end is seen through a pidfd of it.
 void await_exit(Deadline& deadline, ExecResult& r) {
   if (!deadline.at) return;
-  Fd child(static_cast<int>(syscall(SYS_pidfd_open, deadline.pid, 0)));
+  Fd child = pidfd_of(deadline.pid);
   if (!child) return;  // no pidfd in this kernel: no timeout without captured output
-  pollfd p{child.get(), POLLIN, 0};
-  int n;
-  while ((n = poll(&p, 1, deadline.poll_ms(r))) == 0 || (n < 0 && errno == EINTR)) {
-  }
+  if (!wait_pidfd(child, *deadline.at)) deadline.expire(r);
 }
 
 }  // namespace

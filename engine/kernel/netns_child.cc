@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 
+#include "apply/kernel.h"
 #include "kernel/exec.h"
 
 namespace netlab::kernel::child {
@@ -28,7 +29,6 @@ Pipe make_pipe() {
   return {Fd(fds[0]), Fd(fds[1])};
 }
 
-// /etc/netns/NAME/* to bind over /etc/*, as iproute2 does (resolv.conf, hosts, ...).
 std::vector<Bind> etc_binds(const std::string& ns) {
   std::vector<Bind> out;
   std::string dir = "/etc/netns/" + ns;
@@ -118,8 +118,23 @@ pid_t fork_into_new_pid_namespace() {
   return static_cast<pid_t>(pid);
 }
 
+Fd pidfd_of(pid_t pid) {
+  return Fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+}
+
 Fd self_pidfd() {
-  return Fd(static_cast<int>(syscall(SYS_pidfd_open, getpid(), 0)));
+  return pidfd_of(getpid());
+}
+
+bool wait_pidfd(const Fd& pidfd, std::chrono::steady_clock::time_point deadline) {
+  pollfd p{pidfd.get(), POLLIN, 0};
+  for (;;) {
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (n >= 0) return n > 0;
+    if (errno != EINTR) throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
+  }
 }
 
 bool read_child_error(Fd& status, ChildError& out) {

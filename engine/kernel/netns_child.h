@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -74,8 +75,14 @@ int exit_code(int wait_status);  // the exit status, or 128 + signal
 // the child only makes raw system calls and _Fork()s the command. Throws ExecError.
 pid_t fork_into_new_pid_namespace();
 
-// The caller as a pidfd, which becomes readable when it exits; invalid without kernel support.
+// A pidfd of process `pid`, which becomes readable when it exits; invalid (errno says why)
+// when there is no such process, or no pidfd in this kernel.
+Fd pidfd_of(pid_t pid);
+// The caller as a pidfd.
 Fd self_pidfd();
+// Waits until the process of `pidfd` exits (true) or `deadline` passes (false). Throws
+// KernelError.
+bool wait_pidfd(const Fd& pidfd, std::chrono::steady_clock::time_point deadline);
 
 // Reads the child's report from `status` (whose write end the caller closed): nothing once
 // the command was exec'd; else what failed. Throws ExecError for a failed read.

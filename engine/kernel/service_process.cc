@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -33,6 +35,8 @@ constexpr char kName[] = "netlab-service";  // the PID 1's name, part of its pro
 // What the forked PID 1 needs, all prepared by the parent (no allocation after the fork).
 struct InitArgs {
   int err_fd, go_fd, parent_fd, null_fd, log_fd, status_fd;
+  int parent_go_fd;  // netlab's end: while this process held it, it would never see it close
+  unsigned fd_limit;
   Mounts mounts;
   const char* dir;
   char* const* argv;
@@ -63,21 +67,30 @@ void write_status(int fd, int code) {
 void detach(const InitArgs& a) {
   prctl(PR_SET_NAME, kName);
   if (setsid() < 0) fail(a.err_fd, kSession, 125);
+  // It lives as long as the service: netlab's working directory must not stay busy for it.
+  if (chdir("/") != 0) fail(a.err_fd, kChdir, 125);
   if (dup2(a.null_fd, STDIN_FILENO) < 0 || dup2(a.log_fd, STDOUT_FILENO) < 0 ||
       dup2(a.log_fd, STDERR_FILENO) < 0)
     fail(a.err_fd, kDup, 125);
 }
 
+// Closes fds lo..hi: close_range, or where the kernel has none, each below `limit` (the
+// parent's RLIMIT_NOFILE) in turn. No allocation is allowed here.
+void close_span(unsigned lo, unsigned hi, unsigned limit) {
+  if (lo > hi || syscall(SYS_close_range, lo, hi, 0) == 0) return;
+  for (unsigned fd = lo; fd <= hi && fd < limit; ++fd) close(static_cast<int>(fd));
+}
+
 // Closes every fd but stdio and `keep`: a service must not hold netlab's (the lab's lock, its
-// netlink sockets) for the rest of its life. close_range, as no allocation is allowed here.
-void close_others(std::array<int, 3> keep) {
+// netlink sockets) for the rest of its life.
+void close_others(std::array<int, 3> keep, unsigned limit) {
   std::sort(keep.begin(), keep.end());
   unsigned lo = 3;
   for (int fd : keep) {
-    if (fd >= static_cast<int>(lo)) syscall(SYS_close_range, lo, fd - 1, 0);
+    if (fd >= static_cast<int>(lo)) close_span(lo, static_cast<unsigned>(fd) - 1, limit);
     lo = std::max(lo, static_cast<unsigned>(fd) + 1);
   }
-  syscall(SYS_close_range, lo, ~0U, 0);
+  close_span(lo, ~0U, limit);
 }
 
 // Held until the parent journalled this process: tied to the forking thread's life until then.
@@ -96,7 +109,8 @@ void await_release(const InitArgs& a) {
   sigset_t wait_for = become_init(a.err_fd, a.parent_fd);
   detach(a);
   enter_namespaces(a.mounts);
-  close_others({a.err_fd, a.go_fd, a.status_fd});
+  close(a.parent_go_fd);
+  close_others({a.err_fd, a.go_fd, a.status_fd}, a.fd_limit);
   await_release(a);
   pid_t command = _Fork();
   if (command < 0) fail(a.err_fd, kFork, 125);
@@ -146,6 +160,12 @@ std::vector<char*> pointers(const std::vector<std::string>& v) {
   return out;
 }
 
+unsigned fd_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur > INT_MAX) return INT_MAX;
+  return static_cast<unsigned>(r.rlim_cur);
+}
+
 }  // namespace
 
 PendingService spawn_service(const ServiceLaunch& l) {
@@ -172,28 +192,35 @@ PendingService spawn_service(const ServiceLaunch& l) {
   auto env = environment(l.env);
   auto argv = pointers(l.argv), envp = pointers(env);
   const std::string dir = l.dir.empty() ? "/" : l.dir;
-  const InitArgs args{report.write.get(),
-                      go_child.get(),
-                      self.get(),
-                      null.get(),
-                      log.get(),
-                      status.get(),
-                      {report.write.get(), netns.get(), &p.binds_},
-                      dir.c_str(),
-                      argv.data(),
-                      envp.data()};
+  const InitArgs args{.err_fd = report.write.get(),
+                      .go_fd = go_child.get(),
+                      .parent_fd = self.get(),
+                      .null_fd = null.get(),
+                      .log_fd = log.get(),
+                      .status_fd = status.get(),
+                      .parent_go_fd = p.go_.get(),
+                      .fd_limit = fd_limit(),
+                      .mounts = {report.write.get(), netns.get(), &p.binds_},
+                      .dir = dir.c_str(),
+                      .argv = argv.data(),
+                      .envp = envp.data()};
   p.pid_ = fork_into_new_pid_namespace();
   if (p.pid_ == 0) init(args);
   p.status_ = std::move(report.read);
-  if (auto t = process_start_time(p.pid_)) p.start_time_ = *t;
+  // Its identity is the start time: without it, `down` could never prove it is this one.
+  auto t = process_start_time(p.pid_);
+  if (!t)
+    throw ExecError("read the start time of service process " + std::to_string(p.pid_) +
+                        " in /proc/" + std::to_string(p.pid_) + "/stat",
+                    EIO, 125);
+  p.start_time_ = *t;
   return p;
 }
 
 void PendingService::release() {
   char go = 1;
-  if (::send(go_.get(), &go, 1, MSG_NOSIGNAL) != 1) {
-    // It failed before it could wait for this: its report says why.
-  }
+  // A failed send: it failed before it could wait for this, and its report says why.
+  [[maybe_unused]] ssize_t sent = ::send(go_.get(), &go, 1, MSG_NOSIGNAL);
   go_.reset();
   ChildError e{};
   if (read_child_error(status_, e)) {
@@ -229,13 +256,22 @@ std::optional<uint64_t> process_start_time(pid_t pid) {
 
 Fd open_service(pid_t pid, uint64_t start_time) {
   if (pid <= 0) return Fd();
-  Fd fd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (!fd) return fd;
+  Fd fd = pidfd_of(pid);
+  if (!fd && errno == ESRCH) return fd;
+  const std::string what = "service process " + std::to_string(pid);
+  if (!fd) throw KernelError("open a pidfd of " + what + ": " + std::strerror(errno), errno);
   // Read after the pidfd is open: the pidfd then refers to the process proved here.
-  std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::ifstream comm(proc + "/comm");
   std::string name;
   std::getline(comm, name);
-  if (process_start_time(pid) != start_time || name != kName) return Fd();
+  auto started = process_start_time(pid);
+  if (has_exited(fd)) return Fd();  // gone while it was read
+  if (!started || name.empty())
+    throw KernelError(
+        "cannot tell whether " + what + " is the service: " + proc + "/stat or /comm unreadable",
+        EIO);
+  if (*started != start_time || name != kName) return Fd();
   return fd;
 }
 
@@ -246,38 +282,70 @@ bool has_exited(const Fd& pidfd) {
 
 namespace {
 
-bool wait_exit(const Fd& pidfd, std::chrono::milliseconds limit) {
-  pollfd p{pidfd.get(), POLLIN, 0};
-  auto end = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    auto left =
-        std::chrono::ceil<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
-    int n = poll(&p, 1, static_cast<int>(std::max<int64_t>(left.count(), 0)));
-    if (n > 0) return true;
-    if (n == 0) return false;
-    if (errno != EINTR) throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
-  }
+using Clock = std::chrono::steady_clock;
+constexpr std::chrono::seconds kKillLimit{30};  // from SIGKILL until it must be gone
+
+std::string send(const Fd& pidfd, int sig) {
+  if (syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) == 0 || errno == ESRCH)
+    return "";
+  return std::string("signal ") + strsignal(sig) + ": " + std::strerror(errno);
 }
 
-void send(const Fd& pidfd, int sig) {
-  if (syscall(SYS_pidfd_send_signal, pidfd.get(), sig, nullptr, 0) != 0 && errno != ESRCH)
-    throw KernelError(std::string("signal a service: ") + std::strerror(errno), errno);
+// Waits until each process of `pending` (indexes into `pidfds`) has exited or `deadline`
+// passed; returns those still there.
+std::vector<size_t> wait_all(const std::vector<const Fd*>& pidfds, std::vector<size_t> pending,
+                             Clock::time_point deadline) {
+  while (!pending.empty()) {
+    std::vector<pollfd> p;
+    for (size_t i : pending) p.push_back({pidfds[i]->get(), POLLIN, 0});
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+    int n = poll(p.data(), p.size(), static_cast<int>(std::max<int64_t>(left.count(), 0)));
+    if (n < 0 && errno != EINTR)
+      throw KernelError(std::string("poll: ") + std::strerror(errno), errno);
+    if (n == 0) break;
+    std::vector<size_t> still;
+    for (size_t k = 0; k < pending.size(); ++k)
+      if (!(p[k].revents & POLLIN)) still.push_back(pending[k]);
+    pending = std::move(still);
+  }
+  return pending;
+}
+
+// Reaps it if it is the caller's child (else the waitid fails with ECHILD: nothing to do). By
+// its pidfd: its pid may be another child's by now.
+void reap(const Fd& pidfd) {
+  siginfo_t info;
+  while (waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(pidfd.get()), &info,
+                WEXITED | WNOHANG) < 0 &&
+         errno == EINTR) {
+  }
 }
 
 }  // namespace
 
+std::vector<std::string> stop_services(const std::vector<const Fd*>& pidfds,
+                                       std::chrono::milliseconds grace) {
+  std::vector<std::string> errors(pidfds.size());
+  std::vector<size_t> pending;
+  for (size_t i = 0; i < pidfds.size(); ++i) {
+    if (has_exited(*pidfds[i])) continue;
+    errors[i] = send(*pidfds[i], SIGTERM);
+    if (errors[i].empty()) pending.push_back(i);
+  }
+  pending = wait_all(pidfds, std::move(pending), Clock::now() + grace);
+  for (size_t i : pending) errors[i] = send(*pidfds[i], SIGKILL);
+  std::erase_if(pending, [&](size_t i) { return !errors[i].empty(); });
+  for (size_t i : wait_all(pidfds, std::move(pending), Clock::now() + kKillLimit))
+    errors[i] = "it outlived SIGKILL";
+  for (size_t i = 0; i < pidfds.size(); ++i)
+    if (errors[i].empty()) reap(*pidfds[i]);
+  return errors;
+}
+
 void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace) {
-  if (!has_exited(pidfd)) {
-    send(pidfd, SIGTERM);
-    if (!wait_exit(pidfd, grace)) {
-      send(pidfd, SIGKILL);
-      if (!wait_exit(pidfd, std::chrono::seconds(30)))
-        throw KernelError("service process " + std::to_string(pid) + " outlived SIGKILL", ETIME);
-    }
-  }
-  int st;
-  while (waitpid(pid, &st, WNOHANG) < 0 && errno == EINTR) {
-  }
+  std::string error = stop_services({&pidfd}, grace)[0];
+  if (!error.empty())
+    throw KernelError("stop service process " + std::to_string(pid) + ": " + error, EIO);
 }
 
 }  // namespace netlab::kernel

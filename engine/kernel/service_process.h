@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernel/fd.h"
@@ -33,7 +34,16 @@ struct ServiceLaunch {
 // SIGKILL), so a service whose identity was never journalled never runs.
 class PendingService {
  public:
-  PendingService(PendingService&&) = default;
+  // Only the holder kills and reaps it: the one moved from holds nothing.
+  PendingService(PendingService&& o) noexcept
+      : pid_(std::exchange(o.pid_, -1)),
+        start_time_(o.start_time_),
+        go_(std::move(o.go_)),
+        status_(std::move(o.status_)),
+        ns_(std::move(o.ns_)),
+        command_(std::move(o.command_)),
+        binds_(std::move(o.binds_)) {}
+  PendingService& operator=(PendingService&&) = delete;
   ~PendingService();  // not released: killed
   pid_t pid() const { return pid_; }
   uint64_t start_time() const { return start_time_; }
@@ -65,9 +75,14 @@ Fd open_service(pid_t pid, uint64_t start_time);
 // Whether the process of a pidfd has exited.
 bool has_exited(const Fd& pidfd);
 
-// SIGTERM to the service (its PID 1 passes it to every process of the service), then SIGKILL
-// to its PID 1 after `grace`, which makes the kernel kill everything in its PID namespace.
-// Returns once it is gone; reaps it when it is the caller's child. Throws KernelError.
+// Stops services at once, each by a pidfd of its PID 1 (open_service): SIGTERM to each (its
+// PID 1 passes it to every process of the service), then SIGKILL to the PID 1 of those still
+// there after `grace`, which makes the kernel kill everything in its PID namespace. Reaps each
+// that is the caller's child. Returns, for each, "" once it is gone, else what failed.
+std::vector<std::string> stop_services(const std::vector<const Fd*>& pidfds,
+                                       std::chrono::milliseconds grace);
+
+// One of them; throws KernelError naming `pid` when it cannot.
 void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace);
 
 }  // namespace netlab::kernel

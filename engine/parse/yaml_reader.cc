@@ -951,13 +951,18 @@ class Reader {
     return ok;
   }
 
+  // Whether `p` is an absolute path; else an error at it, naming it as `what`.
+  bool absolute_path(const Located<std::string>& p, const std::string& what) {
+    if (!p.value.empty() && p.value[0] == '/' && p.value.find('\0') == std::string::npos)
+      return true;
+    d_.error(p.pos, what + " must be an absolute path, not " + quoted(p.value));
+    return false;
+  }
+
   bool service_dir(const YEntry& e, Service& s) {
     auto d = string(e);
     if (!d) return false;
-    if (d->value.empty() || d->value[0] != '/' || d->value.find('\0') != std::string::npos) {
-      d_.error(d->pos, "dir must be an absolute path, not " + quoted(d->value));
-      return false;
-    }
+    if (!absolute_path(*d, "dir")) return false;
     s.dir = d;
     return true;
   }
@@ -980,10 +985,7 @@ class Reader {
     if (given[0]->key == "file") {
       auto p = string(*given[0]);
       if (!p) return false;
-      if (p->value.empty() || p->value[0] != '/' || p->value.find('\0') != std::string::npos) {
-        d_.error(p->pos, "ready file must be an absolute path, not " + quoted(p->value));
-        return false;
-      }
+      if (!absolute_path(*p, "ready file")) return false;
       r.file = p;
     } else {
       Test t;

@@ -54,6 +54,7 @@ std::vector<std::string> step_namespaces(const Step& s) {
                           for (const auto& [ns, link] : x.links) v.push_back(ns);
                           return v;
                         },
+                        [](const step::Service&) { return V{}; },  // no network change
                     },
                     s);
 }

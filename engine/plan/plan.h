@@ -93,13 +93,18 @@ struct DeleteQdisc {
 struct AwaitGone {
   std::vector<std::pair<std::string, std::string>> links;
 };
+// A lab's service (plan/services.h), in the file's namespace `ns`: started, restarted or
+// stopped by api/services.h once the network is as planned, never by the executor.
+struct Service {
+  std::string ns, name;
+};
 }  // namespace step
 
 using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
                           step::ChangeLink, step::DeleteLink, step::DeleteGroup, step::AddAddress,
                           step::DeleteAddress, step::AddRoute, step::DeleteRoute, step::SetSysctl,
                           step::HoldSysctl, step::ReleaseSysctl, step::AddNat, step::DeleteNat,
-                          step::AddQdisc, step::DeleteQdisc, step::AwaitGone>;
+                          step::AddQdisc, step::DeleteQdisc, step::AwaitGone, step::Service>;
 
 enum class Op { Create, Change, Delete };
 

@@ -12,6 +12,7 @@ Action service_action(Op op, const std::string& ns, const std::string& name, std
   a.ns = ns;
   a.object = "service " + name;
   a.why = std::move(why);
+  a.step = step::Service{ns, name};
   return a;
 }
 
@@ -20,11 +21,14 @@ Action service_action(Op op, const std::string& ns, const std::string& name, std
 std::string service_state_text(const ServiceLive& s) {
   if (s.running) return "running";
   if (s.exit_status) return "exited " + std::to_string(*s.exit_status);
-  return "gone";
+  return "not running";
 }
 
 std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const Record& record,
-                                  const ServicesLive& live) {
+                                  const ServicesLive& live, const std::vector<Action>& network) {
+  std::set<std::string> made;
+  for (const auto& a : network)
+    if (const auto* c = std::get_if<step::CreateNamespace>(&a.step)) made.insert(c->name);
   std::vector<Action> out;
   std::set<std::pair<std::string, std::string>> declared;
   for (const auto& s : wanted) {
@@ -42,6 +46,9 @@ std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const 
     else if (!now.running)
       out.push_back(
           service_action(Op::Change, s.ns, s.name, "restarted: " + service_state_text(now)));
+    else if (made.count(s.kernel_ns))
+      out.push_back(
+          service_action(Op::Change, s.ns, s.name, "restarted: its namespace is made anew"));
   }
   for (const auto& [key, e] : record.services)
     if (!declared.count(key))

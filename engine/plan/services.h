@@ -22,13 +22,14 @@ struct ServiceLive {
 };
 using ServicesLive = std::map<std::pair<std::string, std::string>, ServiceLive>;  // (ns, name)
 
-// Create: start it; Change: stop it and start it again (its definition changed, or it is not
-// running); Delete: stop it (no longer declared). A running service of the same definition
-// gets no action.
+// Create: start it; Change: stop it and start it again (its definition changed, it is not
+// running, or `network`, the plan's actions, makes its namespace anew: it runs in the old one);
+// Delete: stop it (no longer declared). A running service of the same definition gets no action.
 std::vector<Action> plan_services(const std::vector<ServiceSpec>& wanted, const Record& record,
-                                  const ServicesLive& live);
+                                  const ServicesLive& live,
+                                  const std::vector<Action>& network = {});
 
-// "exited 3", "running", "gone"
+// "running", "exited 3", "not running": in plans and status alike.
 std::string service_state_text(const ServiceLive& s);
 
 }  // namespace netlab

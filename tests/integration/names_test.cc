@@ -88,7 +88,13 @@ TEST_F(Names, ACopyHasItsOwnEntriesUnderItsNamespacesNames) {
 
 TEST_F(Names, AFileTheLabDidNotWriteIsRefusedAndKept) {
   ASSERT_EQ(sh("mkdir -p /etc/netns/web && echo '10.9.9.9 mine' > /etc/netns/web/hosts").status, 0);
-  auto up = netlab("up " + write_temp("lab.yaml", kLab));
+  auto file = write_temp("lab.yaml", kLab);
+  auto status = netlab("status " + file);
+  EXPECT_EQ(status.status, 1) << "status sees what up refuses";
+  EXPECT_TRUE(has(status.out, "conflict namespace web")) << status.out << status.err;
+  EXPECT_TRUE(has(status.out, "exists and was not made by lab names: the lab would name"))
+      << status.out;
+  auto up = netlab("up " + file);
   EXPECT_EQ(up.status, 1);
   EXPECT_TRUE(has(up.err, "/etc/netns/web/hosts: exists and was not made by lab names")) << up.err;
   EXPECT_EQ(sh("cat /etc/netns/web/hosts").out, "10.9.9.9 mine\n");

@@ -6,11 +6,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <filesystem>
+#include <future>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "apply/kernel.h"
+#include "kernel/service_process.h"
 #include "robustness_util.h"
 
 namespace netlab::testing {
@@ -99,6 +105,35 @@ bool all_gone(const std::set<std::string>& pids, std::chrono::seconds limit = 10
     if (std::chrono::steady_clock::now() > end) return false;
     std::this_thread::sleep_for(5ms);
   }
+}
+
+// The PID 1 of each service of this sandbox ("netlab-service"), by the pid `status` shows.
+std::set<std::string> service_inits() {
+  std::set<std::string> found;
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos || !of_this_sandbox(pid)) continue;
+    if (read_file("/proc/" + pid + "/comm") == "netlab-service\n") found.insert(pid);
+  }
+  return found;
+}
+
+// The pid `status` shows for service `name`.
+std::string shown_pid(const std::string& lab, const std::string& name) {
+  std::string out = netlab("status " + lab).out;
+  auto at = out.find("service " + name + " in ");
+  if (at == std::string::npos) return "";
+  at = out.find("pid ", at);
+  if (at == std::string::npos) return "";
+  return out.substr(at + 4, out.find_first_not_of("0123456789", at + 4) - at - 4);
+}
+
+// A held service in namespace n1 (made here) that runs `argv` once released.
+kernel::PendingService held_service(const std::vector<std::string>& argv) {
+  EXPECT_EQ(sh("ip netns list | grep -qx n1 || ip netns add n1").status, 0);
+  auto log = std::filesystem::path(write_temp("held.log", ""));
+  kernel::ServiceLaunch launch{"n1", argv, {}, "", log, log.parent_path() / "held.status"};
+  return kernel::spawn_service(launch);
 }
 
 class Services : public Sandbox {
@@ -266,6 +301,154 @@ tests:
   EXPECT_EQ(netlab("down svc@2").status, 0);
   EXPECT_TRUE(all_gone(service_processes("svc@2")));
   EXPECT_EQ(netlab_run_files(), "");
+}
+
+// Only the object that holds a service may kill and reap it: one moved from must not wait for
+// a process that only the other's end of the socket lets go.
+TEST_F(Services, AHeldServiceMovedAndItsFormerHolderDestroyedDoesNotHang) {
+  std::optional<kernel::PendingService> first(held_service({"true"}));
+  const pid_t pid = first->pid();
+  kernel::PendingService second(std::move(*first));
+  auto destroyed = std::async(std::launch::async, [&] { first.reset(); });
+  bool hung = destroyed.wait_for(10s) == std::future_status::timeout;
+  if (hung) kill(pid, SIGKILL);  // lets the test end
+  destroyed.wait();
+  EXPECT_FALSE(hung) << "the moved-from holder waited for the service";
+}
+
+// A pidfd that cannot be opened for want of fds is no proof that the service is gone: `down`
+// would drop a running service from the record.
+TEST_F(Services, AServiceThatCannotBeCheckedIsAnErrorNotGone) {
+  auto pending = held_service({"sleep", "infinity"});
+  const pid_t pid = pending.pid();
+  const uint64_t start = pending.start_time();
+  EXPECT_NE(start, 0u);
+  pending.release();
+  kernel::Fd fd = kernel::open_service(pid, start);
+  ASSERT_TRUE(fd);
+  EXPECT_FALSE(kernel::open_service(pid, start + 1)) << "another start time: not this service";
+  rlimit was{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &was), 0);
+  int lowest = dup(0);  // the lowest free fd: a limit there leaves none free
+  close(lowest);
+  rlimit none = was;
+  none.rlim_cur = static_cast<rlim_t>(lowest);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
+  EXPECT_THROW(kernel::open_service(pid, start), KernelError);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &was), 0);
+  kernel::stop_service(fd, pid, 5s);
+  EXPECT_TRUE(kernel::has_exited(fd));
+}
+
+// `ip netns del` of a service's namespace: `up` makes the namespace anew, and the service,
+// still running in the old one, is started again in it.
+TEST_F(Services, UpRestartsAServiceWhoseNamespaceItMakesAnew) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      idle: {run: [sleep, infinity]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  auto before = service_processes("svc");
+  ASSERT_EQ(before.size(), 1u);
+  ASSERT_EQ(sh("ip netns del n1").status, 0);
+  auto plan = netlab("plan " + file);
+  EXPECT_NE(plan.out.find("~ service idle in n1  (restarted: its namespace is made anew)"),
+            std::string::npos)
+      << plan.out;
+  auto up = netlab("up " + file);
+  ASSERT_EQ(up.status, 0) << up.err;
+  EXPECT_TRUE(all_gone(before));
+  auto in_n1 = processes_in("n1");
+  auto after = service_processes("svc");
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(in_n1.count(*after.begin()), 1u) << "the service runs in the namespace made anew";
+  EXPECT_EQ(netlab("down svc").status, 0);
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+// A service `down` cannot stop (its process cannot be read: /proc/PID/stat hidden) is named in
+// the error and kept in the record; the others stop, and a later `down` stops it.
+TEST_F(Services, DownGoesOnPastAServiceItCannotStopAndKeepsIt) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      a: {run: [sleep, infinity]}
+      b: {run: [sleep, infinity]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  std::string a = shown_pid("svc", "a"), b = shown_pid("svc", "b");
+  ASSERT_NE(a, "");
+  ASSERT_NE(b, "");
+  ASSERT_EQ(sh("touch /run/empty && mount --bind /run/empty /proc/" + a + "/stat").status, 0);
+  auto down = netlab("down svc");
+  EXPECT_EQ(down.status, 1);
+  EXPECT_NE(down.err.find("service a in n1: "), std::string::npos) << down.err;
+  EXPECT_TRUE(all_gone({b}));
+  // By its status: its stat, which all_gone reads, is hidden.
+  std::string state = read_file("/proc/" + a + "/status");
+  EXPECT_NE(state.find("State:\tS"), std::string::npos) << "a is still running: " << state;
+  ASSERT_EQ(sh("umount /proc/" + a + "/stat").status, 0);
+  auto again = netlab("down svc");
+  EXPECT_EQ(again.status, 0) << again.err;
+  EXPECT_TRUE(all_gone({a}));
+  EXPECT_TRUE(service_processes("svc").empty());
+  EXPECT_EQ(netlab_run_files(), "");
+}
+
+// Services that ignore SIGTERM are killed after one grace period, not one each.
+TEST_F(Services, DownStopsServicesThatIgnoreSigtermTogether) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      a: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
+      b: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  auto before = service_processes("svc");
+  ASSERT_EQ(before.size(), 2u);
+  auto start = std::chrono::steady_clock::now();
+  auto down = netlab("down svc");
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(down.status, 0) << down.err;
+  EXPECT_TRUE(all_gone(before));
+  EXPECT_LT(took, 9s) << "a grace period (5 s) for each";
+}
+
+// A log that cannot be read is said, with why: `logs` printed nothing and exited 0.
+TEST_F(Services, LogsSaysALogItCannotRead) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      idle: {run: [sleep, infinity]}
+)");
+  ASSERT_EQ(netlab("up " + file).status, 0);
+  const std::string log = "/run/netlab/svc.services/n1/idle.log";
+  ASSERT_EQ(sh("rm " + log).status, 0);
+  auto logs = netlab("logs svc n1:idle");
+  EXPECT_EQ(logs.status, 1);
+  EXPECT_NE(logs.err.find(log + ": No such file or directory"), std::string::npos) << logs.err;
+  EXPECT_EQ(netlab("down svc").status, 0);
+}
+
+// A service's PID 1 lives as long as the service: it must not keep netlab's working directory
+// (a CI workspace could not be unmounted).
+TEST_F(Services, AServiceKeepsNoWorkingDirectoryOfNetlabs) {
+  auto file = write_temp("svc.yaml", R"(name: svc
+namespaces:
+  n1:
+    services:
+      idle: {run: [sleep, infinity]}
+)");
+  ASSERT_EQ(sh("mkdir -p /tmp/nl-cwd && cd /tmp/nl-cwd && " NETLAB_BINARY " up " + file).status, 0);
+  auto inits = service_inits();
+  ASSERT_EQ(inits.size(), 1u);
+  EXPECT_EQ(std::filesystem::read_symlink("/proc/" + *inits.begin() + "/cwd"), "/");
+  EXPECT_EQ(netlab("down svc").status, 0);
 }
 
 }  // namespace

@@ -116,6 +116,23 @@ TEST(ServicesPlan, StartsNewRestartsEditedOrEndedStopsUndeclared) {
             (std::vector<std::string>{"~ service web in n1  (restarted: exited 3)"}));
 }
 
+// A namespace the plan makes anew (someone deleted it): its running services run in the old one.
+TEST(ServicesPlan, RestartsARunningServiceWhoseNamespaceIsMadeAnew) {
+  auto d = desired(kLab);
+  Record r;
+  for (const auto& s : d.services) r.own(recorded(s, 100));
+  ServicesLive live{{{"n1", "web"}, {true, {}}}, {{"n1", "idle"}, {false, 0}}};
+  std::vector<Action> network{{Op::Create, kHost, "namespace n1", "missing",
+                               step::CreateNamespace{d.services[0].kernel_ns}}};
+  EXPECT_EQ(
+      shown(plan_services(d.services, r, live, network)),
+      (std::vector<std::string>{"~ service web in n1  (restarted: its namespace is made anew)",
+                                "~ service idle in n1  (restarted: exited 0)"}));
+  network[0].step = step::CreateNamespace{"n2"};
+  EXPECT_EQ(shown(plan_services(d.services, r, live, network)),
+            (std::vector<std::string>{"~ service idle in n1  (restarted: exited 0)"}));
+}
+
 TEST(ServicesPlan, DigestIsStableAndSeesEachPart) {
   auto a = desired(kLab).services[0];
   auto b = a;
