@@ -1293,7 +1293,8 @@ class Planner : private LiveLinks {
           (key.first != kHost && !owns_ns(key.first)) || fresh_link(key.first, key.second) ||
           have.empty() || !have.front()->root())
         continue;
-      add(remove_qdiscs(describe_link(*desired_link(key.first, key.second)), have));
+      for (auto& a : plan_qdiscs(describe_link(*desired_link(key.first, key.second)), {}, have))
+        add(std::move(a));
     }
     for (const auto& ns : rec_.qdisc_namespaces)
       if (!declared_ns.count(ns)) plan_.forget.push_back(qdisc_entry(ns));

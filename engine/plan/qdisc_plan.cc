@@ -72,11 +72,4 @@ std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<Qdi
   return out;
 }
 
-Action remove_qdiscs(const std::string& object, const std::vector<const QdiscObj*>& have) {
-  Action a{Op::Change, have.front()->ns, object, why_of({}, values(have)),
-           step::DeleteQdisc{*have.front()}};
-  a.undo = step::AddQdisc{*have.front(), false};
-  return a;
-}
-
 }  // namespace netlab

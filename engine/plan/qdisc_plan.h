@@ -11,11 +11,9 @@ namespace netlab {
 // From `have` (the link's netlab qdiscs as read, the root first) to `want`. In place where the
 // link keeps the same qdiscs; otherwise the old ones go and the new ones are made, and so where
 // a netem loses its corrupt or reorder (a change without them leaves the kernel's as they
-// were). `object` names the link in the plan; the first action is shown, the rest are detail.
+// were). An empty `want` removes them all, each with its undo. `object` names the link in the
+// plan; the first action is shown, the rest are detail.
 std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<QdiscObj>& want,
                                 const std::vector<const QdiscObj*>& have);
-
-// Deletes the link's netlab qdiscs (`have`, the root first): the root takes the rest along.
-Action remove_qdiscs(const std::string& object, const std::vector<const QdiscObj*>& have);
 
 }  // namespace netlab

@@ -24,6 +24,11 @@ veths:
 
 const std::string kVeth = "veth veth0 (peer ceth0 in net0) in host";
 
+// kLab with a namespace more: a file without it fails at the end, where net1 goes, when the
+// kernel is told to refuse that.
+const std::string kWithNet1 = edited(kLab, "  net0: {}\n", "  net0: {}\n  net1: {}\n");
+const char* kNet1Goes = "delete_namespace net1";
+
 TEST(ImpairSyntax, EveryKeyWithItsUnit) {
   EXPECT_TRUE(messages(edited(kLab, "{delay: 10ms}",
                               "{rate: 10mbit, delay: 10ms, jitter: 2ms, loss: 1%, "
@@ -243,6 +248,17 @@ TEST_F(ImpairTest, ARollbackPutsTheOldImpairmentBack) {
   EXPECT_EQ(on("host", "veth0"), "rate 10mbit");
   kernel_.fail_on.clear();
   EXPECT_TRUE(engine().plan(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}"))).empty());
+}
+
+// A removed impairment is put back whole by a rollback: the netem and the tbf under it.
+TEST_F(ImpairTest, ARollbackPutsBackARemovedImpairmentWhole) {
+  auto both = desired(edited(kWithNet1, "{delay: 10ms}", "{rate: 10mbit, delay: 10ms}"));
+  engine().up(both);
+  kernel_.fail_on = kNet1Goes;
+  EXPECT_ANY_THROW(engine().up(desired(edited(kLab, "    impair: {delay: 10ms}\n", ""))));
+  kernel_.fail_on.clear();
+  EXPECT_EQ(on("host", "veth0"), "rate 10mbit, delay 10ms");
+  EXPECT_TRUE(engine().plan(both).empty());
 }
 
 }  // namespace
