@@ -19,6 +19,12 @@ bool kernel_keeps(const QdiscObj& want, const QdiscObj& have) {
   return (have.corrupt && !want.corrupt) || (have.reorder && !want.reorder);
 }
 
+// In place only where the change and its undo both can be: the undo of a change that sets a
+// corrupt or reorder must set it back to 0.
+bool changes_both_ways(const QdiscObj& want, const QdiscObj& have) {
+  return !kernel_keeps(want, have) && !kernel_keeps(have, want);
+}
+
 std::vector<QdiscObj> values(const std::vector<const QdiscObj*>& have) {
   std::vector<QdiscObj> out;
   for (const QdiscObj* q : have) out.push_back(*q);
@@ -45,7 +51,8 @@ std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<Qdi
   const std::string why = why_of(want, values(have));
   std::vector<Action> out;
   bool in_place = same_shape(want, have);
-  for (size_t i = 0; in_place && i < want.size(); ++i) in_place = !kernel_keeps(want[i], *have[i]);
+  for (size_t i = 0; in_place && i < want.size(); ++i)
+    in_place = changes_both_ways(want[i], *have[i]);
   if (in_place) {
     for (size_t i = 0; i < want.size(); ++i) {
       if (want[i].same_settings(*have[i])) continue;

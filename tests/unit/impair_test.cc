@@ -261,5 +261,17 @@ TEST_F(ImpairTest, ARollbackPutsBackARemovedImpairmentWhole) {
   EXPECT_TRUE(engine().plan(both).empty());
 }
 
+// A rollback takes back a corrupt and a reorder the run added: the kernel keeps them through a
+// change that does not state them, as it keeps them going back to zero.
+TEST_F(ImpairTest, ARollbackTakesBackAnAddedCorruptAndReorder) {
+  engine().up(desired(kWithNet1));
+  kernel_.fail_on = kNet1Goes;
+  EXPECT_ANY_THROW(engine().up(
+      desired(edited(kLab, "{delay: 10ms}", "{delay: 10ms, corrupt: 1%, reorder: 5%}"))));
+  kernel_.fail_on.clear();
+  EXPECT_EQ(on("host", "veth0"), "delay 10ms");
+  EXPECT_TRUE(engine().plan(desired(kWithNet1)).empty());
+}
+
 }  // namespace
 }  // namespace netlab
