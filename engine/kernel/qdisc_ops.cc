@@ -137,7 +137,7 @@ std::vector<std::string> NetlinkKernel::missing_qdisc_kinds(const std::vector<st
 
 // A request for a qdisc of that kind on the host's loopback without its options: a kernel
 // without the kind refuses it with ENOENT (after trying to load its module), one with it
-// refuses the missing options (netem: EINVAL). Nothing is made either way. Built by hand:
+// refuses the missing options (netem, tbf: EINVAL). Nothing is made either way. Built by hand:
 // libnl fills in options for the kinds it knows.
 bool NetlinkKernel::kernel_lacks_qdisc(const std::string& kind) {
   const std::string what = "ask the kernel for " + kind + " qdiscs";

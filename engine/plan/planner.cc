@@ -293,10 +293,12 @@ class Planner : private LiveLinks {
         conflict(link_vertex(l.ns, l.name), object, std::move(why));
     }
   }
-  // A kernel without netem, for the keys that need it; a qdisc somebody else put on the link.
+  // A kernel without netem or tbf, for the keys that need it; a qdisc somebody else put on the
+  // link.
   void check_impairs() {
     const auto& missing = live_.missing_qdisc_kinds;
     const bool no_netem = std::find(missing.begin(), missing.end(), "netem") != missing.end();
+    const bool no_tbf = std::find(missing.begin(), missing.end(), "tbf") != missing.end();
     for (const auto& m : d_->impairs) {
       std::string vertex = "impair:" + m.ns + "/" + m.dev;
       std::string object = "impairment on " + m.dev + " in " + m.ns;
@@ -305,6 +307,10 @@ class Planner : private LiveLinks {
                  "this kernel has no netem, which " + netem_keys(m.value) +
                      " need(s): sch_netem (CONFIG_NET_SCH_NETEM); load the module, use a kernel "
                      "with it, or keep to `rate`");
+      if (no_tbf && m.value.rate)
+        conflict(vertex, object,
+                 "this kernel has no tbf, which rate needs: sch_tbf (CONFIG_NET_SCH_TBF); load "
+                 "the module, use a kernel with it, or drop `rate`");
       auto foreign = foreign_qdisc_.find({m.ns, m.dev});
       const LinkObj* link = live_link(m.ns, m.dev);
       if (foreign != foreign_qdisc_.end() && link && owns_link(*link) && !fresh_ns(m.ns))

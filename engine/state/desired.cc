@@ -238,8 +238,15 @@ ReadRequest DesiredState::read_request() const {
     if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), m.ns) ==
         r.qdisc_namespaces.end())
       r.qdisc_namespaces.push_back(m.ns);
-    if (m.needs_netem() && r.qdisc_kinds.empty()) r.qdisc_kinds.push_back("netem");
+    // The kinds impair_qdiscs makes; not one where no link is impaired.
+    auto need = [&](const char* kind) {
+      if (std::find(r.qdisc_kinds.begin(), r.qdisc_kinds.end(), kind) == r.qdisc_kinds.end())
+        r.qdisc_kinds.push_back(kind);
+    };
+    if (m.needs_netem()) need("netem");
+    if (m.value.rate) need("tbf");
   }
+  std::sort(r.qdisc_kinds.begin(), r.qdisc_kinds.end());
   return r;
 }
 

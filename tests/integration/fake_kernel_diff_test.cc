@@ -376,7 +376,8 @@ std::string run_sequence(uint64_t seed, int length) {
     real.create_namespace(n);
   }
   // The fake lacks what this kernel lacks (asked as the engine asks).
-  for (const auto& k : real.read({.host = false, .qdisc_kinds = {"netem"}}).missing_qdisc_kinds)
+  for (const auto& k :
+       real.read({.host = false, .qdisc_kinds = {"netem", "tbf"}}).missing_qdisc_kinds)
     fake.missing_qdiscs.insert(k);
   std::vector<Op> ops = prologue(rng);
   for (int i = 0; i < length; ++i) ops.push_back(random_op(rng, keys));

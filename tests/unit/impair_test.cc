@@ -76,6 +76,15 @@ TEST(ImpairState, ALabWithoutImpairmentReadsNoQdisc) {
   EXPECT_TRUE(desired(edited(kLab, "{delay: 10ms}", "{delay: 0, loss: 0%}")).impairs.empty());
 }
 
+// tbf is asked for where a rate needs it, netem where the other keys do.
+TEST(ImpairState, TheKernelIsAskedForTheQdiscKindsTheFileNeeds) {
+  EXPECT_EQ(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}")).read_request().qdisc_kinds,
+            Lines{"tbf"});
+  EXPECT_EQ(
+      desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit, loss: 1%}")).read_request().qdisc_kinds,
+      (Lines{"netem", "tbf"}));
+}
+
 class ImpairTest : public testing::EngineFixture {
  protected:
   std::vector<QdiscObj> qdiscs(const std::string& n, const std::string& dev) {
@@ -230,6 +239,20 @@ TEST_F(ImpairTest, AKernelWithoutNetemIsToldAtPlanTimeForTheKeysThatNeedIt) {
   EXPECT_TRUE(kernel_.calls.empty());
   engine().up(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}")));
   EXPECT_EQ(on("host", "veth0"), "rate 10mbit");
+}
+
+TEST_F(ImpairTest, AKernelWithoutTbfIsToldAtPlanTimeForARate) {
+  kernel_.missing_qdiscs = {"tbf"};
+  auto rate = desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}"));
+  Plan p = engine().plan(rate);
+  ASSERT_EQ(p.conflicts.size(), 1u);
+  EXPECT_EQ(p.conflicts[0].str(),
+            "impairment on veth0 in host: this kernel has no tbf, which rate needs: sch_tbf "
+            "(CONFIG_NET_SCH_TBF); load the module, use a kernel with it, or drop `rate`");
+  EXPECT_THROW(engine().up(rate), ConflictError);
+  EXPECT_TRUE(kernel_.calls.empty());
+  engine().up(desired(kLab));
+  EXPECT_EQ(on("host", "veth0"), "delay 10ms");
 }
 
 TEST_F(ImpairTest, TheQdiscsGoWithTheirLinksOnDown) {
