@@ -1276,8 +1276,15 @@ class Planner : private LiveLinks {
       if (!live_link(want.ns, want.dev)) return;  // a conflict was reported
     }
     auto actions = plan_qdiscs(describe_link(*link), impair_qdiscs(want), have);
-    if (actions.empty()) return;
-    if (!rec_.qdisc_namespaces.count(want.ns)) actions.front().own.push_back(qdisc_entry(want.ns));
+    const bool recorded = rec_.qdisc_namespaces.count(want.ns) || adopted_qdiscs_.count(want.ns);
+    if (actions.empty()) {
+      // In place, yet not in the record (lost with its journal): recorded now, so that the
+      // namespace's qdiscs are read once the file no longer impairs it.
+      if (!recorded && adopted_qdiscs_.insert(want.ns).second)
+        plan_.adopt.push_back(qdisc_entry(want.ns));
+      return;
+    }
+    if (!recorded) actions.front().own.push_back(qdisc_entry(want.ns));
     for (auto& a : actions) {
       if (fresh) a.undo.reset();  // the qdiscs go with the new link
       add(std::move(a));
@@ -1353,6 +1360,7 @@ class Planner : private LiveLinks {
   // The live qdiscs of netlab's handles per link, the root first; the root qdiscs of others.
   std::map<NsName, std::vector<const QdiscObj*>> live_qdiscs_;
   std::map<NsName, const QdiscObj*> foreign_qdisc_;
+  std::set<std::string> adopted_qdiscs_;  // namespaces whose qdiscs the plan records as found
   std::set<AddrObj> wanted_addrs_;
   // RouteObj::key of every declared route: looked up for each live route, not scanned.
   std::set<std::tuple<std::string, Cidr, uint32_t>> wanted_route_keys_;

@@ -255,6 +255,20 @@ TEST_F(ImpairTest, AKernelWithoutTbfIsToldAtPlanTimeForARate) {
   EXPECT_EQ(on("host", "veth0"), "delay 10ms");
 }
 
+// An impairment in place that the record does not name (a record from before it had
+// impairments, a journal lost) is recorded: the namespace's qdiscs are read again once the
+// file drops it, and it goes.
+TEST_F(ImpairTest, AnImpairmentInPlaceIsRecorded) {
+  engine().up(desired(kLab));
+  Record r = store_.load("imp");
+  r.qdisc_namespaces.clear();
+  store_.save(r);
+  engine().up(desired(kLab));
+  EXPECT_EQ(store_.load("imp").qdisc_namespaces, (std::set<std::string>{"host"}));
+  engine().up(desired(edited(kLab, "    impair: {delay: 10ms}\n", "")));
+  EXPECT_TRUE(ns("host").qdiscs.empty());
+}
+
 TEST_F(ImpairTest, TheQdiscsGoWithTheirLinksOnDown) {
   engine().up(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit, delay: 10ms}")));
   engine().down("imp");
