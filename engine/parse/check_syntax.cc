@@ -72,7 +72,13 @@ std::variant<uint64_t, std::string> parse_rate(std::string_view text) {
   if (*bits == 0) return uint64_t{0};
   if (*bits > static_cast<double>(kMaxRate)) return std::string("is over 10gbit");
   if (*bits < static_cast<double>(kMinRate)) return std::string("is under 8kbit (0 is none)");
-  return static_cast<uint64_t>(std::llround(*bits));
+  // The kernel keeps bytes per second: a part of a byte would read back as another rate.
+  auto whole = static_cast<uint64_t>(std::llround(*bits));
+  if (whole % 8)
+    return std::string(
+        "is not a whole number of bytes per second (the kernel's unit: a multiple of 8bit, like "
+        "10.008kbit)");
+  return whole;
 }
 
 std::variant<uint32_t, std::string> parse_delay(std::string_view text) {

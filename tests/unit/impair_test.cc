@@ -60,6 +60,15 @@ TEST(ImpairSyntax, BadValuesAreRefusedWhereTheyAre) {
             Lines{"t.yaml:6:26: error: unknown key \"dealy\" (did you mean \"delay\"?)"});
 }
 
+// The kernel keeps a rate in bytes per second: a rate of a part of a byte would read back as
+// another, and never be in place.
+TEST(ImpairSyntax, ARateIsAWholeNumberOfBytes) {
+  EXPECT_EQ(messages(edited(kLab, "{delay: 10ms}", "{rate: 10.001kbit}")),
+            Lines{"t.yaml:6:20: error: rate \"10.001kbit\" is not a whole number of bytes per "
+                  "second (the kernel's unit: a multiple of 8bit, like 10.008kbit)"});
+  EXPECT_TRUE(messages(edited(kLab, "{delay: 10ms}", "{rate: 10.008kbit}")).empty());
+}
+
 TEST(ImpairSyntax, OnlyOnAVethEnd) {
   auto m = messages(std::string(kLab) + "bridges:\n  br0: {impair: {rate: 1mbit}}\n");
   ASSERT_EQ(m.size(), 1u);
