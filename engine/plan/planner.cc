@@ -122,10 +122,7 @@ class Planner : private LiveLinks {
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
     delete_routes();
     delete_nat();
-    if (d_) delete_qdiscs();
-    // On `down` the lab's qdiscs go with its links.
-    if (!d_)
-      for (const auto& ns : rec_.qdisc_namespaces) plan_.forget.push_back(qdisc_entry(ns));
+    delete_qdiscs();
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
@@ -313,7 +310,7 @@ class Planner : private LiveLinks {
                  "the module, use a kernel with it, or drop `rate`");
       auto foreign = foreign_qdisc_.find({m.ns, m.dev});
       const LinkObj* link = live_link(m.ns, m.dev);
-      if (foreign != foreign_qdisc_.end() && link && owns_link(*link) && !fresh_ns(m.ns))
+      if (foreign != foreign_qdisc_.end() && link && owns_link(*link))
         conflict(vertex, object,
                  "the link has a " + foreign->second->kind + " qdisc (handle " +
                      handle_text(foreign->second->handle) + ") that lab " + lab_ +
@@ -1292,19 +1289,22 @@ class Planner : private LiveLinks {
   }
 
   // The lab's qdiscs on links it keeps but no longer impairs (on a link that goes, they go
-  // with it). Read only where the file or the record has impairment.
+  // with it, and so on `down`). Read only where the file or the record has impairment.
   void delete_qdiscs() {
     std::set<NsName> declared;
     std::set<std::string> declared_ns;
-    for (const auto& m : d_->impairs) {
-      declared.insert({m.ns, m.dev});
-      declared_ns.insert(m.ns);
-    }
+    if (d_)
+      for (const auto& m : d_->impairs) {
+        declared.insert({m.ns, m.dev});
+        declared_ns.insert(m.ns);
+      }
     for (const auto& [key, have] : live_qdiscs_) {
+      // A link kept (never one on `down`: none is wanted), ours, in a namespace of ours, with
+      // our root qdisc (not only our handle under somebody else's root).
       const LinkObj* link = live_link(key.first, key.second);
       if (declared.count(key) || !wanted_links_.count(key) || !link || !owns_link(*link) ||
           (key.first != kHost && !owns_ns(key.first)) || fresh_link(key.first, key.second) ||
-          have.empty() || !have.front()->root())
+          !have.front()->root())
         continue;
       for (auto& a : plan_qdiscs(describe_link(*desired_link(key.first, key.second)), {}, have))
         add(std::move(a));
