@@ -97,7 +97,7 @@ std::string sysctl_live(const NsLive* n, const std::string& key) {
 std::string conflict_key(const DesiredState& d, const Conflict& c) {
   if (c.vertex.rfind("ns:", 0) == 0) return "ns|" + c.vertex.substr(3);
   for (const auto& m : d.impairs)
-    if (c.vertex == "impair:" + m.ns + "/" + m.dev) return impair_key(m.ns, m.dev);
+    if (c.vertex == impair_vertex(m.ns, m.dev)) return impair_key(m.ns, m.dev);
   for (const auto& l : d.links)
     if (c.vertex == link_vertex(l.ns, l.name)) return link_key(l.ns, l.name);
   for (const auto& r : d.routes)

@@ -297,7 +297,7 @@ class Planner : private LiveLinks {
     const bool no_netem = std::find(missing.begin(), missing.end(), "netem") != missing.end();
     const bool no_tbf = std::find(missing.begin(), missing.end(), "tbf") != missing.end();
     for (const auto& m : d_->impairs) {
-      std::string vertex = "impair:" + m.ns + "/" + m.dev;
+      std::string vertex = impair_vertex(m.ns, m.dev);
       std::string object = "impairment on " + m.dev + " in " + m.ns;
       if (no_netem && m.needs_netem())
         conflict(vertex, object,

@@ -198,7 +198,7 @@ void add_impairs(DesiredState& d, Builder& b, const Topology& t) {
     ImpairObj m{end.ns.value, end.name.value, *end.impair};
     if (end.mtu) m.mtu = end.mtu->value;
     d.impairs.push_back(m);
-    size_t v = b.vertex("impair:" + m.ns + "/" + m.dev, Facet::Impair, d.impairs.size() - 1);
+    size_t v = b.vertex(impair_vertex(m.ns, m.dev), Facet::Impair, d.impairs.size() - 1);
     d.graph.need(v, d.graph.index(cfg_id(m.ns, m.dev)));
   };
   for (const auto& v : t.veths) {
@@ -211,6 +211,10 @@ void add_impairs(DesiredState& d, Builder& b, const Topology& t) {
 
 std::string link_vertex(const std::string& ns, const std::string& name) {
   return "link:" + ns + "/" + name;
+}
+
+std::string impair_vertex(const std::string& ns, const std::string& dev) {
+  return "impair:" + ns + "/" + dev;
 }
 
 std::string route_vertex(const RouteObj& r) {
