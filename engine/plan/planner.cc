@@ -1272,7 +1272,7 @@ class Planner : private LiveLinks {
       if (it != live_qdiscs_.end()) have = it->second;
       if (!live_link(want.ns, want.dev)) return;  // a conflict was reported
     }
-    auto actions = plan_qdiscs(describe_link(*link), impair_qdiscs(want), have);
+    auto actions = plan_qdiscs(want.ns, describe_link(*link), impair_qdiscs(want), have);
     const bool recorded = rec_.qdisc_namespaces.count(want.ns) || adopted_qdiscs_.count(want.ns);
     if (actions.empty()) {
       // In place, yet not in the record (lost with its journal): recorded now, so that the
@@ -1306,8 +1306,8 @@ class Planner : private LiveLinks {
           (key.first != kHost && !owns_ns(key.first)) || fresh_link(key.first, key.second) ||
           !have.front()->root())
         continue;
-      for (auto& a : plan_qdiscs(describe_link(*desired_link(key.first, key.second)), {}, have))
-        add(std::move(a));
+      const std::string object = describe_link(*desired_link(key.first, key.second));
+      for (auto& a : plan_qdiscs(key.first, object, {}, have)) add(std::move(a));
     }
     for (const auto& ns : rec_.qdisc_namespaces)
       if (!declared_ns.count(ns)) plan_.forget.push_back(qdisc_entry(ns));

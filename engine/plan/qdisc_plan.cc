@@ -25,30 +25,23 @@ bool changes_both_ways(const QdiscObj& want, const QdiscObj& have) {
   return !kernel_keeps(want, have) && !kernel_keeps(have, want);
 }
 
-std::vector<QdiscObj> values(const std::vector<const QdiscObj*>& have) {
-  std::vector<QdiscObj> out;
-  for (const QdiscObj* q : have) out.push_back(*q);
-  return out;
-}
-
 std::vector<const QdiscObj*> pointers(const std::vector<QdiscObj>& qdiscs) {
   std::vector<const QdiscObj*> out;
   for (const auto& q : qdiscs) out.push_back(&q);
   return out;
 }
 
-std::string why_of(const std::vector<QdiscObj>& want, const std::vector<QdiscObj>& have) {
-  std::string why =
-      impairment_changes(impairment_of(pointers(have)), impairment_of(pointers(want)));
+std::string why_of(const std::vector<QdiscObj>& want, const std::vector<const QdiscObj*>& have) {
+  std::string why = impairment_changes(impairment_of(have), impairment_of(pointers(want)));
   return why.empty() ? "impairment queues sized for the link's MTU" : why;
 }
 
 }  // namespace
 
-std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<QdiscObj>& want,
+std::vector<Action> plan_qdiscs(const std::string& ns, const std::string& object,
+                                const std::vector<QdiscObj>& want,
                                 const std::vector<const QdiscObj*>& have) {
-  const std::string& ns = want.empty() ? have.front()->ns : want.front().ns;
-  const std::string why = why_of(want, values(have));
+  const std::string why = why_of(want, have);
   std::vector<Action> out;
   bool in_place = same_shape(want, have);
   for (size_t i = 0; in_place && i < want.size(); ++i)
