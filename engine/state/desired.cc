@@ -239,9 +239,7 @@ ReadRequest DesiredState::read_request() const {
   for (const auto& l : links)
     if (l.ns == kHost) r.host_links.push_back(l.name);
   for (const auto& m : impairs) {
-    if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), m.ns) ==
-        r.qdisc_namespaces.end())
-      r.qdisc_namespaces.push_back(m.ns);
+    r.qdisc_namespaces.insert(m.ns);
     // The kinds impair_qdiscs makes; not one where no link is impaired.
     auto need = [&](const char* kind) {
       if (std::find(r.qdisc_kinds.begin(), r.qdisc_kinds.end(), kind) == r.qdisc_kinds.end())

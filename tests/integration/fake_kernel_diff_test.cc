@@ -408,7 +408,7 @@ std::string run_sequence(uint64_t seed, int length) {
     if (n != "host") req.namespaces.push_back(n);
   req.sysctl_keys = keys;
   req.link_kinds = {"macvlan", "vxlan", "tun"};  // their data read back
-  req.qdisc_namespaces = kNs;
+  req.qdisc_namespaces = {kNs.begin(), kNs.end()};
   auto want = normal(fake.read(req), fake), got = normal(real.read(req), fake);
   for (const auto& w : want)
     if (std::find(got.begin(), got.end(), w) == got.end())

@@ -99,9 +99,7 @@ LiveState FakeKernel::read(const ReadRequest& req) {
     if (missing_qdiscs.count(k)) out.missing_qdisc_kinds.push_back(k);
   // Qdiscs are dumped only where asked for.
   for (auto& [name, n] : out.ns)
-    if (std::find(req.qdisc_namespaces.begin(), req.qdisc_namespaces.end(), name) ==
-        req.qdisc_namespaces.end())
-      n.qdiscs.clear();
+    if (!req.qdisc_namespaces.count(name)) n.qdiscs.clear();
   mark_ready(out);
   return out;
 }

@@ -79,7 +79,7 @@ TEST(ImpairState, ALabWithoutImpairmentReadsNoQdisc) {
   std::string plain = edited(kLab, "    impair: {delay: 10ms}\n", "");
   EXPECT_TRUE(desired(plain).read_request().qdisc_namespaces.empty());
   EXPECT_TRUE(desired(plain).read_request().qdisc_kinds.empty());
-  EXPECT_EQ(desired(kLab).read_request().qdisc_namespaces, Lines{"host"});
+  EXPECT_EQ(desired(kLab).read_request().qdisc_namespaces, (std::set<std::string>{"host"}));
   EXPECT_EQ(desired(kLab).read_request().qdisc_kinds, Lines{"netem"});
   // Zero is none.
   EXPECT_TRUE(desired(edited(kLab, "{delay: 10ms}", "{delay: 0, loss: 0%}")).impairs.empty());
