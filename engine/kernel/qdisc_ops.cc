@@ -112,7 +112,9 @@ std::vector<QdiscObj> NetlinkKernel::read_qdiscs(
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
     auto* qd = reinterpret_cast<rtnl_qdisc*>(o);
     auto name = name_of.find(rtnl_tc_get_ifindex(TC_CAST(qd)));
-    if (name != name_of.end()) out.push_back(qdisc_of(qd, ns, name->second));
+    if (name == name_of.end()) continue;
+    QdiscObj q = qdisc_of(qd, ns, name->second);
+    if (q.worth_reading()) out.push_back(std::move(q));
   }
   return out;
 }

@@ -339,7 +339,6 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
     for (const auto& [k, v] : ns.sysctl)
       if (fake_ns && fake_ns->sysctl.count(k)) part.push_back(n + " sysctl " + k + "='" + v + "'");
     for (const auto& q : ns.qdiscs) {
-      if (q.handle == 0) continue;  // the kernel's default, which the fake does not keep
       std::ostringstream o;
       o << n << " qdisc " << q.dev << " " << q.kind << " " << std::hex << q.handle << " parent "
         << q.parent << std::dec << " limit " << q.limit;
