@@ -24,7 +24,7 @@ ReadRequest merge(ReadRequest a, const ReadRequest& b) {
   };
   add_unique(a.namespaces, b.namespaces);
   add_unique(a.nat_namespaces, b.nat_namespaces);
-  add_unique(a.qdisc_namespaces, b.qdisc_namespaces);
+  a.qdisc_namespaces.insert(b.qdisc_namespaces.begin(), b.qdisc_namespaces.end());
   add_unique(a.link_kinds, b.link_kinds);
   add_unique(a.qdisc_kinds, b.qdisc_kinds);
   add_unique(a.host_links, b.host_links);
@@ -45,9 +45,7 @@ ReadRequest only(const ReadRequest& r, const std::vector<std::string>& names) {
       out.sysctl_keys[ns] = it->second;
     if (std::find(r.nat_namespaces.begin(), r.nat_namespaces.end(), ns) != r.nat_namespaces.end())
       out.nat_namespaces.push_back(ns);
-    if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), ns) !=
-        r.qdisc_namespaces.end())
-      out.qdisc_namespaces.push_back(ns);
+    if (r.qdisc_namespaces.count(ns)) out.qdisc_namespaces.insert(ns);
   }
   return out;
 }
@@ -66,7 +64,7 @@ ReadRequest without(ReadRequest r, const LiveState& read) {
 ReadRequest request_for(const DesiredState* desired, const Record& record) {
   ReadRequest req = record_read_request(record);
   if (!desired) return req;  // a qdisc goes with its link: `down` needs not read them
-  req.qdisc_namespaces.assign(record.qdisc_namespaces.begin(), record.qdisc_namespaces.end());
+  req.qdisc_namespaces = record.qdisc_namespaces;
   return merge(desired->read_request(), req);
 }
 

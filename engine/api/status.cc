@@ -74,12 +74,21 @@ std::string link_live(const NsLive* n, const std::string& name) {
   return s;
 }
 
-std::string impairment_live(const NsLive* n, const std::string& dev) {
-  if (!n || !n->link(dev)) return "absent";
-  std::vector<const QdiscObj*> ours;
-  for (const auto& q : n->qdiscs)
-    if (q.dev == dev && q.ours()) ours.push_back(&q);
-  return ours.empty() ? "absent" : describe_impairment(impairment_of(ours));
+// netlab's qdiscs by namespace and link, from one pass over what was read.
+using QdiscsByLink = std::map<std::pair<std::string, std::string>, std::vector<const QdiscObj*>>;
+QdiscsByLink our_qdiscs(const LiveState& live) {
+  QdiscsByLink out;
+  for (const auto& [ns, n] : live.ns)
+    for (const auto& q : n.qdiscs)
+      if (q.ours()) out[{ns, q.dev}].push_back(&q);
+  return out;
+}
+
+std::string impairment_live(const LiveState& live, const QdiscsByLink& ours, const ImpairObj& m) {
+  const NsLive* n = live.find(m.ns);
+  if (!n || !n->link(m.dev)) return "absent";
+  auto it = ours.find({m.ns, m.dev});
+  return it == ours.end() ? "absent" : describe_impairment(impairment_of(it->second));
 }
 
 bool has_route(const NsLive* n, const RouteObj& want) {
@@ -97,7 +106,7 @@ std::string sysctl_live(const NsLive* n, const std::string& key) {
 std::string conflict_key(const DesiredState& d, const Conflict& c) {
   if (c.vertex.rfind("ns:", 0) == 0) return "ns|" + c.vertex.substr(3);
   for (const auto& m : d.impairs)
-    if (c.vertex == "impair:" + m.ns + "/" + m.dev) return impair_key(m.ns, m.dev);
+    if (c.vertex == impair_vertex(m.ns, m.dev)) return impair_key(m.ns, m.dev);
   for (const auto& l : d.links)
     if (c.vertex == link_vertex(l.ns, l.name)) return link_key(l.ns, l.name);
   for (const auto& r : d.routes)
@@ -261,10 +270,11 @@ Status lab_status(Engine& engine, const DesiredState& d) {
                                  [&](const NatRule& h) { return h.same_rule(r); });
     b.add(nat_key(r), r.ns, "nat rule " + r.str(), here ? "present" : "absent");
   }
+  const QdiscsByLink ours = our_qdiscs(live);
   for (const auto& m : d.impairs)
     b.add(impair_key(m.ns, m.dev), m.ns,
           "impairment on " + m.dev + ": " + describe_impairment(m.value),
-          impairment_live(live.find(m.ns), m.dev));
+          impairment_live(live, ours, m));
   // The planner stops at conflicts. To show the real drift of everything else, plan on past
   // them as if the lab owned what it declares; such a plan is only read, never applied.
   std::optional<Plan> past;

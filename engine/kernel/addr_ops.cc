@@ -20,12 +20,6 @@ AddrPtr addr_template(const AddrObj& a, int ifindex, const std::string& what) {
   return addr;
 }
 
-NlMsgPtr built(int err, nl_msg* raw, const std::string& what) {
-  NlMsgPtr msg(raw);
-  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
-  return msg;
-}
-
 }  // namespace
 
 void NetlinkKernel::add_address(const AddrObj& a) {

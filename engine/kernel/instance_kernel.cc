@@ -170,7 +170,8 @@ LiveState InstanceKernel::read(const ReadRequest& request) {
   }
   for (auto& ns : down.namespaces) ns = ns_name(ns);
   for (auto& ns : down.nat_namespaces) ns = ns_name(ns);
-  for (auto& ns : down.qdisc_namespaces) ns = ns_name(ns);
+  down.qdisc_namespaces.clear();
+  for (const auto& ns : request.qdisc_namespaces) down.qdisc_namespaces.insert(ns_name(ns));
   down.sysctl_keys.clear();
   for (const auto& [ns, keys] : request.sysctl_keys)
     for (const auto& key : keys) down.sysctl_keys[ns_name(ns)].push_back(down_sysctl(ns, key));

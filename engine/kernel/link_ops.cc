@@ -59,10 +59,6 @@ NlMsgPtr take(nl_msg* m) {
   return NlMsgPtr(m);
 }
 
-void check_build(int err, const std::string& what) {
-  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
-}
-
 }  // namespace
 
 void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
@@ -178,16 +174,10 @@ void NetlinkKernel::create_by_kind(const LinkKind& kind, const LinkObj& link,
 // base kinds are not asked (a veth would make its peer before the name is refused): their
 // create says it plainly.
 std::vector<std::string> NetlinkKernel::missing_link_kinds(const std::vector<std::string>& kinds) {
-  std::vector<std::string> missing;
-  for (const auto& name : kinds) {
+  return link_kinds_.missing(kinds, [&](const std::string& name) {
     const LinkKind* kind = find_link_kind(name);
-    if (!kind || !kind->syntax()) continue;
-    // The kernel's kinds do not change under a running process: asked once.
-    auto [known, first] = kind_present_.try_emplace(name, true);
-    if (first) known->second = !kernel_lacks(*kind);
-    if (!known->second) missing.push_back(name);
-  }
-  return missing;
+    return kind && kind->syntax() && kernel_lacks(*kind);
+  });
 }
 
 bool NetlinkKernel::kernel_lacks(const LinkKind& kind) {

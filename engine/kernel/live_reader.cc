@@ -162,9 +162,7 @@ NsLive NetlinkKernel::read_ns(const std::string& ns, const ReadRequest& request)
     if (int master = rtnl_link_get_master(l)) obj.master = dev_name(master);
     live.links.push_back(std::move(obj));
   });
-  if (std::find(request.qdisc_namespaces.begin(), request.qdisc_namespaces.end(), ns) !=
-      request.qdisc_namespaces.end())
-    live.qdiscs = read_qdiscs(ns, st, name_of);
+  if (request.qdisc_namespaces.count(ns)) live.qdiscs = read_qdiscs(ns, st, name_of);
 
   // Addresses and routes per family: the kernel answers an AF_INET or AF_INET6 dump without
   // the RTNL lock, but an AF_UNSPEC one (rtnl_dump_all) under it, and right after an up the

@@ -67,14 +67,32 @@ class NetlinkKernel final : public Kernel {
   int ifindex(const std::string& ns, const std::string& name, const std::string& what);
 
  private:
+  // Of the kinds asked about, those `lacks` says the kernel lacks, each asked once: the kernel's
+  // kinds do not change under a running process (a module it loads at the first request aside).
+  class AskedOnce {
+   public:
+    template <typename Lacks>  // bool(const std::string& kind)
+    std::vector<std::string> missing(const std::vector<std::string>& kinds, Lacks lacks) {
+      std::vector<std::string> out;
+      for (const auto& kind : kinds) {
+        auto [known, first] = present_.try_emplace(kind, true);
+        if (first) known->second = !lacks(kind);
+        if (!known->second) out.push_back(kind);
+      }
+      return out;
+    }
+
+   private:
+    std::map<std::string, bool> present_;  // kinds asked about, and the kernel's answer
+  };
   // Of these kinds, those the kernel lacks (asked with a request it refuses either way).
   std::vector<std::string> missing_link_kinds(const std::vector<std::string>& kinds);
   bool kernel_lacks(const LinkKind& kind);
-  std::map<std::string, bool> kind_present_;  // kinds asked about, and the kernel's answer
+  AskedOnce link_kinds_;
   // The same for qdiscs (kernel/qdisc_ops.cc).
   std::vector<std::string> missing_qdisc_kinds(const std::vector<std::string>& kinds);
   bool kernel_lacks_qdisc(const std::string& kind);
-  std::map<std::string, bool> qdisc_present_;
+  AskedOnce qdisc_kinds_;
   // One RTM_NEWLINK request for the change; `what` names it in errors.
   void send_link_change(const std::string& ns, const std::string& name, const LinkChange& change,
                         const std::string& what);

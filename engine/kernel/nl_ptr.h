@@ -5,6 +5,7 @@
 
 #include <netlink/addr.h>
 #include <netlink/cache.h>
+#include <netlink/errno.h>
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
@@ -16,7 +17,9 @@
 #include <algorithm>
 #include <memory>
 #include <new>
+#include <string>
 
+#include "apply/kernel.h"
 #include "model/ip.h"
 
 namespace netlab::kernel {
@@ -41,6 +44,18 @@ template <typename P>
 P checked(typename P::pointer p) {
   if (!p) throw std::bad_alloc();
   return P(p);
+}
+
+// A request libnl could not build (err < 0) was never sent: a KernelError without an errno.
+inline void check_build(int err, const std::string& what) {
+  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
+}
+
+// The message a libnl build function returned with `err`, owned before it is checked.
+inline NlMsgPtr built(int err, nl_msg* raw, const std::string& what) {
+  NlMsgPtr msg(raw);
+  check_build(err, what);
+  return msg;
 }
 
 // An nl_addr of the given address with the given prefix length.

@@ -17,10 +17,6 @@ using namespace kernel;
 
 namespace {
 
-void check(int err, const std::string& what) {
-  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
-}
-
 QdiscPtr qdisc_template(const QdiscObj& q, int ifindex) {
   QdiscPtr qd = checked<QdiscPtr>(rtnl_qdisc_alloc());
   rtnl_tc_set_ifindex(TC_CAST(qd.get()), ifindex);
@@ -32,7 +28,7 @@ QdiscPtr qdisc_template(const QdiscObj& q, int ifindex) {
 // Every value stated, 0 included: a change sets what it states (but for what libnl leaves
 // out when 0, netem's corrupt and reorder: plan/qdisc_plan.h).
 void fill(rtnl_qdisc* qd, const QdiscObj& q, const std::string& what) {
-  check(rtnl_tc_set_kind(TC_CAST(qd), q.kind.c_str()), what);
+  check_build(rtnl_tc_set_kind(TC_CAST(qd), q.kind.c_str()), what);
   if (q.kind == "tbf") {
     rtnl_qdisc_tbf_set_limit(qd, static_cast<int>(q.limit));
     rtnl_qdisc_tbf_set_rate(qd, static_cast<int>(q.rate), static_cast<int>(q.burst), 0);
@@ -84,11 +80,9 @@ void NetlinkKernel::add_qdisc(const QdiscObj& q, bool replace) {
   fill(qd.get(), q, what);
   nl_msg* raw = nullptr;
   // Replace without create: a change of the qdisc of this handle, never a new one.
-  check(rtnl_qdisc_build_add_request(qd.get(), replace ? NLM_F_REPLACE : NLM_F_CREATE | NLM_F_EXCL,
-                                     &raw),
-        what);
-  NlMsgPtr msg(raw);
-  st.sock->request(msg.get(), what);
+  int err = rtnl_qdisc_build_add_request(qd.get(),
+                                         replace ? NLM_F_REPLACE : NLM_F_CREATE | NLM_F_EXCL, &raw);
+  st.sock->request(built(err, raw, what).get(), what);
 }
 
 void NetlinkKernel::delete_qdisc(const QdiscObj& q) {
@@ -96,8 +90,8 @@ void NetlinkKernel::delete_qdisc(const QdiscObj& q) {
   auto& st = state(q.ns);
   QdiscPtr qd = qdisc_template(q, ifindex(q.ns, q.dev, what));  // no kind: whatever ours is
   nl_msg* raw = nullptr;
-  check(rtnl_qdisc_build_delete_request(qd.get(), &raw), what);
-  NlMsgPtr msg(raw);
+  int err = rtnl_qdisc_build_delete_request(qd.get(), &raw);
+  NlMsgPtr msg = built(err, raw, what);
   try {
     st.sock->request(msg.get(), what);
   } catch (const KernelError& e) {
@@ -118,26 +112,21 @@ std::vector<QdiscObj> NetlinkKernel::read_qdiscs(
   for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
     auto* qd = reinterpret_cast<rtnl_qdisc*>(o);
     auto name = name_of.find(rtnl_tc_get_ifindex(TC_CAST(qd)));
-    if (name != name_of.end()) out.push_back(qdisc_of(qd, ns, name->second));
+    if (name == name_of.end()) continue;
+    QdiscObj q = qdisc_of(qd, ns, name->second);
+    if (q.worth_reading()) out.push_back(std::move(q));
   }
   return out;
 }
 
 std::vector<std::string> NetlinkKernel::missing_qdisc_kinds(const std::vector<std::string>& kinds) {
-  std::vector<std::string> missing;
-  for (const auto& kind : kinds) {
-    // The kernel's qdiscs do not change under a running process (a module it loads at the
-    // first request aside): asked once.
-    auto [known, first] = qdisc_present_.try_emplace(kind, true);
-    if (first) known->second = !kernel_lacks_qdisc(kind);
-    if (!known->second) missing.push_back(kind);
-  }
-  return missing;
+  return qdisc_kinds_.missing(kinds,
+                              [&](const std::string& kind) { return kernel_lacks_qdisc(kind); });
 }
 
 // A request for a qdisc of that kind on the host's loopback without its options: a kernel
 // without the kind refuses it with ENOENT (after trying to load its module), one with it
-// refuses the missing options (netem: EINVAL). Nothing is made either way. Built by hand:
+// refuses the missing options (netem, tbf: EINVAL). Nothing is made either way. Built by hand:
 // libnl fills in options for the kinds it knows.
 bool NetlinkKernel::kernel_lacks_qdisc(const std::string& kind) {
   const std::string what = "ask the kernel for " + kind + " qdiscs";

@@ -59,9 +59,7 @@ void NetlinkKernel::send_route(const RouteObj& r, bool add, bool replace) {
   int flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL);
   int err = add ? rtnl_route_build_add_request(route.get(), flags, &raw)
                 : rtnl_route_build_del_request(route.get(), 0, &raw);
-  NlMsgPtr msg(raw);
-  if (err < 0) throw KernelError(what + ": cannot build the request (" + nl_geterror(err) + ")", 0);
-  st.sock->request(msg.get(), what);
+  st.sock->request(built(err, raw, what).get(), what);
 }
 
 void NetlinkKernel::add_route(const RouteObj& r, bool replace) {

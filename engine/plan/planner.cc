@@ -122,10 +122,7 @@ class Planner : private LiveLinks {
       for (size_t v : d_->graph.order()) plan_vertex(d_->vertices[v]);
     delete_routes();
     delete_nat();
-    if (d_) delete_qdiscs();
-    // On `down` the lab's qdiscs go with its links.
-    if (!d_)
-      for (const auto& ns : rec_.qdisc_namespaces) plan_.forget.push_back(qdisc_entry(ns));
+    delete_qdiscs();
     restore_sysctls();
     delete_namespaces_and_links();
     if (d_) keep_bridge_mtus();
@@ -310,21 +307,27 @@ class Planner : private LiveLinks {
         conflict(link_vertex(l.ns, l.name), object, std::move(why));
     }
   }
-  // A kernel without netem, for the keys that need it; a qdisc somebody else put on the link.
+  // A kernel without netem or tbf, for the keys that need it; a qdisc somebody else put on the
+  // link.
   void check_impairs() {
     const auto& missing = live_.missing_qdisc_kinds;
     const bool no_netem = std::find(missing.begin(), missing.end(), "netem") != missing.end();
+    const bool no_tbf = std::find(missing.begin(), missing.end(), "tbf") != missing.end();
     for (const auto& m : d_->impairs) {
-      std::string vertex = "impair:" + m.ns + "/" + m.dev;
+      std::string vertex = impair_vertex(m.ns, m.dev);
       std::string object = "impairment on " + m.dev + " in " + m.ns;
       if (no_netem && m.needs_netem())
         conflict(vertex, object,
                  "this kernel has no netem, which " + netem_keys(m.value) +
                      " need(s): sch_netem (CONFIG_NET_SCH_NETEM); load the module, use a kernel "
                      "with it, or keep to `rate`");
+      if (no_tbf && m.value.rate)
+        conflict(vertex, object,
+                 "this kernel has no tbf, which rate needs: sch_tbf (CONFIG_NET_SCH_TBF); load "
+                 "the module, use a kernel with it, or drop `rate`");
       auto foreign = foreign_qdisc_.find({m.ns, m.dev});
       const LinkObj* link = live_link(m.ns, m.dev);
-      if (foreign != foreign_qdisc_.end() && link && owns_link(*link) && !fresh_ns(m.ns))
+      if (foreign != foreign_qdisc_.end() && link && owns_link(*link))
         conflict(vertex, object,
                  "the link has a " + foreign->second->kind + " qdisc (handle " +
                      handle_text(foreign->second->handle) + ") that lab " + lab_ +
@@ -1286,9 +1289,16 @@ class Planner : private LiveLinks {
       if (it != live_qdiscs_.end()) have = it->second;
       if (!live_link(want.ns, want.dev)) return;  // a conflict was reported
     }
-    auto actions = plan_qdiscs(describe_link(*link), impair_qdiscs(want), have);
-    if (actions.empty()) return;
-    if (!rec_.qdisc_namespaces.count(want.ns)) actions.front().own.push_back(qdisc_entry(want.ns));
+    auto actions = plan_qdiscs(want.ns, describe_link(*link), impair_qdiscs(want), have);
+    const bool recorded = rec_.qdisc_namespaces.count(want.ns) || adopted_qdiscs_.count(want.ns);
+    if (actions.empty()) {
+      // In place, yet not in the record (lost with its journal): recorded now, so that the
+      // namespace's qdiscs are read once the file no longer impairs it.
+      if (!recorded && adopted_qdiscs_.insert(want.ns).second)
+        plan_.adopt.push_back(qdisc_entry(want.ns));
+      return;
+    }
+    if (!recorded) actions.front().own.push_back(qdisc_entry(want.ns));
     for (auto& a : actions) {
       if (fresh) a.undo.reset();  // the qdiscs go with the new link
       add(std::move(a));
@@ -1296,21 +1306,25 @@ class Planner : private LiveLinks {
   }
 
   // The lab's qdiscs on links it keeps but no longer impairs (on a link that goes, they go
-  // with it). Read only where the file or the record has impairment.
+  // with it, and so on `down`). Read only where the file or the record has impairment.
   void delete_qdiscs() {
     std::set<NsName> declared;
     std::set<std::string> declared_ns;
-    for (const auto& m : d_->impairs) {
-      declared.insert({m.ns, m.dev});
-      declared_ns.insert(m.ns);
-    }
+    if (d_)
+      for (const auto& m : d_->impairs) {
+        declared.insert({m.ns, m.dev});
+        declared_ns.insert(m.ns);
+      }
     for (const auto& [key, have] : live_qdiscs_) {
+      // A link kept (never one on `down`: none is wanted), ours, in a namespace of ours, with
+      // our root qdisc (not only our handle under somebody else's root).
       const LinkObj* link = live_link(key.first, key.second);
       if (declared.count(key) || !wanted_links_.count(key) || !link || !owns_link(*link) ||
           (key.first != kHost && !owns_ns(key.first)) || fresh_link(key.first, key.second) ||
-          have.empty() || !have.front()->root())
+          !have.front()->root())
         continue;
-      add(remove_qdiscs(describe_link(*desired_link(key.first, key.second)), have));
+      const std::string object = describe_link(*desired_link(key.first, key.second));
+      for (auto& a : plan_qdiscs(key.first, object, {}, have)) add(std::move(a));
     }
     for (const auto& ns : rec_.qdisc_namespaces)
       if (!declared_ns.count(ns)) plan_.forget.push_back(qdisc_entry(ns));
@@ -1363,6 +1377,7 @@ class Planner : private LiveLinks {
   // The live qdiscs of netlab's handles per link, the root first; the root qdiscs of others.
   std::map<NsName, std::vector<const QdiscObj*>> live_qdiscs_;
   std::map<NsName, const QdiscObj*> foreign_qdisc_;
+  std::set<std::string> adopted_qdiscs_;  // namespaces whose qdiscs the plan records as found
   std::set<AddrObj> wanted_addrs_;
   // RouteObj::key of every declared route: looked up for each live route, not scanned.
   std::set<std::tuple<std::string, Cidr, uint32_t>> wanted_route_keys_;

@@ -19,10 +19,10 @@ bool kernel_keeps(const QdiscObj& want, const QdiscObj& have) {
   return (have.corrupt && !want.corrupt) || (have.reorder && !want.reorder);
 }
 
-std::vector<QdiscObj> values(const std::vector<const QdiscObj*>& have) {
-  std::vector<QdiscObj> out;
-  for (const QdiscObj* q : have) out.push_back(*q);
-  return out;
+// In place only where the change and its undo both can be: the undo of a change that sets a
+// corrupt or reorder must set it back to 0.
+bool changes_both_ways(const QdiscObj& want, const QdiscObj& have) {
+  return !kernel_keeps(want, have) && !kernel_keeps(have, want);
 }
 
 std::vector<const QdiscObj*> pointers(const std::vector<QdiscObj>& qdiscs) {
@@ -31,21 +31,21 @@ std::vector<const QdiscObj*> pointers(const std::vector<QdiscObj>& qdiscs) {
   return out;
 }
 
-std::string why_of(const std::vector<QdiscObj>& want, const std::vector<QdiscObj>& have) {
-  std::string why =
-      impairment_changes(impairment_of(pointers(have)), impairment_of(pointers(want)));
+std::string why_of(const std::vector<QdiscObj>& want, const std::vector<const QdiscObj*>& have) {
+  std::string why = impairment_changes(impairment_of(have), impairment_of(pointers(want)));
   return why.empty() ? "impairment queues sized for the link's MTU" : why;
 }
 
 }  // namespace
 
-std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<QdiscObj>& want,
+std::vector<Action> plan_qdiscs(const std::string& ns, const std::string& object,
+                                const std::vector<QdiscObj>& want,
                                 const std::vector<const QdiscObj*>& have) {
-  const std::string& ns = want.empty() ? have.front()->ns : want.front().ns;
-  const std::string why = why_of(want, values(have));
+  const std::string why = why_of(want, have);
   std::vector<Action> out;
   bool in_place = same_shape(want, have);
-  for (size_t i = 0; in_place && i < want.size(); ++i) in_place = !kernel_keeps(want[i], *have[i]);
+  for (size_t i = 0; in_place && i < want.size(); ++i)
+    in_place = changes_both_ways(want[i], *have[i]);
   if (in_place) {
     for (size_t i = 0; i < want.size(); ++i) {
       if (want[i].same_settings(*have[i])) continue;
@@ -70,13 +70,6 @@ std::vector<Action> plan_qdiscs(const std::string& object, const std::vector<Qdi
   }
   for (size_t i = 1; i < out.size(); ++i) out[i].detail = true;
   return out;
-}
-
-Action remove_qdiscs(const std::string& object, const std::vector<const QdiscObj*>& have) {
-  Action a{Op::Change, have.front()->ns, object, why_of({}, values(have)),
-           step::DeleteQdisc{*have.front()}};
-  a.undo = step::AddQdisc{*have.front(), false};
-  return a;
 }
 
 }  // namespace netlab

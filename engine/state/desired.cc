@@ -198,7 +198,7 @@ void add_impairs(DesiredState& d, Builder& b, const Topology& t) {
     ImpairObj m{end.ns.value, end.name.value, *end.impair};
     if (end.mtu) m.mtu = end.mtu->value;
     d.impairs.push_back(m);
-    size_t v = b.vertex("impair:" + m.ns + "/" + m.dev, Facet::Impair, d.impairs.size() - 1);
+    size_t v = b.vertex(impair_vertex(m.ns, m.dev), Facet::Impair, d.impairs.size() - 1);
     d.graph.need(v, d.graph.index(cfg_id(m.ns, m.dev)));
   };
   for (const auto& v : t.veths) {
@@ -211,6 +211,10 @@ void add_impairs(DesiredState& d, Builder& b, const Topology& t) {
 
 std::string link_vertex(const std::string& ns, const std::string& name) {
   return "link:" + ns + "/" + name;
+}
+
+std::string impair_vertex(const std::string& ns, const std::string& dev) {
+  return "impair:" + ns + "/" + dev;
 }
 
 std::string route_vertex(const RouteObj& r) {
@@ -235,11 +239,16 @@ ReadRequest DesiredState::read_request() const {
   for (const auto& l : links)
     if (l.ns == kHost) r.host_links.push_back(l.name);
   for (const auto& m : impairs) {
-    if (std::find(r.qdisc_namespaces.begin(), r.qdisc_namespaces.end(), m.ns) ==
-        r.qdisc_namespaces.end())
-      r.qdisc_namespaces.push_back(m.ns);
-    if (m.needs_netem() && r.qdisc_kinds.empty()) r.qdisc_kinds.push_back("netem");
+    r.qdisc_namespaces.insert(m.ns);
+    // The kinds impair_qdiscs makes; not one where no link is impaired.
+    auto need = [&](const char* kind) {
+      if (std::find(r.qdisc_kinds.begin(), r.qdisc_kinds.end(), kind) == r.qdisc_kinds.end())
+        r.qdisc_kinds.push_back(kind);
+    };
+    if (m.needs_netem()) need("netem");
+    if (m.value.rate) need("tbf");
   }
+  std::sort(r.qdisc_kinds.begin(), r.qdisc_kinds.end());
   return r;
 }
 

@@ -72,6 +72,7 @@ struct DesiredState {
 
 // The ids of vertices in DesiredState::graph, for whoever must name one.
 std::string link_vertex(const std::string& ns, const std::string& name);
+std::string impair_vertex(const std::string& ns, const std::string& dev);
 std::string route_vertex(const RouteObj& r);
 
 // Throws CycleError (never for a validated topology: edges only point from later facets to

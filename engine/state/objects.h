@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -170,8 +171,9 @@ struct ReadRequest {
   std::vector<std::string> namespaces;
   std::map<std::string, std::vector<std::string>> sysctl_keys;
   std::vector<std::string> nat_namespaces;
-  // Where a link has (or had) an impairment: the qdiscs are read there only.
-  std::vector<std::string> qdisc_namespaces;
+  // Where a link has (or had) an impairment: the qdiscs are read there only (looked up for each
+  // namespace read).
+  std::set<std::string> qdisc_namespaces;
   std::vector<std::string> link_kinds;   // of engine/kinds: does the kernel have them?
   std::vector<std::string> qdisc_kinds;  // the same for qdiscs the file needs ("netem")
   // The links the lab makes in the host, by the file's names: an instance's have names of its

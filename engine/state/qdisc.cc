@@ -61,23 +61,30 @@ std::string percent_text(uint32_t p) {
   return s + "%";
 }
 
+std::string delay_of(uint64_t us) {
+  return delay_text(static_cast<uint32_t>(us));
+}
+std::string percent_of(uint64_t p) {
+  return percent_text(static_cast<uint32_t>(p));
+}
+
 struct Key {
   const char* name;
-  std::string (*text)(const Impairment&);
+  uint64_t (*value)(const Impairment&);  // 0: not set
+  std::string (*format)(uint64_t);
   bool netem;
+  std::string text(const Impairment& m) const { return value(m) ? format(value(m)) : ""; }
 };
 
 // Every key of `impair:`, as the file names it.
 const Key kKeys[] = {
-    {"rate", [](const Impairment& m) { return m.rate ? rate_text(m.rate) : ""; }, false},
-    {"delay", [](const Impairment& m) { return m.delay_us ? delay_text(m.delay_us) : ""; }, true},
-    {"jitter", [](const Impairment& m) { return m.jitter_us ? delay_text(m.jitter_us) : ""; },
-     true},
-    {"loss", [](const Impairment& m) { return m.loss ? percent_text(m.loss) : ""; }, true},
-    {"duplicate", [](const Impairment& m) { return m.duplicate ? percent_text(m.duplicate) : ""; },
-     true},
-    {"corrupt", [](const Impairment& m) { return m.corrupt ? percent_text(m.corrupt) : ""; }, true},
-    {"reorder", [](const Impairment& m) { return m.reorder ? percent_text(m.reorder) : ""; }, true},
+    {"rate", [](const Impairment& m) { return m.rate; }, rate_text, false},
+    {"delay", [](const Impairment& m) -> uint64_t { return m.delay_us; }, delay_of, true},
+    {"jitter", [](const Impairment& m) -> uint64_t { return m.jitter_us; }, delay_of, true},
+    {"loss", [](const Impairment& m) -> uint64_t { return m.loss; }, percent_of, true},
+    {"duplicate", [](const Impairment& m) -> uint64_t { return m.duplicate; }, percent_of, true},
+    {"corrupt", [](const Impairment& m) -> uint64_t { return m.corrupt; }, percent_of, true},
+    {"reorder", [](const Impairment& m) -> uint64_t { return m.reorder; }, percent_of, true},
 };
 
 }  // namespace
@@ -90,7 +97,8 @@ bool QdiscObj::same_settings(const QdiscObj& o) const {
 }
 
 bool ImpairObj::needs_netem() const {
-  return !netem_keys(value).empty();
+  return std::any_of(std::begin(kKeys), std::end(kKeys),
+                     [&](const Key& k) { return k.netem && k.value(value); });
 }
 
 std::vector<QdiscObj> impair_qdiscs(const ImpairObj& want) {
@@ -150,7 +158,7 @@ std::string impairment_changes(const Impairment& have, const Impairment& want) {
 std::string netem_keys(const Impairment& m) {
   std::string s;
   for (const auto& k : kKeys)
-    if (k.netem && !k.text(m).empty()) s += (s.empty() ? "" : ", ") + std::string(k.name);
+    if (k.netem && k.value(m)) s += (s.empty() ? "" : ", ") + std::string(k.name);
   return s;
 }
 

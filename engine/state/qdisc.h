@@ -40,6 +40,9 @@ struct QdiscObj {
   uint32_t reorder = 0;
   bool root() const { return parent == kQdiscRoot; }
   bool ours() const { return netlab_qdisc_handle(handle); }
+  // What a read keeps: netlab's, and anyone else's at a link's root (in the way of an
+  // impairment); not the kernel's defaults, which every link has.
+  bool worth_reading() const { return ours() || (root() && handle != 0); }
   // Same settings, as far as the kernel keeps them: times go through its clock ticks and come
   // back up to a microsecond off; a tbf's bucket is kept as a time at the rate (left out: it
   // follows from the rate and the link's MTU, and so does its limit).

@@ -339,7 +339,6 @@ std::vector<std::string> normal(const LiveState& s, const FakeKernel& fake) {
     for (const auto& [k, v] : ns.sysctl)
       if (fake_ns && fake_ns->sysctl.count(k)) part.push_back(n + " sysctl " + k + "='" + v + "'");
     for (const auto& q : ns.qdiscs) {
-      if (q.handle == 0) continue;  // the kernel's default, which the fake does not keep
       std::ostringstream o;
       o << n << " qdisc " << q.dev << " " << q.kind << " " << std::hex << q.handle << " parent "
         << q.parent << std::dec << " limit " << q.limit;
@@ -376,7 +375,8 @@ std::string run_sequence(uint64_t seed, int length) {
     real.create_namespace(n);
   }
   // The fake lacks what this kernel lacks (asked as the engine asks).
-  for (const auto& k : real.read({.host = false, .qdisc_kinds = {"netem"}}).missing_qdisc_kinds)
+  for (const auto& k :
+       real.read({.host = false, .qdisc_kinds = {"netem", "tbf"}}).missing_qdisc_kinds)
     fake.missing_qdiscs.insert(k);
   std::vector<Op> ops = prologue(rng);
   for (int i = 0; i < length; ++i) ops.push_back(random_op(rng, keys));
@@ -407,7 +407,7 @@ std::string run_sequence(uint64_t seed, int length) {
     if (n != "host") req.namespaces.push_back(n);
   req.sysctl_keys = keys;
   req.link_kinds = {"macvlan", "vxlan", "tun"};  // their data read back
-  req.qdisc_namespaces = kNs;
+  req.qdisc_namespaces = {kNs.begin(), kNs.end()};
   auto want = normal(fake.read(req), fake), got = normal(real.read(req), fake);
   for (const auto& w : want)
     if (std::find(got.begin(), got.end(), w) == got.end())

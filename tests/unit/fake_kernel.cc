@@ -97,11 +97,12 @@ LiveState FakeKernel::read(const ReadRequest& req) {
     if (missing_kinds.count(k)) out.missing_link_kinds.push_back(k);
   for (const auto& k : req.qdisc_kinds)
     if (missing_qdiscs.count(k)) out.missing_qdisc_kinds.push_back(k);
-  // Qdiscs are dumped only where asked for.
+  // Qdiscs are dumped only where asked for, and kept as the real read keeps them.
   for (auto& [name, n] : out.ns)
-    if (std::find(req.qdisc_namespaces.begin(), req.qdisc_namespaces.end(), name) ==
-        req.qdisc_namespaces.end())
+    if (!req.qdisc_namespaces.count(name))
       n.qdiscs.clear();
+    else
+      std::erase_if(n.qdiscs, [](const QdiscObj& q) { return !q.worth_reading(); });
   mark_ready(out);
   return out;
 }

@@ -10,8 +10,8 @@
 // Not modelled: IPv6 link-local addresses and the kernel's own routes (the real read keeps
 // fe80:: addresses; compare without them), random MACs, route source addresses, NAT beyond
 // "a rule exists or not", a macvlan on a macvlan (the kernel puts it on that one's parent;
-// the plan refuses it), a link's default qdisc (handle 0: the real read lists noqueue on
-// every link), qdiscs beyond the two levels an impairment has, a tbf's bucket read back.
+// the plan refuses it), a link's default qdisc (handle 0: the real read leaves it out),
+// qdiscs beyond the two levels an impairment has, a tbf's bucket read back.
 #pragma once
 
 #include <cerrno>

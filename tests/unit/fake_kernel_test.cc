@@ -226,5 +226,21 @@ TEST(FakeKernel, ALinkBelowMtu1280HasNoIpv6) {
   EXPECT_EQ(in_host(k, "s0").mtu, 1200u);  // sent first, and done
 }
 
+// A kernel without sch_tbf (or sch_netem) refuses a qdisc of that kind with ENOENT, as the
+// kernel's qdisc_lookup_ops does after trying to load its module; the engine's probe says so.
+TEST(FakeKernel, AKernelWithoutAQdiscKindRefusesOne) {
+  FakeKernel k;
+  k.missing_qdiscs = {"tbf"};
+  veth(k, "s0");
+  QdiscObj tbf{.ns = "host", .dev = "s0", .kind = "tbf", .handle = kQdiscHandle};
+  EXPECT_EQ(error_of([&] { k.add_qdisc(tbf, false); }), ENOENT);
+  EXPECT_TRUE(k.state.ns.at("host").qdiscs.empty());
+  QdiscObj netem = tbf;
+  netem.kind = "netem";
+  k.add_qdisc(netem, false);
+  EXPECT_EQ(k.read({.host = false, .qdisc_kinds = {"netem", "tbf"}}).missing_qdisc_kinds,
+            std::vector<std::string>{"tbf"});
+}
+
 }  // namespace
 }  // namespace netlab::testing

@@ -24,6 +24,11 @@ veths:
 
 const std::string kVeth = "veth veth0 (peer ceth0 in net0) in host";
 
+// kLab with a namespace more: a file without it fails at the end, where net1 goes, when the
+// kernel is told to refuse that.
+const std::string kWithNet1 = edited(kLab, "  net0: {}\n", "  net0: {}\n  net1: {}\n");
+const char* kNet1Goes = "delete_namespace net1";
+
 TEST(ImpairSyntax, EveryKeyWithItsUnit) {
   EXPECT_TRUE(messages(edited(kLab, "{delay: 10ms}",
                               "{rate: 10mbit, delay: 10ms, jitter: 2ms, loss: 1%, "
@@ -55,6 +60,15 @@ TEST(ImpairSyntax, BadValuesAreRefusedWhereTheyAre) {
             Lines{"t.yaml:6:26: error: unknown key \"dealy\" (did you mean \"delay\"?)"});
 }
 
+// The kernel keeps a rate in bytes per second: a rate of a part of a byte would read back as
+// another, and never be in place.
+TEST(ImpairSyntax, ARateIsAWholeNumberOfBytes) {
+  EXPECT_EQ(messages(edited(kLab, "{delay: 10ms}", "{rate: 10.001kbit}")),
+            Lines{"t.yaml:6:20: error: rate \"10.001kbit\" is not a whole number of bytes per "
+                  "second (the kernel's unit: a multiple of 8bit, like 10.008kbit)"});
+  EXPECT_TRUE(messages(edited(kLab, "{delay: 10ms}", "{rate: 10.008kbit}")).empty());
+}
+
 TEST(ImpairSyntax, OnlyOnAVethEnd) {
   auto m = messages(std::string(kLab) + "bridges:\n  br0: {impair: {rate: 1mbit}}\n");
   ASSERT_EQ(m.size(), 1u);
@@ -65,10 +79,19 @@ TEST(ImpairState, ALabWithoutImpairmentReadsNoQdisc) {
   std::string plain = edited(kLab, "    impair: {delay: 10ms}\n", "");
   EXPECT_TRUE(desired(plain).read_request().qdisc_namespaces.empty());
   EXPECT_TRUE(desired(plain).read_request().qdisc_kinds.empty());
-  EXPECT_EQ(desired(kLab).read_request().qdisc_namespaces, Lines{"host"});
+  EXPECT_EQ(desired(kLab).read_request().qdisc_namespaces, (std::set<std::string>{"host"}));
   EXPECT_EQ(desired(kLab).read_request().qdisc_kinds, Lines{"netem"});
   // Zero is none.
   EXPECT_TRUE(desired(edited(kLab, "{delay: 10ms}", "{delay: 0, loss: 0%}")).impairs.empty());
+}
+
+// tbf is asked for where a rate needs it, netem where the other keys do.
+TEST(ImpairState, TheKernelIsAskedForTheQdiscKindsTheFileNeeds) {
+  EXPECT_EQ(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}")).read_request().qdisc_kinds,
+            Lines{"tbf"});
+  EXPECT_EQ(
+      desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit, loss: 1%}")).read_request().qdisc_kinds,
+      (Lines{"netem", "tbf"}));
 }
 
 class ImpairTest : public testing::EngineFixture {
@@ -227,6 +250,34 @@ TEST_F(ImpairTest, AKernelWithoutNetemIsToldAtPlanTimeForTheKeysThatNeedIt) {
   EXPECT_EQ(on("host", "veth0"), "rate 10mbit");
 }
 
+TEST_F(ImpairTest, AKernelWithoutTbfIsToldAtPlanTimeForARate) {
+  kernel_.missing_qdiscs = {"tbf"};
+  auto rate = desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}"));
+  Plan p = engine().plan(rate);
+  ASSERT_EQ(p.conflicts.size(), 1u);
+  EXPECT_EQ(p.conflicts[0].str(),
+            "impairment on veth0 in host: this kernel has no tbf, which rate needs: sch_tbf "
+            "(CONFIG_NET_SCH_TBF); load the module, use a kernel with it, or drop `rate`");
+  EXPECT_THROW(engine().up(rate), ConflictError);
+  EXPECT_TRUE(kernel_.calls.empty());
+  engine().up(desired(kLab));
+  EXPECT_EQ(on("host", "veth0"), "delay 10ms");
+}
+
+// An impairment in place that the record does not name (a record from before it had
+// impairments, a journal lost) is recorded: the namespace's qdiscs are read again once the
+// file drops it, and it goes.
+TEST_F(ImpairTest, AnImpairmentInPlaceIsRecorded) {
+  engine().up(desired(kLab));
+  Record r = store_.load("imp");
+  r.qdisc_namespaces.clear();
+  store_.save(r);
+  engine().up(desired(kLab));
+  EXPECT_EQ(store_.load("imp").qdisc_namespaces, (std::set<std::string>{"host"}));
+  engine().up(desired(edited(kLab, "    impair: {delay: 10ms}\n", "")));
+  EXPECT_TRUE(ns("host").qdiscs.empty());
+}
+
 TEST_F(ImpairTest, TheQdiscsGoWithTheirLinksOnDown) {
   engine().up(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit, delay: 10ms}")));
   engine().down("imp");
@@ -243,6 +294,29 @@ TEST_F(ImpairTest, ARollbackPutsTheOldImpairmentBack) {
   EXPECT_EQ(on("host", "veth0"), "rate 10mbit");
   kernel_.fail_on.clear();
   EXPECT_TRUE(engine().plan(desired(edited(kLab, "{delay: 10ms}", "{rate: 10mbit}"))).empty());
+}
+
+// A removed impairment is put back whole by a rollback: the netem and the tbf under it.
+TEST_F(ImpairTest, ARollbackPutsBackARemovedImpairmentWhole) {
+  auto both = desired(edited(kWithNet1, "{delay: 10ms}", "{rate: 10mbit, delay: 10ms}"));
+  engine().up(both);
+  kernel_.fail_on = kNet1Goes;
+  EXPECT_ANY_THROW(engine().up(desired(edited(kLab, "    impair: {delay: 10ms}\n", ""))));
+  kernel_.fail_on.clear();
+  EXPECT_EQ(on("host", "veth0"), "rate 10mbit, delay 10ms");
+  EXPECT_TRUE(engine().plan(both).empty());
+}
+
+// A rollback takes back a corrupt and a reorder the run added: the kernel keeps them through a
+// change that does not state them, as it keeps them going back to zero.
+TEST_F(ImpairTest, ARollbackTakesBackAnAddedCorruptAndReorder) {
+  engine().up(desired(kWithNet1));
+  kernel_.fail_on = kNet1Goes;
+  EXPECT_ANY_THROW(engine().up(
+      desired(edited(kLab, "{delay: 10ms}", "{delay: 10ms, corrupt: 1%, reorder: 5%}"))));
+  kernel_.fail_on.clear();
+  EXPECT_EQ(on("host", "veth0"), "delay 10ms");
+  EXPECT_TRUE(engine().plan(desired(kWithNet1)).empty());
 }
 
 }  // namespace
