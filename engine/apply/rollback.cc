@@ -24,7 +24,7 @@ class Rollback {
       if (const auto* c = std::get_if<step::CreateNamespace>(&a->step)) dying_.insert(c->name);
       if (const auto* d = std::get_if<step::DeleteNamespace>(&a->step)) deleted_.insert(d->name);
     }
-    std::vector<const Action*> namespaces, inside;
+    std::vector<const Action*> namespaces, inside, routes;
     for (const Action* a : newest_first) {
       if (std::holds_alternative<step::CreateNamespace>(a->step) && a->undo) {
         namespaces.push_back(a);
@@ -32,11 +32,16 @@ class Rollback {
         inside.push_back(a);
       } else if (!a->undo || undoes_into_deleted(*a)) {
         result_.standing += a->op == Op::Delete && !a->detail;
+      } else if (std::holds_alternative<step::AddRoute>(*a->undo) ||
+                 std::holds_alternative<step::DeleteRoute>(*a->undo)) {
+        routes.push_back(a);
       } else {
         undo(*a);
       }
     }
-    // Last: a route needs its link and its gateway's address back first.
+    // Routes last: a route needs its link and its gateway's address back first (a link put
+    // back by a RestoreLink undo, older than the route's change).
+    for (const Action* a : routes) undo(*a);
     restore_routes(flushed_routes);
     NsSet gone;
     for (const Action* a : namespaces)
@@ -93,6 +98,9 @@ class Rollback {
   bool never_happened(const Action& a, int err) const {
     if (a.op == Op::Create || std::holds_alternative<step::CreateLink>(a.step))
       return already_gone(err);
+    // A route back through a link that is gone: it went with that link's deletion, which
+    // stands (and is said), or with an undo that failed (said too).
+    if (std::holds_alternative<step::AddRoute>(*a.undo) && err == ENODEV) return true;
     return a.op == Op::Delete && err == EEXIST && partial_.count(&a);
   }
 

@@ -795,7 +795,8 @@ class Planner : private LiveLinks {
         if (rec_.links.count(key)) await_disown.push_back(e);
         continue;
       }
-      if (!ours || goes_with_peer.count(key)) {
+      // Gone already with a link deleted early (which a rollback puts back with it).
+      if (!ours || goes_with_peer.count(key) || restoring_.count(key)) {
         if (rec_.links.count(key)) plan_.forget.push_back(e);
         continue;
       }

@@ -153,6 +153,23 @@ TEST_F(RemadeRollbackTest, AVethWhosePeersNamespaceWentStandsDeleted) {
   EXPECT_FALSE(link("host", "f1"));
 }
 
+// One end renamed: the other, remade, takes the host's route through the pair with it; that
+// route, added again at the end of the run, fails. Its undo waits for the pair to be back.
+TEST_F(RemadeRollbackTest, ARouteThroughAPairPutBackComesBackAfterIt) {
+  const char* lab = R"(name: rn
+host:
+  routes: [{to: 172.16.2.0/24, via: 10.0.0.2}]
+namespaces:
+  n1: {}
+veths:
+  - {name: va0, addresses: [10.0.0.1/24], peer: {name: vb0, namespace: n1, addresses: [10.0.0.2/24]}}
+)";
+  std::string error =
+      fail_edit(lab, edited(lab, "name: va0,", "name: va0x,"), "replace_route host/172.16.2.0/24");
+  EXPECT_EQ(error.find("stand"), std::string::npos) << error;
+  expect_as_before(lab);
+}
+
 // The kernel lets a bridge's ports go with it: the new one takes them.
 TEST_F(RemadeRollbackTest, ABridgeRemadeKeepsItsPorts) {
   engine().up(desired(kBridge));
