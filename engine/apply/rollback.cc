@@ -101,6 +101,8 @@ class Rollback {
     // A route back through a link that is gone: it went with that link's deletion, which
     // stands (and is said), or with an undo that failed (said too).
     if (std::holds_alternative<step::AddRoute>(*a.undo) && err == ENODEV) return true;
+    // An address back already: put back with its link (RestoreLink), as it was read.
+    if (std::holds_alternative<step::AddAddress>(*a.undo) && err == EEXIST) return true;
     return a.op == Op::Delete && err == EEXIST && partial_.count(&a);
   }
 

@@ -110,6 +110,14 @@ TEST_F(RemadeRollbackTest, AVethRemadeForItsPeerComesBackWithAddressesAndRoutes)
   EXPECT_FALSE(r.links.count({"n2", "eth0"}));
 }
 
+// An address the edit drops goes first, then its link is remade: put back with the link, the
+// address is there when the rollback comes to its own delete.
+TEST_F(RemadeRollbackTest, AnAddressDroppedFromALinkRemadeComesBackOnce) {
+  std::string edit = edited(kVethMoved, " 10.82.0.1/24,", "");
+  fail_edit(kVeth, edit, "add_address n2/eth0/10.81.0.2/24");
+  expect_as_before(kVeth);
+}
+
 // The new pair's own creation fails: nothing of it to take back, the old one comes back.
 TEST_F(RemadeRollbackTest, AVethWhoseRemakeFailsComesBack) {
   std::string error = fail_edit(kVeth, kVethMoved, "create_link host/f1");
