@@ -5,6 +5,7 @@
 #include <set>
 
 #include "apply/namespace_maker.h"
+#include "apply/restore_link.h"
 #include "apply/rollback.h"
 #include "plan/overload.h"
 #include "record/host_settings.h"
@@ -215,6 +216,7 @@ class Run {
                    [&](const step::ChangeLink& x) { kernel_.change_link(x.ns, x.name, x.change); },
                    [&](const step::DeleteLink& x) { kernel_.delete_link(x.ns, x.name); },
                    [&](const step::DeleteGroup& x) { kernel_.delete_group(x.ns, x.group); },
+                   [&](const step::RestoreLink& x) { restore_link(kernel_, x); },
                    [&](const step::AddAddress& x) { kernel_.add_address(x.addr); },
                    [&](const step::DeleteAddress& x) { kernel_.delete_address(x.addr); },
                    [&](const step::AddRoute& x) { kernel_.add_route(x.route, x.replace); },
@@ -346,6 +348,11 @@ std::string describe_step(const Step& s) {
           [](const step::DeleteLink& x) { return "delete " + x.name + " in " + x.ns; },
           [](const step::DeleteGroup& x) {
             return "delete the links of group " + std::to_string(x.group) + " in " + x.ns;
+          },
+          [](const step::RestoreLink& x) {
+            const step::OldLink& o = *x.old;
+            return "put back " + o.link.kind + " " + o.link.name + " in " + o.link.ns +
+                   (o.peer ? " (peer " + o.peer->name + " in " + o.peer->ns + ")" : "");
           },
           [](const step::AddAddress& x) {
             return "add address " + x.addr.cidr.str() + " to " + x.addr.dev + " in " + x.addr.ns;

@@ -14,25 +14,34 @@ using NsSet = std::set<std::string>;
 
 class Rollback {
  public:
-  Rollback(Journal& journal, const std::function<void(const Step&)>& run)
-      : journal_(journal), run_(run) {}
+  Rollback(Journal& journal, const std::function<void(const Step&)>& run,
+           const std::vector<const Action*>& partial)
+      : journal_(journal), run_(run), partial_(partial.begin(), partial.end()) {}
 
   RollbackResult take_back(const std::vector<const Action*>& newest_first,
                            const std::vector<RouteObj>& flushed_routes) {
-    for (const Action* a : newest_first)
-      if (const auto* c = std::get_if<step::CreateNamespace>(&a->step)) dying_.insert(c->name);
-    std::vector<const Action*> namespaces, inside;
     for (const Action* a : newest_first) {
-      if (!a->undo) {
-        result_.standing += a->op == Op::Delete && !a->detail;
-      } else if (std::holds_alternative<step::CreateNamespace>(a->step)) {
+      if (const auto* c = std::get_if<step::CreateNamespace>(&a->step)) dying_.insert(c->name);
+      if (const auto* d = std::get_if<step::DeleteNamespace>(&a->step)) deleted_.insert(d->name);
+    }
+    std::vector<const Action*> namespaces, inside, routes;
+    for (const Action* a : newest_first) {
+      if (std::holds_alternative<step::CreateNamespace>(a->step) && a->undo) {
         namespaces.push_back(a);
-      } else if (goes_with_namespace(*a)) {
+      } else if (a->undo && goes_with_namespace(*a)) {
         inside.push_back(a);
+      } else if (!a->undo || undoes_into_deleted(*a)) {
+        result_.standing += a->op == Op::Delete && !a->detail;
+      } else if (std::holds_alternative<step::AddRoute>(*a->undo) ||
+                 std::holds_alternative<step::DeleteRoute>(*a->undo)) {
+        routes.push_back(a);
       } else {
         undo(*a);
       }
     }
+    // Routes last: a route needs its link and its gateway's address back first (a link put
+    // back by a RestoreLink undo, older than the route's change).
+    for (const Action* a : routes) undo(*a);
     restore_routes(flushed_routes);
     NsSet gone;
     for (const Action* a : namespaces)
@@ -68,11 +77,13 @@ class Rollback {
     try {
       run_(*a.undo);
     } catch (const KernelError& e) {
-      if (!already_gone(e.errno_value) || !undoes_a_create(a)) {
+      if (!never_happened(a, e.errno_value)) {
         result_.failures.push_back(describe(a) + ": " + e.what());
         return false;
       }
-      happened = false;  // the create never reached the kernel, or somebody removed it since
+      // The create never reached the kernel, or somebody removed it since; the delete that
+      // failed left it there.
+      happened = false;
     } catch (const std::exception& e) {
       result_.failures.push_back(describe(a) + ": " + e.what());
       return false;
@@ -82,10 +93,29 @@ class Rollback {
     return true;
   }
 
-  static bool undoes_a_create(const Action& a) { return a.op == Op::Create; }
+  // What an undo that finds nothing to do (or its object there already) says of the action.
+  // A link remade is a change to the user, but its undo takes back a create all the same.
+  bool never_happened(const Action& a, int err) const {
+    if (a.op == Op::Create || std::holds_alternative<step::CreateLink>(a.step))
+      return already_gone(err);
+    // A route back through a link that is gone: it went with that link's deletion, which
+    // stands (and is said), or with an undo that failed (said too).
+    if (std::holds_alternative<step::AddRoute>(*a.undo) && err == ENODEV) return true;
+    // An address back already: put back with its link (RestoreLink), as it was read.
+    if (std::holds_alternative<step::AddAddress>(*a.undo) && err == EEXIST) return true;
+    return a.op == Op::Delete && err == EEXIST && partial_.count(&a);
+  }
 
-  // Routes the kernel flushed with a link or address the run changed come back with them;
-  // one whose link the run deleted for good (a remade veth) stays with that deletion.
+  // An undo that would work in a namespace the run deleted (no longer declared): what it
+  // would put back went with that namespace, and stands with its deletion.
+  bool undoes_into_deleted(const Action& a) const {
+    auto where = step_namespaces(*a.undo);
+    return std::any_of(where.begin(), where.end(),
+                       [&](const auto& ns) { return deleted_.count(ns) && !dying_.count(ns); });
+  }
+
+  // Routes the kernel flushed with a link or address the run changed come back with them, once
+  // those are back (a remade link put back by its RestoreLink undo included).
   void restore_routes(const std::vector<RouteObj>& routes) {
     for (const auto& r : routes) {
       if (dying_.count(r.ns)) continue;
@@ -125,6 +155,8 @@ class Rollback {
   Journal& journal_;
   const std::function<void(const Step&)>& run_;
   NsSet dying_;
+  NsSet deleted_;                    // namespaces the run deleted
+  std::set<const Action*> partial_;  // failed, and may not have happened
   std::vector<std::pair<std::string, std::string>> awaited_;
   RollbackResult result_;
 };
@@ -137,7 +169,7 @@ RollbackResult roll_back(const std::vector<const Action*>& done,
                          const std::function<void(const Step&)>& run) {
   std::vector<const Action*> newest_first(partial.begin(), partial.end());
   newest_first.insert(newest_first.end(), done.rbegin(), done.rend());
-  return Rollback(journal, run).take_back(newest_first, flushed_routes);
+  return Rollback(journal, run, partial).take_back(newest_first, flushed_routes);
 }
 
 }  // namespace netlab

@@ -38,6 +38,10 @@ std::vector<std::string> step_namespaces(const Step& s) {
                         [](const step::ChangeLink& x) { return V{x.ns}; },
                         [](const step::DeleteLink& x) { return V{x.ns}; },
                         [](const step::DeleteGroup& x) { return V{x.ns}; },
+                        [](const step::RestoreLink& x) {
+                          const auto& o = *x.old;
+                          return o.peer ? V{o.link.ns, o.peer->ns} : V{o.link.ns};
+                        },
                         [](const step::AddAddress& x) { return V{x.addr.ns}; },
                         [](const step::DeleteAddress& x) { return V{x.addr.ns}; },
                         [](const step::AddRoute& x) { return V{x.route.ns}; },

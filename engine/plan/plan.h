@@ -39,6 +39,22 @@ struct DeleteGroup {
 struct DeleteLink {
   std::string ns, name;
 };
+// A link of the lab as it was read before the plan deleted it (to remake it, or to clear the
+// way): what puts it back.
+struct OldLink {
+  LinkObj link;                 // peer_ns, peer_name set for a veth
+  std::optional<LinkObj> peer;  // a veth's other end, in its namespace
+  // Both ends' addresses, in the order that lists them again as they were read (IPv6: the
+  // newest first, so the other way round); none the kernel makes itself.
+  std::vector<AddrObj> addrs;
+  std::vector<std::string> ports;  // a bridge's ports, in its namespace
+};
+// Makes the old link again as it was read: with its other end, its MTU, MAC, group and tag,
+// in its bridge, up if it was, its ports (that are still there) joined again, its addresses
+// added. Only ever an undo; held by pointer, so that a step stays as small as a CreateLink.
+struct RestoreLink {
+  std::shared_ptr<const OldLink> old;
+};
 struct AddAddress {
   AddrObj addr;
 };
@@ -100,11 +116,12 @@ struct Service {
 };
 }  // namespace step
 
-using Step = std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink,
-                          step::ChangeLink, step::DeleteLink, step::DeleteGroup, step::AddAddress,
-                          step::DeleteAddress, step::AddRoute, step::DeleteRoute, step::SetSysctl,
-                          step::HoldSysctl, step::ReleaseSysctl, step::AddNat, step::DeleteNat,
-                          step::AddQdisc, step::DeleteQdisc, step::AwaitGone, step::Service>;
+using Step =
+    std::variant<step::CreateNamespace, step::DeleteNamespace, step::CreateLink, step::ChangeLink,
+                 step::DeleteLink, step::DeleteGroup, step::RestoreLink, step::AddAddress,
+                 step::DeleteAddress, step::AddRoute, step::DeleteRoute, step::SetSysctl,
+                 step::HoldSysctl, step::ReleaseSysctl, step::AddNat, step::DeleteNat,
+                 step::AddQdisc, step::DeleteQdisc, step::AwaitGone, step::Service>;
 
 enum class Op { Create, Change, Delete };
 

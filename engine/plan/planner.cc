@@ -561,7 +561,8 @@ class Planner : private LiveLinks {
     for (const auto& [ns, n] : live_.ns) {
       if (!n.exists || (ns != kHost && !owns_ns(ns))) continue;
       for (const auto& r : n.routes)
-        if (goes_with_its_link(r) && (ns == kHost ? owns_host_route(r) : handmade_route(r)))
+        if ((goes_with_its_link(r) || restoring_.count({ns, r.dev})) &&
+            (ns == kHost ? owns_host_route(r) : handmade_route(r)))
           plan_.flushed_routes.push_back(r);
     }
   }
@@ -814,7 +815,8 @@ class Planner : private LiveLinks {
         if (rec_.links.count(key)) await_disown.push_back(e);
         continue;
       }
-      if (!ours || goes_with_peer.count(key)) {
+      // Gone already with a link deleted early (which a rollback puts back with it).
+      if (!ours || goes_with_peer.count(key) || restoring_.count(key)) {
         if (rec_.links.count(key)) plan_.forget.push_back(e);
         continue;
       }
@@ -993,14 +995,13 @@ class Planner : private LiveLinks {
     if (have) {
       why = remake_reason(*have, want);
       if (why.empty()) return;
-      add({Op::Delete, want.ns, describe_link(*have), why, step::DeleteLink{want.ns, want.name}});
+      delete_to_remake(want.ns, *have, why);
     }
     if (paired(want) && !fresh_ns(want.peer_ns)) {
       const LinkObj* stray = live_link(want.peer_ns, want.peer_name);
       // The peer's name is the lab's (a conflict was reported otherwise): its old pair goes.
       if (stray && (!have || have->peer_ifindex != stray->ifindex))
-        add({Op::Delete, want.peer_ns, describe_link(*stray), "peer of a veth being remade",
-             step::DeleteLink{want.peer_ns, want.peer_name}});
+        delete_to_remake(want.peer_ns, *stray, "peer of a veth being remade");
     }
     clear_the_way(want);
     // Created untagged: the kernel ignores an alias at creation, so tagging would cost a
@@ -1097,7 +1098,69 @@ class Planner : private LiveLinks {
       cleared_[key] = why;
       flush(key.first, key.second);
     }
+    undo_by_restoring(a, ns, l);
     add(std::move(a));
+  }
+
+  // Deletes a live link of the lab that is made again under its name.
+  void delete_to_remake(const std::string& ns, const LinkObj& l, const std::string& why) {
+    Action a{Op::Delete, ns, describe_link(l), why, step::DeleteLink{ns, l.name}};
+    undo_by_restoring(a, ns, l);
+    add(std::move(a));
+  }
+
+  // A link deleted before the end of the plan comes back as it was read if a later action
+  // fails, named again in the record (the rollback of what took its name disowns that first).
+  // A veth and a bridge: a link made on another, or by a program, stands deleted.
+  void undo_by_restoring(Action& a, const std::string& ns, const LinkObj& l) {
+    if (!(paired(l) || takes_ports(l)) || restoring_.count({ns, l.name})) return;
+    auto old = std::make_shared<step::OldLink>();
+    old->link = l;
+    old->link.ns = ns;
+    if (paired(l)) {
+      old->peer = live_peer(ns, l);
+      if (!old->peer) return;  // not a pair the record names as it is: nothing to make it of
+      old->link.peer_ns = old->peer->ns;
+      old->link.peer_name = old->peer->name;
+    }
+    if (const NsLive* n = takes_ports(l) ? ns_live(ns) : nullptr)
+      for (const auto& p : n->links)
+        if (p.master == l.name) old->ports.push_back(p.name);
+    for (const LinkObj* end : {&old->link, old->peer ? &*old->peer : nullptr}) {
+      if (!end) continue;
+      add_old_addresses(*end, old->addrs);
+      restoring_.insert({end->ns, end->name});
+      if (auto e = rec_.links.find({end->ns, end->name}); e != rec_.links.end())
+        a.reown.push_back(e->second);
+    }
+    a.undo = step::RestoreLink{std::move(old)};
+  }
+
+  // A veth's other end as the record names it, when both ends are still each other's.
+  std::optional<LinkObj> live_peer(const std::string& ns, const LinkObj& l) const {
+    NsName key{ns, l.name}, other;
+    if (auto e = rec_.links.find(key); e != rec_.links.end() && !e->second.peer_name.empty())
+      other = {e->second.peer_ns, e->second.peer_name};
+    else if (auto p = recorded_peer_of_.find(key); p != recorded_peer_of_.end())
+      other = p->second;
+    const LinkObj* peer = other.second.empty() || fresh_ns(other.first)
+                              ? nullptr
+                              : live_link(other.first, other.second);
+    if (!peer || peer->peer_ifindex != l.ifindex || l.peer_ifindex != peer->ifindex) return {};
+    LinkObj out = *peer;
+    out.ns = other.first;
+    return out;
+  }
+
+  // The link's addresses as listed, but for what the kernel makes: IPv4 in that order, IPv6
+  // the other way round (the kernel lists the newest first).
+  void add_old_addresses(const LinkObj& l, std::vector<AddrObj>& out) const {
+    const NsLive* n = ns_live(l.ns);
+    if (!n) return;
+    std::vector<AddrObj> v6;
+    for (const auto& a : n->addrs)
+      if (a.dev == l.name && !kernel_made(a)) (a.cidr.addr.is_v6() ? v6 : out).push_back(a);
+    out.insert(out.end(), v6.rbegin(), v6.rend());
   }
 
   void remade(const std::string& ns, const std::string& name) {
@@ -1162,11 +1225,15 @@ class Planner : private LiveLinks {
       undo.alias = have->alias;
       why.push_back("tag");
     }
-    if (have->master != want.master) {
+    // The kernel lets a bridge's ports go with it: a bridge remade takes them again.
+    const bool let_go = !have->master.empty() && fresh_link(want.ns, have->master);
+    if (have->master != want.master || let_go) {
       c.master = want.master;
       undo.master = have->master;
-      why.push_back("bridge " + (have->master.empty() ? "none" : have->master) + " -> " +
-                    (want.master.empty() ? "none" : want.master));
+      why.push_back(have->master == want.master
+                        ? "bridge " + want.master + " remade"
+                        : "bridge " + (have->master.empty() ? "none" : have->master) + " -> " +
+                              (want.master.empty() ? "none" : want.master));
     }
     // A bridge nobody set follows its ports' smallest MTU, but one somebody set keeps it, and
     // the two look alike: it is set, after its ports (graph order).
@@ -1365,6 +1432,7 @@ class Planner : private LiveLinks {
   mutable std::set<NsName> asking_mtu_;    // links whose MTU mtu() is working out
   std::set<NsName> planned_;               // links whose vertex came
   std::map<NsName, std::string> cleared_;  // live links deleted early, and why
+  std::set<NsName> restoring_;             // live links deleted that a rollback puts back
   std::vector<Action> late_routes_;        // routes added once those are gone
   std::set<AddrObj> readd_;    // present, but deleted and added again in the file's order
   std::set<AddrObj> down_v6_;  // present, but gone with their link going down

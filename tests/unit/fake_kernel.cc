@@ -61,7 +61,9 @@ class Links final : public LiveLinks {
 void FakeKernel::call(const std::string& c) {
   int i = static_cast<int>(calls.size());
   calls.push_back(c);
-  if (i == fail_at || c == fail_on) throw KernelError(c + ": injected failure", fail_errno);
+  if (i != fail_at && c != fail_on) return;
+  if (c == fail_on && fail_once) fail_on.clear();
+  throw KernelError(c + ": injected failure", fail_errno);
 }
 
 NsLive& FakeKernel::ns(const std::string& name) {

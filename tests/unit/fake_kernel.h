@@ -35,8 +35,9 @@ class FakeKernel : public Kernel {
   std::vector<std::string> calls;  // every changing call, in order
   int fail_at = -1;                // 0-based index of the changing call that fails
   int fail_errno = EEXIST;
-  std::string fail_on;    // or: the changing call that fails, e.g. "create_namespace n1"
-  std::string ignore_on;  // a changing call that succeeds and does nothing (a kernel that lies)
+  std::string fail_on;     // or: the changing call that fails, e.g. "create_namespace n1"
+  bool fail_once = false;  // fail_on fails the first such call only (a rollback makes it again)
+  std::string ignore_on;   // a changing call that succeeds and does nothing (a kernel that lies)
   std::chrono::milliseconds namespace_delay{0};  // how long create_namespace takes
   std::set<std::string> missing_kinds;           // link kinds this kernel lacks (EOPNOTSUPP)
   std::set<std::string> missing_qdiscs;          // qdisc kinds this kernel lacks (ENOENT)

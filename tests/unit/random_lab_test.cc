@@ -16,6 +16,7 @@
 
 #include "api/engine.h"
 #include "fake_kernel.h"
+#include "live_lines.h"
 #include "parse/load.h"
 #include "random_lab.h"
 #include "temp_dir.h"
@@ -64,61 +65,6 @@ struct Machine {
   Engine engine() { return Engine(kernel, store); }
 };
 
-std::string mac_str(const std::optional<Mac>& m) {
-  if (!m) return "-";
-  char b[18];
-  snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m->at(0), m->at(1), m->at(2), m->at(3),
-           m->at(4), m->at(5));
-  return b;
-}
-
-// The state as comparable lines: ifindexes replaced by the peer's (or lower link's) name,
-// routes sorted.
-std::vector<std::string> normal(const LiveState& s) {
-  std::map<int, std::string> by_index;
-  for (const auto& [n, ns] : s.ns)
-    for (const auto& l : ns.links) by_index[l.ifindex] = n + "/" + l.name;
-  std::vector<std::string> out;
-  for (const auto& [n, ns] : s.ns) {
-    if (!ns.exists) continue;
-    out.push_back("namespace " + n);
-    std::vector<std::string> part;
-    for (const auto& l : ns.links) {
-      std::ostringstream o;
-      o << n << " link " << l.name << " " << l.kind << " mtu " << l.mtu.value_or(0)
-        << (l.up ? " up" : " down") << " master '" << l.master << "' alias '" << l.alias
-        << "' group " << l.group << " mac " << mac_str(l.mac);
-      if (l.peer_ifindex) o << " peer " << by_index[l.peer_ifindex];
-      // A kind's own attributes, and the link it stands on (a macvlan's parent).
-      for (const auto& [k, v] : l.attrs) o << " " << k << "=" << v;
-      if (l.lower_ifindex) o << " on " << by_index[l.lower_ifindex];
-      part.push_back(o.str());
-    }
-    for (const auto& r : ns.routes)
-      part.push_back(n + " route " + r.dst.str() + (r.via ? " via " + r.via->str() : "") + " dev " +
-                     r.dev + " metric " + std::to_string(r.metric) + " proto " +
-                     std::to_string(r.protocol));
-    // The fake reads a key it was never told as 0 (FakeKernel::set_sysctl): so is 0 here.
-    for (const auto& [k, v] : ns.sysctl)
-      if (v != "0") part.push_back(n + " sysctl " + k + "=" + v);
-    for (const auto& r : ns.nat) part.push_back(n + " nat " + r.str());
-    std::sort(part.begin(), part.end());
-    out.insert(out.end(), part.begin(), part.end());
-    // IPv4 in the order the kernel lists them per link (which one is primary, and the first
-    // primary is the source for what is off-link); IPv6 has no primary, and the kernel picks
-    // a source by its rules, not by the list's order.
-    auto addrs = ns.addrs;
-    std::stable_sort(addrs.begin(), addrs.end(), [](const AddrObj& x, const AddrObj& y) {
-      bool v6 = x.cidr.addr.is_v6();
-      if (std::pair(x.dev, v6) != std::pair(y.dev, y.cidr.addr.is_v6()))
-        return std::pair(x.dev, v6) < std::pair(y.dev, y.cidr.addr.is_v6());
-      return v6 && x.cidr < y.cidr;
-    });
-    for (const auto& a : addrs) out.push_back(n + " address " + a.dev + " " + a.cidr.str());
-  }
-  return out;
-}
-
 std::string diff(const std::vector<std::string>& want, const std::vector<std::string>& got) {
   std::string s;
   for (const auto& w : want)
@@ -136,7 +82,7 @@ struct Case {
   std::vector<std::string> failures;  // "invariant: detail"
 
   void check_same(const std::string& what, const LiveState& want, const LiveState& got) {
-    auto w = normal(want), g = normal(got);
+    auto w = live_lines(want), g = live_lines(got);
     if (w != g) failures.push_back(what + "\n" + diff(w, g));
   }
   // Runs `f`, and records what it threw as a failure of `what`.
@@ -306,7 +252,7 @@ void check_drift(Case& c, Rng& rng) {
     if (foreign_ns && !k.state.ns.count(*foreign_ns))
       c.failures.push_back("foreign namespace " + *foreign_ns + " deleted by " + when);
   };
-  bool changed = normal(all(k)) != normal(clean);
+  bool changed = live_lines(all(k)) != live_lines(clean);
   // Seen as a change, or as a conflict (a look-alike took a lab object's name).
   Plan seen = m.engine().plan(da);
   if (changed && seen.empty() && seen.conflicts.empty())
