@@ -218,9 +218,11 @@ void add_services(Status& st, const RecordStore& store, const Record& record,
                      service_log(store, record.lab, ns, name)};
     StatusEntry e{Drift::Ok, ns, "service " + name, "", service_state_text(now)};
     if (now.running) e.live += ", pid " + std::to_string(ss.pid);
-    auto a = std::find_if(actions.begin(), actions.end(), [&](const Action& x) {
+    // By the entry's fields: a lambda may not capture a structured binding (before C++20's
+    // P1091, which clang 14 lacks).
+    auto a = std::find_if(actions.begin(), actions.end(), [&e = ss](const Action& x) {
       const auto* s = std::get_if<step::Service>(&x.step);
-      return s && s->ns == ns && s->name == name;
+      return s && s->ns == e.ns && s->name == e.name;
     });
     if (a != actions.end()) {
       e.state = a->op == Op::Create   ? Drift::Missing

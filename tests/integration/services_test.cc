@@ -136,6 +136,11 @@ kernel::PendingService held_service(const std::vector<std::string>& argv) {
   return kernel::spawn_service(launch);
 }
 
+// A lab `svc` whose namespace n1 runs `services` (the YAML lines under its `services:`).
+std::string services_in_n1(const std::string& services) {
+  return write_temp("svc.yaml", "name: svc\nnamespaces:\n  n1:\n    services:\n" + services);
+}
+
 class Services : public Sandbox {
  protected:
   void SetUp() override {
@@ -343,12 +348,7 @@ TEST_F(Services, AServiceThatCannotBeCheckedIsAnErrorNotGone) {
 // `ip netns del` of a service's namespace: `up` makes the namespace anew, and the service,
 // still running in the old one, is started again in it.
 TEST_F(Services, UpRestartsAServiceWhoseNamespaceItMakesAnew) {
-  auto file = write_temp("svc.yaml", R"(name: svc
-namespaces:
-  n1:
-    services:
-      idle: {run: [sleep, infinity]}
-)");
+  auto file = services_in_n1("      idle: {run: [sleep, infinity]}\n");
   ASSERT_EQ(netlab("up " + file).status, 0);
   auto before = service_processes("svc");
   ASSERT_EQ(before.size(), 1u);
@@ -371,13 +371,9 @@ namespaces:
 // A service `down` cannot stop (its process cannot be read: /proc/PID/stat hidden) is named in
 // the error and kept in the record; the others stop, and a later `down` stops it.
 TEST_F(Services, DownGoesOnPastAServiceItCannotStopAndKeepsIt) {
-  auto file = write_temp("svc.yaml", R"(name: svc
-namespaces:
-  n1:
-    services:
-      a: {run: [sleep, infinity]}
-      b: {run: [sleep, infinity]}
-)");
+  auto file = services_in_n1(
+      "      a: {run: [sleep, infinity]}\n"
+      "      b: {run: [sleep, infinity]}\n");
   ASSERT_EQ(netlab("up " + file).status, 0);
   std::string a = shown_pid("svc", "a"), b = shown_pid("svc", "b");
   ASSERT_NE(a, "");
@@ -400,13 +396,9 @@ namespaces:
 
 // Services that ignore SIGTERM are killed after one grace period, not one each.
 TEST_F(Services, DownStopsServicesThatIgnoreSigtermTogether) {
-  auto file = write_temp("svc.yaml", R"(name: svc
-namespaces:
-  n1:
-    services:
-      a: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
-      b: {run: [sh, -c, "trap '' TERM; exec sleep infinity"]}
-)");
+  auto file = services_in_n1(
+      "      a: {run: [sh, -c, \"trap '' TERM; exec sleep infinity\"]}\n"
+      "      b: {run: [sh, -c, \"trap '' TERM; exec sleep infinity\"]}\n");
   ASSERT_EQ(netlab("up " + file).status, 0);
   auto before = service_processes("svc");
   ASSERT_EQ(before.size(), 2u);
@@ -420,12 +412,7 @@ namespaces:
 
 // A log that cannot be read is said, with why: `logs` printed nothing and exited 0.
 TEST_F(Services, LogsSaysALogItCannotRead) {
-  auto file = write_temp("svc.yaml", R"(name: svc
-namespaces:
-  n1:
-    services:
-      idle: {run: [sleep, infinity]}
-)");
+  auto file = services_in_n1("      idle: {run: [sleep, infinity]}\n");
   ASSERT_EQ(netlab("up " + file).status, 0);
   const std::string log = "/run/netlab/svc.services/n1/idle.log";
   ASSERT_EQ(sh("rm " + log).status, 0);
@@ -438,12 +425,7 @@ namespaces:
 // A service's PID 1 lives as long as the service: it must not keep netlab's working directory
 // (a CI workspace could not be unmounted).
 TEST_F(Services, AServiceKeepsNoWorkingDirectoryOfNetlabs) {
-  auto file = write_temp("svc.yaml", R"(name: svc
-namespaces:
-  n1:
-    services:
-      idle: {run: [sleep, infinity]}
-)");
+  auto file = services_in_n1("      idle: {run: [sleep, infinity]}\n");
   ASSERT_EQ(sh("mkdir -p /tmp/nl-cwd && cd /tmp/nl-cwd && " NETLAB_BINARY " up " + file).status, 0);
   auto inits = service_inits();
   ASSERT_EQ(inits.size(), 1u);
