@@ -78,6 +78,17 @@ std::optional<int> exit_status(const std::string& path) {
   return std::nullopt;
 }
 
+// Inside a catch: what the error being handled says.
+std::string current_error() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unexpected internal error (not a std::exception)";
+  }
+}
+
 // Throws ServiceError with each failure, if any.
 void throw_failures(const std::string& what, const std::vector<std::string>& failures) {
   if (failures.empty()) return;
@@ -234,15 +245,13 @@ void Services::start_for(const std::vector<Action>& actions,
       started.push_back({&*it, start(*it), deadline});
     }
     for (const auto& s : started) await_ready(*s.spec, s.entry, s.deadline);
-  } catch (const std::exception& err) {
+  } catch (...) {  // whatever stopped the run: what it started is stopped before it goes on
     std::vector<OwnedEntry> entries;
     for (const auto& s : started) entries.push_back(s.entry);
     auto failures = stop(entries);
     if (failures.empty()) throw;
-    std::string msg = err.what();
-    msg += "\nand of the services this run started:";
-    for (const auto& f : failures) msg += "\n  could not stop " + f;
-    throw ServiceError(msg);
+    for (auto& f : failures) f = "could not stop " + f;
+    throw_failures(current_error() + "\nand of the services this run started", failures);
   }
 }
 

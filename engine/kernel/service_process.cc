@@ -35,7 +35,6 @@ constexpr char kName[] = "netlab-service";  // the PID 1's name, part of its pro
 // What the forked PID 1 needs, all prepared by the parent (no allocation after the fork).
 struct InitArgs {
   int err_fd, go_fd, parent_fd, null_fd, log_fd, status_fd;
-  int parent_go_fd;  // netlab's end: while this process held it, it would never see it close
   unsigned fd_limit;
   Mounts mounts;
   const char* dir;
@@ -109,7 +108,6 @@ void await_release(const InitArgs& a) {
   sigset_t wait_for = become_init(a.err_fd, a.parent_fd);
   detach(a);
   enter_namespaces(a.mounts);
-  close(a.parent_go_fd);
   close_others({a.err_fd, a.go_fd, a.status_fd}, a.fd_limit);
   await_release(a);
   pid_t command = _Fork();
@@ -198,7 +196,6 @@ PendingService spawn_service(const ServiceLaunch& l) {
                       .null_fd = null.get(),
                       .log_fd = log.get(),
                       .status_fd = status.get(),
-                      .parent_go_fd = p.go_.get(),
                       .fd_limit = fd_limit(),
                       .mounts = {report.write.get(), netns.get(), &p.binds_},
                       .dir = dir.c_str(),
@@ -340,12 +337,6 @@ std::vector<std::string> stop_services(const std::vector<const Fd*>& pidfds,
   for (size_t i = 0; i < pidfds.size(); ++i)
     if (errors[i].empty()) reap(*pidfds[i]);
   return errors;
-}
-
-void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace) {
-  std::string error = stop_services({&pidfd}, grace)[0];
-  if (!error.empty())
-    throw KernelError("stop service process " + std::to_string(pid) + ": " + error, EIO);
 }
 
 }  // namespace netlab::kernel

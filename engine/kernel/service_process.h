@@ -82,7 +82,4 @@ bool has_exited(const Fd& pidfd);
 std::vector<std::string> stop_services(const std::vector<const Fd*>& pidfds,
                                        std::chrono::milliseconds grace);
 
-// One of them; throws KernelError naming `pid` when it cannot.
-void stop_service(const Fd& pidfd, pid_t pid, std::chrono::milliseconds grace);
-
 }  // namespace netlab::kernel

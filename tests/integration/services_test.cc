@@ -341,7 +341,7 @@ TEST_F(Services, AServiceThatCannotBeCheckedIsAnErrorNotGone) {
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
   EXPECT_THROW(kernel::open_service(pid, start), KernelError);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &was), 0);
-  kernel::stop_service(fd, pid, 5s);
+  EXPECT_EQ(kernel::stop_services({&fd}, 5s), std::vector<std::string>{""});
   EXPECT_TRUE(kernel::has_exited(fd));
 }
 
