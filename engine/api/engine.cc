@@ -130,6 +130,9 @@ void Engine::check_host_view(const std::string& lab, bool private_host) const {
 Plan Engine::plan_against(const DesiredState& desired, const LiveState& live, const Record& record,
                           PlanOptions options) const {
   Plan plan = make_plan(desired, live, record, held_for(desired.isolated), options);
+  // A plan past conflicts is read for its actions only (status): the conflicts and services
+  // below are the first plan's.
+  if (options.past_conflicts) return plan;
   const NsLive* host = live.find(kHost);
   for (auto& c : private_host_conflicts(desired, record, host ? *host : NsLive{}))
     plan.conflicts.push_back(std::move(c));
