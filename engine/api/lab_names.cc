@@ -105,24 +105,39 @@ void LabNames::place_once(const std::string& ns, const char* file,
   if (etc_.look(ns, file, target) != EtcNetns::Found::Ours) etc_.place(ns, file, target);
 }
 
-// The resolv.conf files of the lab's directory that no namespace wants any more, with their
-// entries: found in one listing, not asked of each namespace.
-void LabNames::drop_stale_resolv(const DesiredState& desired) const {
+// The namespaces the lab's directory has a resolv.conf file for, from one listing: a link to one
+// is placed only once its file is written, and removed before it.
+std::set<std::string> LabNames::resolv_namespaces() const {
   const std::string suffix = std::string(".") + kResolv;
+  std::set<std::string> out;
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
     std::string name = e.path().filename();
-    if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
-    std::string ns = name.substr(0, name.size() - suffix.size());
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      out.insert(name.substr(0, name.size() - suffix.size()));
+  }
+  return out;
+}
+
+// The resolv.conf files that no namespace wants any more, with their entries.
+void LabNames::drop_stale_resolv(const DesiredState& desired) const {
+  for (const auto& ns : resolv_namespaces()) {
     if (desired.dns.count(ns)) continue;
     etc_.remove(ns, kResolv, resolv_file(ns));
-    std::filesystem::remove(e.path(), ec);
+    std::error_code ec;
+    std::filesystem::remove(resolv_file(ns), ec);
   }
 }
 
+// Every entry, each namespace's resolv.conf looked for only where the lab wrote one.
 void LabNames::remove(const Record& record) const {
-  for (const auto& ns : record.namespaces) unlink_all(ns);
-  if (record.private_host) unlink_all(kHost);
+  const auto with_resolv = resolv_namespaces();
+  auto drop = [&](const std::string& ns) {
+    if (with_resolv.count(ns)) etc_.remove(ns, kResolv, resolv_file(ns));
+    etc_.remove(ns, kHosts, hosts_file());
+  };
+  for (const auto& ns : record.namespaces) drop(ns);
+  if (record.private_host) drop(kHost);
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
   if (ec) throw RecordError("cannot remove " + dir_ + ": " + ec.message());

@@ -6,6 +6,7 @@
 // needs to find them after a crash.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ class LabNames {
   std::string resolv_file(const std::string& ns) const { return dir_ + "/" + ns + ".resolv.conf"; }
   void unlink_all(const std::string& ns) const;
   void place_once(const std::string& ns, const char* file, const std::string& target) const;
+  std::set<std::string> resolv_namespaces() const;
   void drop_stale_resolv(const DesiredState& desired) const;
   void write_if_changed(const std::string& path, const std::string& text) const;
 
