@@ -55,10 +55,6 @@ class Context final : public CreateContext {
   std::string what_;
 };
 
-NlMsgPtr take(nl_msg* m) {
-  return NlMsgPtr(m);
-}
-
 }  // namespace
 
 void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
@@ -102,9 +98,8 @@ void NetlinkKernel::create_link(const LinkObj& link, const LinkObj* peer) {
     }
   }
   nl_msg* raw = nullptr;
-  check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &raw),
-              what);
-  NlMsgPtr msg = take(raw);
+  int err = rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &raw);
+  NlMsgPtr msg = built(err, raw, what);
   kind->fill_message(msg.get(), link);
 
   // The kernel echoes the new link (NLM_F_ECHO): its ifindex, and a veth's IFLA_LINK is the
@@ -150,8 +145,8 @@ void NetlinkKernel::create_by_kind(const LinkKind& kind, const LinkObj& link,
     set_creation_attrs(c.get(), link);
     if (master) rtnl_link_set_master(c.get(), master);
     nl_msg* raw = nullptr;
-    check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
-    NlMsgPtr msg = take(raw);
+    int err = rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw);
+    NlMsgPtr msg = built(err, raw, what);
     st.sock->request(msg.get(), what);
   };
   {
@@ -186,8 +181,8 @@ bool NetlinkKernel::kernel_lacks(const LinkKind& kind) {
   LinkPtr l(kind.alloc());
   rtnl_link_set_name(l.get(), "netlab/probe");
   nl_msg* raw = nullptr;
-  check_build(rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &raw), what);
-  NlMsgPtr msg = take(raw);
+  int err = rtnl_link_build_add_request(l.get(), NLM_F_CREATE | NLM_F_EXCL, &raw);
+  NlMsgPtr msg = built(err, raw, what);
   try {
     state(kHost).sock->request(msg.get(), what);
   } catch (const KernelError& e) {
@@ -254,8 +249,8 @@ void NetlinkKernel::send_link_change(const std::string& ns, const std::string& n
             c.get(), *change.ipv6_link_local ? IN6_ADDR_GEN_MODE_EUI64 : IN6_ADDR_GEN_MODE_NONE),
         what);
   nl_msg* raw = nullptr;
-  check_build(rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw), what);
-  NlMsgPtr msg = take(raw);
+  int err = rtnl_link_build_change_request(orig.get(), c.get(), 0, &raw);
+  NlMsgPtr msg = built(err, raw, what);
   st.sock->request(msg.get(), what);
 }
 
@@ -281,8 +276,8 @@ void NetlinkKernel::delete_link(const std::string& ns, const std::string& name) 
   LinkPtr l = checked<LinkPtr>(rtnl_link_alloc());
   rtnl_link_set_name(l.get(), name.c_str());
   nl_msg* raw = nullptr;
-  check_build(rtnl_link_build_delete_request(l.get(), &raw), what);
-  NlMsgPtr msg = take(raw);
+  int err = rtnl_link_build_delete_request(l.get(), &raw);
+  NlMsgPtr msg = built(err, raw, what);
   st.sock->request(msg.get(), what);
   forget_link(ns, name);
   forget_uppers();

@@ -10,11 +10,7 @@ namespace netlab::testing {
 namespace {
 
 std::string mac_str(const std::optional<Mac>& m) {
-  if (!m) return "-";
-  char b[18];
-  snprintf(b, sizeof b, "%02x:%02x:%02x:%02x:%02x:%02x", m->at(0), m->at(1), m->at(2), m->at(3),
-           m->at(4), m->at(5));
-  return b;
+  return m ? format_mac(*m) : "-";
 }
 
 }  // namespace
