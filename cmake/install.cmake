@@ -4,15 +4,10 @@
 # Debian puts a -dev package's library, CMake package and pkg-config file in lib/<multiarch>,
 # which GNUInstallDirs picks only for the prefix /usr, a prefix CPack alone knows
 # (CPACK_PACKAGING_INSTALL_PREFIX): so it is the default for any prefix on such a system, where
-# find_package and pkg-config look too. A build folder configured before had GNUInstallDirs'
-# "lib", replaced once; a -DCMAKE_INSTALL_LIBDIR given stays.
-if(CMAKE_LIBRARY_ARCHITECTURE AND NOT NETLAB_MULTIARCH_LIBDIR)
-  if(NOT DEFINED CACHE{CMAKE_INSTALL_LIBDIR}
-     OR (CMAKE_INSTALL_LIBDIR STREQUAL "lib" AND DEFINED CACHE{_GNUInstallDirs_LAST_CMAKE_INSTALL_PREFIX}))
-    set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE}
-        CACHE PATH "Object code libraries (lib/<multiarch>)" FORCE)
-  endif()
-  set(NETLAB_MULTIARCH_LIBDIR ON CACHE INTERNAL "CMAKE_INSTALL_LIBDIR defaults to lib/<multiarch>")
+# find_package and pkg-config look too. A -DCMAKE_INSTALL_LIBDIR given stays.
+if(CMAKE_LIBRARY_ARCHITECTURE AND NOT DEFINED CACHE{CMAKE_INSTALL_LIBDIR})
+  set(CMAKE_INSTALL_LIBDIR lib/${CMAKE_LIBRARY_ARCHITECTURE}
+      CACHE PATH "Object code libraries (lib/<multiarch>)")
 endif()
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
