@@ -169,7 +169,7 @@ TEST_F(Lifecycle, DownOfALabThatIsNotUpIsANoOp) {
   EXPECT_EQ(down.status, 0) << down.err;
   EXPECT_EQ(down.out, "lab life is down: nothing to remove\n");
   EXPECT_EQ(sh("ls /run/netlab 2>/dev/null").out, "");
-  auto bad = netlab("down ../../etc");
+  auto bad = netlab("down ../../netlab-no-such-file");  // from any working directory
   EXPECT_EQ(bad.status, 1);
   EXPECT_NE(bad.err.find("neither a lab name"), std::string::npos) << bad.err;
 }
